@@ -1,0 +1,140 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()  # shoppers sign in by emailed code, never a password
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Email is the identity; there is no username."""
+
+    email = models.EmailField(_("email"), max_length=254, unique=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class CustomerGroup(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    discount_percent = models.DecimalField(
+        _("group discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100), name="group_discount_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerProfile(models.Model):
+    class ConsentSource(models.TextChoices):
+        CHECKOUT = "checkout", _("Checkout")
+        ACCOUNT = "account", _("Account page")
+        STAFF = "staff", _("Staff")
+        IMPORT = "import", _("Import")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(_("preferred language"), max_length=16, choices=settings.LANGUAGES, blank=True)
+    vat_id = models.CharField(_("VAT ID"), max_length=32, blank=True)
+    tax_exempt = models.BooleanField(_("tax exempt"), default=False)
+    group = models.ForeignKey(
+        CustomerGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    marketing_consent = models.BooleanField(_("email marketing consent"), default=False)
+    marketing_consent_at = models.DateTimeField(_("consent changed at"), null=True, blank=True)
+    marketing_consent_source = models.CharField(
+        _("consent source"), max_length=16, choices=ConsentSource.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("customer profile")
+        verbose_name_plural = _("customer profiles")
+
+    def __str__(self) -> str:
+        return self.name or self.user.email
+
+
+class Address(models.Model):
+    """An address in a shopper's book. Orders keep their own snapshot (``as_snapshot``)."""
+
+    SNAPSHOT_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField(_("full name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    line1 = models.CharField(_("address"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    region = models.CharField(_("state / region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = CountryField(_("country"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True), name="one_default_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.line1}, {self.city}"
+
+    def as_snapshot(self) -> dict:
+        data = {field: getattr(self, field) for field in self.SNAPSHOT_FIELDS}
+        data["country"] = str(self.country)
+        return data

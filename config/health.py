@@ -1,0 +1,25 @@
+"""/healthz: database, Redis (through the cache) and at least one live RQ worker."""
+
+import dataclasses
+
+from health_check.base import HealthCheck
+from health_check.exceptions import ServiceUnavailable
+from health_check.views import HealthCheckView
+
+
+@dataclasses.dataclass
+class RQWorkers(HealthCheck):
+    """Jobs settle money and send mail: a deploy with no worker is not healthy."""
+
+    queue: str = "default"
+
+    def run(self):
+        import django_rq
+        from rq import Worker
+
+        queue = django_rq.get_queue(self.queue)
+        if not Worker.all(queue=queue):
+            raise ServiceUnavailable(f"no RQ worker listens on '{self.queue}'")
+
+
+health_view = HealthCheckView.as_view(checks=["health_check.checks.Database", "health_check.checks.Cache", RQWorkers])

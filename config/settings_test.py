@@ -1,0 +1,18 @@
+"""Test settings: the real settings, with their own Redis database and fast password hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import REDIS_URL as _BASE_REDIS_URL  # noqa: E402
+from config.redis_urls import with_db  # noqa: E402
+
+# Tests flush their Redis database; keep it away from the demo's (db 0).
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or with_db(_BASE_REDIS_URL, 13)
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = "aftersale-test"  # noqa: F405
+RQ_QUEUES = {name: {**conf, "URL": REDIS_URL} for name, conf in RQ_QUEUES.items()}  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -1,0 +1,34 @@
+"""Money is Decimal, quantized to the currency's minor unit; babel formats it per language."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from babel.numbers import format_currency, get_currency_precision
+
+ZERO = Decimal("0")
+
+
+@lru_cache(maxsize=64)
+def minor_unit(currency: str) -> Decimal:
+    """Decimal('0.01') for EUR, Decimal('1') for JPY."""
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
+    if isinstance(amount, float):
+        raise TypeError("money must not be a float")
+    return Decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def to_babel_locale(language: str) -> str:
+    """Django language code ('pt-br', 'zh-hant') to a babel locale ('pt_BR', 'zh_Hant')."""
+    base, _, region = language.partition("-")
+    if not region:
+        return base
+    return f"{base}_{region.upper() if len(region) == 2 else region.title()}"
+
+
+def format_money(amount: Decimal, currency: str, language: str = "en") -> str:
+    return format_currency(quantize(amount, currency), currency, locale=to_babel_locale(language))

@@ -1,0 +1,35 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from notifications.constants import MessageKind, MessageStatus
+
+
+class Message(models.Model):
+    """One rendered email in the outbox. Rendered at enqueue time so a retry sends the same text."""
+
+    kind = models.CharField(_("kind"), max_length=64, choices=MessageKind.choices)
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=16)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("plain text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # One message per business event: a second notify() with the same key returns the first.
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True, null=True, blank=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+    def is_sent(self) -> bool:
+        return self.status == MessageStatus.SENT

@@ -1,0 +1,82 @@
+"""Writes of the outbox: ``notify`` renders and stores a message; the send job delivers it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications.constants import MessageKind, MessageStatus
+from notifications.models import Message
+
+
+def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html) of a message kind in a language."""
+    base = f"notifications/email/{kind}"
+    with translation.override(language):
+        context = {"store_name": settings.STORE_NAME, "site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+        text = render_to_string(f"{base}/body.txt", context).strip() + "\n"
+        html = render_to_string(f"{base}/body.html", context)
+    return subject, text, html
+
+
+def notify(
+    *,
+    kind: MessageKind | str,
+    recipient: str,
+    language: str,
+    context: dict,
+    dedupe_key: str | None = None,
+) -> Message:
+    """Render a message in the recipient's language inside the caller's transaction; send it on commit.
+
+    ``context`` must be JSON-serialisable plain data: it is stored for re-rendering and audit.
+    """
+    if dedupe_key:
+        existing = Message.objects.filter(dedupe_key=dedupe_key).first()
+        if existing:
+            return existing
+    subject, text, html = render_message(kind=kind, language=language, context=context)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                kind=kind,
+                recipient=recipient,
+                language=language,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                dedupe_key=dedupe_key,
+                context=context,
+            )
+    except IntegrityError:
+        # A concurrent notify() with the same dedupe key won the race.
+        return Message.objects.get(dedupe_key=dedupe_key)
+    transaction.on_commit(lambda: enqueue_send(message.pk))
+    return message
+
+
+def enqueue_send(message_id: int) -> None:
+    import django_rq
+    from rq import Retry
+
+    from notifications.jobs import send_message
+
+    django_rq.get_queue("notifications").enqueue(
+        send_message, message_id, retry=Retry(max=settings.NOTIFICATIONS_MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
+    )
+
+
+def requeue_stale_messages(*, older_than_seconds: int = 300) -> int:
+    """Sweeper: queue again what a lost job left behind (Redis down at commit, worker killed)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    ids = list(
+        Message.objects.filter(
+            status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING], created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )
+    for message_id in ids:
+        enqueue_send(message_id)
+    return len(ids)

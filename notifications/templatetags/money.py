@@ -1,0 +1,20 @@
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import translation
+
+from core.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """``{{ order.total|money:order.currency }}`` in the active language ("€54.10", "54,10 €")."""
+    if amount in (None, ""):
+        return ""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return ""
+    return format_money(value, currency, translation.get_language() or "en")

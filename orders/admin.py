@@ -1,0 +1,201 @@
+"""Staff view of orders. Money, lines and statuses change only through services, so they are read-only here."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine, Transaction
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = [
+        "product_name",
+        "variant_name",
+        "sku",
+        "quantity",
+        "fulfilled_quantity",
+        "unit_price",
+        "discount_amount",
+        "tax_rate",
+        "tax_amount",
+        "total",
+        "customization",
+        "is_free",
+        "is_fee",
+    ]
+    readonly_fields = fields
+
+
+class FulfillmentInline(ReadOnlyInline):
+    model = Fulfillment
+    fields = [
+        "carrier",
+        "tracking_number",
+        "tracking_url",
+        "delivery_state",
+        "estimated_arrival",
+        "shipped_at",
+        "delivered_at",
+    ]
+    readonly_fields = fields
+
+
+class TransactionInline(ReadOnlyInline):
+    model = Transaction
+    fields = ["kind", "amount", "currency", "status", "gateway", "gateway_reference", "error", "created_at"]
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["created_at", "type", "actor_kind", "actor", "order_version", "data", "customer_visible"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "email",
+        "placed_at",
+        "total",
+        "currency",
+        "status",
+        "financial_status",
+        "fulfillment_status",
+        "on_fulfillment_hold",
+        "risk_level",
+    ]
+    list_filter = ["status", "financial_status", "fulfillment_status", "on_fulfillment_hold", "risk_level", "placed_at"]
+    search_fields = ["=number", "email", "external_id", "tags"]
+    date_hierarchy = "placed_at"
+    list_select_related = ["customer"]
+    show_full_result_count = False  # counting a million orders on every page load is slow
+    inlines = [OrderLineInline, FulfillmentInline, TransactionInline, OrderEventInline]
+    fieldsets = [
+        (None, {"fields": ["number", "customer", "email", "language", "placed_at", "version", "tags", "risk_level"]}),
+        (
+            _("Status"),
+            {
+                "fields": [
+                    "status",
+                    "financial_status",
+                    "fulfillment_status",
+                    "on_fulfillment_hold",
+                    "edit_window_ends_at",
+                    "cancelled_at",
+                    "archived_at",
+                ]
+            },
+        ),
+        (_("Delivery"), {"fields": ["shipping_address", "billing_address", "shipping_method_name", "pickup_location"]}),
+        (
+            _("Amounts"),
+            {
+                "fields": [
+                    "currency",
+                    "prices_include_tax",
+                    "tax_exempt",
+                    "discount_code",
+                    "subtotal",
+                    "discount_total",
+                    "shipping_total",
+                    "tax_total",
+                    "total",
+                    "captured_total",
+                    "refunded_total",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "number",
+        "customer",
+        "email",
+        "placed_at",
+        "version",
+        "status",
+        "financial_status",
+        "fulfillment_status",
+        "on_fulfillment_hold",
+        "edit_window_ends_at",
+        "cancelled_at",
+        "archived_at",
+        "shipping_address",
+        "billing_address",
+        "shipping_method_name",
+        "pickup_location",
+        "currency",
+        "prices_include_tax",
+        "tax_exempt",
+        "discount_code",
+        "subtotal",
+        "discount_total",
+        "shipping_total",
+        "tax_total",
+        "total",
+        "captured_total",
+        "refunded_total",
+        "language",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # orders are placed through place_order (checkout or API)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Fulfillment)
+class FulfillmentAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "carrier", "tracking_number", "delivery_state", "estimated_arrival", "shipped_at"]
+    list_filter = ["delivery_state", "carrier", "shipped_at"]
+    search_fields = ["tracking_number", "=order__number"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in Fulfillment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Transaction)
+class TransactionAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "kind", "amount", "currency", "status", "gateway", "created_at"]
+    list_filter = ["kind", "status", "gateway", "created_at"]
+    search_fields = ["=order__number", "gateway_reference", "idempotency_key"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in Transaction._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "order", "type", "actor_kind", "actor", "order_version"]
+    list_filter = ["type", "actor_kind", "created_at"]
+    search_fields = ["=order__number"]
+    list_select_related = ["order", "actor"]
+    readonly_fields = [f.name for f in OrderEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(FulfillmentLine, admin.ModelAdmin)

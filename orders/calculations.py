@@ -1,0 +1,89 @@
+"""Order arithmetic: pure functions from line prices to totals, rounded per currency.
+
+Used when an order is placed and again by editing's preview and commit, so both agree to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Sequence
+
+from core.money import ZERO, quantize
+
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    unit_price: Decimal  # what one unit costs this customer, in the store's entry mode (with or without tax)
+    quantity: int
+    tax_rate: Decimal
+    discountable: bool = True  # free items and fees take no code discount
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    subtotal: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal  # subtotal - discount, in entry mode (tax is added on top only for exclusive prices)
+
+
+@dataclass(frozen=True)
+class Totals:
+    lines: tuple[LineAmounts, ...]
+    subtotal: Decimal
+    discount: Decimal
+    shipping: Decimal
+    shipping_tax: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def tax_on(amount: Decimal, rate: Decimal, *, included: bool, currency: str) -> Decimal:
+    if not rate:
+        return ZERO
+    return quantize(amount * rate / (1 + rate) if included else amount * rate, currency)
+
+
+def calculate_line(
+    line: LineInput, *, discount_percent: Decimal, prices_include_tax: bool, currency: str
+) -> LineAmounts:
+    subtotal = quantize(line.unit_price * line.quantity, currency)
+    discount = quantize(subtotal * discount_percent / HUNDRED, currency) if line.discountable else ZERO
+    net_of_discount = subtotal - discount
+    tax = tax_on(net_of_discount, line.tax_rate, included=prices_include_tax, currency=currency)
+    return LineAmounts(subtotal=subtotal, discount=discount, tax=tax, total=net_of_discount)
+
+
+def calculate_totals(
+    *,
+    lines: Sequence[LineInput],
+    shipping_price: Decimal,
+    shipping_tax_rate: Decimal,
+    discount_percent: Decimal,
+    prices_include_tax: bool,
+    currency: str,
+) -> Totals:
+    amounts = tuple(
+        calculate_line(
+            line, discount_percent=discount_percent, prices_include_tax=prices_include_tax, currency=currency
+        )
+        for line in lines
+    )
+    shipping = quantize(shipping_price, currency)
+    shipping_tax = tax_on(shipping, shipping_tax_rate, included=prices_include_tax, currency=currency)
+    subtotal = sum((a.subtotal for a in amounts), ZERO)
+    discount = sum((a.discount for a in amounts), ZERO)
+    tax = sum((a.tax for a in amounts), ZERO) + shipping_tax
+    total = subtotal - discount + shipping + (ZERO if prices_include_tax else tax)
+    return Totals(
+        lines=amounts,
+        subtotal=quantize(subtotal, currency),
+        discount=quantize(discount, currency),
+        shipping=shipping,
+        shipping_tax=shipping_tax,
+        tax=quantize(tax, currency),
+        total=quantize(total, currency),
+    )

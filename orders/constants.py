@@ -1,0 +1,81 @@
+"""Status names, event types and other fixed vocabularies of orders."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ARCHIVED = "archived", _("Archived")
+    CANCELLED = "cancelled", _("Canceled")
+
+
+class FinancialStatus(models.TextChoices):
+    PENDING = "pending", _("Unpaid")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    REFUNDED = "refunded", _("Refunded")
+    VOIDED = "voided", _("Voided")
+
+
+class FulfillmentStatus(models.TextChoices):
+    UNFULFILLED = "unfulfilled", _("Unfulfilled")
+    PARTIALLY_FULFILLED = "partially_fulfilled", _("Partially fulfilled")
+    FULFILLED = "fulfilled", _("Fulfilled")
+
+
+class DeliveryState(models.TextChoices):
+    READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+    IN_TRANSIT = "in_transit", _("In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Delivery failed")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class TransactionKind(models.TextChoices):
+    CHARGE = "charge", _("Charge")
+    REFUND = "refund", _("Refund")
+
+
+class TransactionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCESS = "success", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class ActorKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    STAFF = "staff", _("Staff")
+    SYSTEM = "system", _("System")
+    INTEGRATION = "integration", _("Integration")
+
+
+class EventType(models.TextChoices):
+    PLACED = "placed", _("Order placed")
+    PAYMENT_CAPTURED = "payment_captured", _("Payment captured")
+    PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    REFUND_RECORDED = "refund_recorded", _("Refund recorded")
+    FULFILLMENT_CREATED = "fulfillment_created", _("Shipment created")
+    DELIVERY_UPDATED = "delivery_updated", _("Delivery updated")
+    CANCELLED = "cancelled", _("Order canceled")
+    ARCHIVED = "archived", _("Order archived")
+
+
+# Events the shopper sees on their timeline; the rest are for staff only.
+CUSTOMER_VISIBLE_EVENTS = frozenset(
+    {
+        EventType.PLACED,
+        EventType.PAYMENT_CAPTURED,
+        EventType.REFUND_RECORDED,
+        EventType.FULFILLMENT_CREATED,
+        EventType.DELIVERY_UPDATED,
+        EventType.CANCELLED,
+    }
+)

@@ -1,0 +1,5 @@
+from core.errors import ApplicationError
+
+
+class OrderError(ApplicationError):
+    code = "order_invalid"

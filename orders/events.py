@@ -1,0 +1,85 @@
+"""One factory per OrderEvent type. Events are written only here, and never changed afterwards."""
+
+from __future__ import annotations
+
+from orders.constants import CUSTOMER_VISIBLE_EVENTS, ActorKind, EventType
+from orders.models import Fulfillment, Order, OrderEvent, Transaction
+
+
+def _event(*, order: Order, type: EventType, actor_kind: ActorKind, actor=None, data: dict) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        type=type,
+        actor_kind=actor_kind,
+        actor=actor,
+        data=data,
+        customer_visible=type in CUSTOMER_VISIBLE_EVENTS,
+        order_version=order.version,
+    )
+
+
+def order_placed_event(*, order: Order, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.PLACED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={"total": str(order.total), "currency": order.currency, "lines": order.lines.count()},
+    )
+
+
+def payment_captured_event(*, order: Order, transaction: Transaction, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.PAYMENT_CAPTURED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={"transaction": transaction.pk, "amount": str(transaction.amount), "currency": transaction.currency},
+    )
+
+
+def refund_recorded_event(*, order: Order, transaction: Transaction, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.REFUND_RECORDED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={"transaction": transaction.pk, "amount": str(transaction.amount), "currency": transaction.currency},
+    )
+
+
+def fulfillment_created_event(
+    *, order: Order, fulfillment: Fulfillment, quantities: dict[int, int], actor_kind: ActorKind, actor=None
+) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.FULFILLMENT_CREATED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={
+            "fulfillment": fulfillment.pk,
+            "carrier": fulfillment.carrier,
+            "tracking_number": fulfillment.tracking_number,
+            "lines": {str(line_id): quantity for line_id, quantity in quantities.items()},
+        },
+    )
+
+
+def delivery_updated_event(
+    *, order: Order, fulfillment: Fulfillment, before: dict, after: dict, actor_kind: ActorKind, actor=None
+) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.DELIVERY_UPDATED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={"fulfillment": fulfillment.pk, "before": before, "after": after},
+    )
+
+
+def order_cancelled_event(*, order: Order, reason: str, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(order=order, type=EventType.CANCELLED, actor_kind=actor_kind, actor=actor, data={"reason": reason})
+
+
+def order_archived_event(*, order: Order, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(order=order, type=EventType.ARCHIVED, actor_kind=actor_kind, actor=actor, data={})

@@ -1,0 +1,228 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orders.constants import (
+    ActorKind,
+    DeliveryState,
+    EventType,
+    FinancialStatus,
+    FulfillmentStatus,
+    OrderStatus,
+    RiskLevel,
+    TransactionKind,
+    TransactionStatus,
+)
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Order(models.Model):
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    email = models.EmailField(_("email"))
+    currency = models.CharField(_("currency"), max_length=3)
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES)
+    shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
+    billing_address = models.JSONField(_("billing address"), default=dict, blank=True)
+    shipping_method = models.ForeignKey(
+        "storefront.ShippingMethod", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    shipping_method_name = models.CharField(_("shipping method"), max_length=200, blank=True)
+    pickup_location = models.ForeignKey(
+        "storefront.PickupLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discount_code = models.CharField(_("discount code"), max_length=50, blank=True)
+    discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=0)
+    prices_include_tax = models.BooleanField(_("prices include tax"))
+    tax_exempt = models.BooleanField(_("tax exempt"), default=False)
+
+    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    discount_total = models.DecimalField(_("discount"), **MONEY)
+    shipping_total = models.DecimalField(_("shipping"), **MONEY)
+    shipping_tax_rate = models.DecimalField(_("shipping tax rate"), max_digits=6, decimal_places=4, default=0)
+    tax_total = models.DecimalField(_("tax"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    # Sums of successful transactions, kept in step by the services that record them.
+    captured_total = models.DecimalField(_("paid"), **MONEY, default=0)
+    refunded_total = models.DecimalField(_("refunded"), **MONEY, default=0)
+
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.OPEN)
+    financial_status = models.CharField(
+        _("payment status"), max_length=20, choices=FinancialStatus.choices, default=FinancialStatus.PENDING
+    )
+    fulfillment_status = models.CharField(
+        _("fulfilment status"), max_length=20, choices=FulfillmentStatus.choices, default=FulfillmentStatus.UNFULFILLED
+    )
+    tags = ArrayField(models.CharField(max_length=50), verbose_name=_("tags"), default=list, blank=True)
+    risk_level = models.CharField(_("risk"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    edit_window_ends_at = models.DateTimeField(_("edit window ends"), null=True, blank=True)
+    on_fulfillment_hold = models.BooleanField(_("on fulfilment hold"), default=False)
+
+    placed_at = models.DateTimeField(_("placed"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("canceled"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"], name="order_customer_recent"),
+            models.Index(fields=["status", "financial_status", "fulfillment_status"], name="order_statuses"),
+            models.Index(fields=["updated_at"], name="order_updated"),
+            models.Index(fields=["email"], name="order_email"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_total__lte=models.F("captured_total")), name="order_refund_within_captured"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+    @property
+    def balance(self):
+        """What the shopper still owes (positive) or is owed back (negative)."""
+        return self.total - (self.captured_total - self.refunded_total)
+
+    def is_pickup(self) -> bool:
+        return self.pickup_location_id is not None
+
+    def can_cancel(self) -> bool:
+        return self.status == OrderStatus.OPEN and self.fulfillment_status == FulfillmentStatus.UNFULFILLED
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(
+        "storefront.Variant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    variant_name = models.CharField(_("variant"), max_length=200, blank=True)
+    sku = models.CharField(_("SKU"), max_length=64, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    fulfilled_quantity = models.PositiveIntegerField(_("fulfilled"), default=0)
+    # Frozen at placing: an edit or a catalog change never re-prices what was bought.
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=6, decimal_places=4)
+    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    discount_amount = models.DecimalField(_("discount"), **MONEY, default=0)
+    tax_amount = models.DecimalField(_("tax"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    is_free = models.BooleanField(_("free item"), default=False)
+    is_fee = models.BooleanField(_("fee"), default=False)
+    is_custom = models.BooleanField(_("custom item"), default=False)
+    customization = models.CharField(_("personalization"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fulfilled_quantity__lte=models.F("quantity")), name="line_fulfilled_within_quantity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_name} {self.variant_name}".strip()
+
+    @property
+    def is_customized(self) -> bool:
+        return bool(self.customization)
+
+    @property
+    def unfulfilled_quantity(self) -> int:
+        return self.quantity - self.fulfilled_quantity
+
+
+class Fulfillment(models.Model):
+    """A shipment (or a pickup parcel) with its tracking and delivery state."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfillments")
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    tracking_url = models.URLField(_("tracking link"), max_length=500, blank=True)
+    delivery_state = models.CharField(
+        _("delivery state"), max_length=20, choices=DeliveryState.choices, default=DeliveryState.IN_TRANSIT
+    )
+    estimated_arrival = models.DateField(_("estimated arrival"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"))
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["order_id", "shipped_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}".strip() or f"#{self.pk}"
+
+
+class FulfillmentLine(models.Model):
+    fulfillment = models.ForeignKey(Fulfillment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="fulfillment_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="fulfillment_line_positive")]
+
+
+class Transaction(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(_("kind"), max_length=10, choices=TransactionKind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransactionStatus.choices, default=TransactionStatus.PENDING
+    )
+    gateway = models.CharField(_("gateway"), max_length=50, default="test")
+    gateway_reference = models.CharField(_("gateway reference"), max_length=200, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        ordering = ["order_id", "created_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="transaction_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency}"
+
+
+class OrderEvent(models.Model):
+    """The order's timeline. Written only through ``orders.events``; never edited."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("type"), max_length=40, choices=EventType.choices)
+    actor_kind = models.CharField(_("actor"), max_length=20, choices=ActorKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    customer_visible = models.BooleanField(_("shown to the customer"), default=False)
+    order_version = models.PositiveIntegerField(_("order version"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["order_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.get_type_display()

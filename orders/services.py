@@ -1,0 +1,560 @@
+"""Every state change of an order. Each follows DESIGN.md's template:
+guard → atomic → lock (primary-key order) → save(update_fields) → event → on_commit → return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import get_or_create_customer
+from core.money import ZERO, quantize
+from notifications.constants import MessageKind
+from notifications.services import notify
+from orders import events
+from orders.calculations import LineInput, calculate_totals
+from orders.constants import (
+    ActorKind,
+    DeliveryState,
+    RiskLevel,
+    TransactionKind,
+    TransactionStatus,
+)
+from orders.errors import OrderError
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Transaction
+from orders.statuses import OrderFacts, derive_statuses
+from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
+from storefront.pricing import CustomerPricing, customer_unit_price
+from storefront.selectors import shipping_price_for, tax_rate_for
+
+MAX_LINE_QUANTITY = 999
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    variant_id: int
+    quantity: int
+    customization: str = ""
+    free: bool = False  # a gift line at price 0
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+
+def refresh_statuses(*, order: Order, lines: list[OrderLine] | None = None) -> list[str]:
+    """Re-derive the three stored statuses from the order's facts; returns the fields that changed.
+
+    The caller holds the order's lock and saves the returned fields with its own.
+    """
+    lines = list(order.lines.all()) if lines is None else lines
+    derived = derive_statuses(
+        OrderFacts(
+            total=order.total,
+            captured=order.captured_total,
+            refunded=order.refunded_total,
+            cancelled=order.cancelled_at is not None,
+            archived=order.archived_at is not None,
+            line_quantities=tuple((line.quantity, line.fulfilled_quantity) for line in lines),
+        )
+    )
+    changed = []
+    for field in ("status", "financial_status", "fulfillment_status"):
+        if getattr(order, field) != getattr(derived, field):
+            setattr(order, field, getattr(derived, field))
+            changed.append(field)
+    return changed
+
+
+def _lock_order(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _save_change(order: Order, fields: list[str]) -> None:
+    """Every committed change bumps the version (edits commit only against the version they previewed)."""
+    order.version = F("version") + 1
+    order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+    order.refresh_from_db(fields=["version"])
+
+
+# --- placing --------------------------------------------------------------------------------
+
+
+def _next_order_number() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('orders_order_number_seq')")
+        return cursor.fetchone()[0]
+
+
+def _validate_lines(lines: list[LineRequest]) -> None:
+    if not lines:
+        raise OrderError(_("An order needs at least one item."), code="no_lines", fields={"lines": [_("Add an item.")]})
+    for index, line in enumerate(lines):
+        if not 1 <= line.quantity <= MAX_LINE_QUANTITY:
+            raise OrderError(
+                _("Quantities must be between 1 and %(max)s.") % {"max": MAX_LINE_QUANTITY},
+                code="bad_quantity",
+                fields={
+                    f"lines.{index}.quantity": [
+                        _("Enter a quantity between 1 and %(max)s.") % {"max": MAX_LINE_QUANTITY}
+                    ]
+                },
+            )
+
+
+def _resolve_discount(code: str) -> Decimal:
+    if not code:
+        return ZERO
+    discount = DiscountCode.objects.filter(code__iexact=code.strip(), is_active=True).first()
+    if discount is None:
+        raise OrderError(
+            _("This discount code is not valid."),
+            code="bad_discount_code",
+            fields={"discount_code": [_("Unknown or expired code.")]},
+        )
+    return discount.percent
+
+
+def place_order(
+    *,
+    email: str,
+    lines: list[LineRequest],
+    shipping_address: dict | None = None,
+    billing_address: dict | None = None,
+    shipping_method: ShippingMethod | None = None,
+    pickup_location: PickupLocation | None = None,
+    discount_code: str = "",
+    language: str = "en",
+    name: str = "",
+    risk_level: str = RiskLevel.LOW,
+    external_id: str = "",
+    placed_at: datetime | None = None,
+    actor_kind: ActorKind = ActorKind.CUSTOMER,
+    actor: User | None = None,
+    send_confirmation: bool = True,
+) -> Order:
+    """Price, rate and tax an order, take its stock, and create it with its shopper's account."""
+    _validate_lines(lines)
+    if (shipping_method is None) == (pickup_location is None):
+        raise OrderError(
+            _("Choose a shipping method or a pickup location."),
+            code="no_delivery",
+            fields={"shipping_method": [_("Choose one way to receive the order.")]},
+        )
+    if shipping_method is not None and not (shipping_address or {}).get("country"):
+        raise OrderError(
+            _("A shipping address with a country is required."),
+            code="no_address",
+            fields={"shipping_address.country": [_("This field is required.")]},
+        )
+    store = StoreSettings.load()
+    currency = store.currency
+    discount_percent = _resolve_discount(discount_code)
+    shipping_address = dict(shipping_address or {})
+    country = str(shipping_address.get("country") or pickup_location.country)
+    region = shipping_address.get("region", "") if shipping_method else ""
+    placed_at = placed_at or timezone.now()
+
+    with transaction.atomic():
+        customer = get_or_create_customer(email=email, name=name or shipping_address.get("name", ""), language=language)
+        profile = customer.profile
+        pricing = CustomerPricing(
+            group_discount_percent=profile.group.discount_percent if profile.group_id else ZERO,
+            tax_exempt=profile.tax_exempt,
+        )
+        wanted: dict[int, int] = {}
+        for line in lines:
+            wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+        # Lock in primary-key order so concurrent orders for the same variants can't deadlock.
+        variants = {
+            v.pk: v
+            for v in Variant.objects.select_for_update(of=("self",))
+            .select_related("product")
+            .filter(pk__in=sorted(wanted), product__is_active=True)
+            .order_by("pk")
+        }
+        for index, line in enumerate(lines):
+            variant = variants.get(line.variant_id)
+            if variant is None:
+                raise OrderError(
+                    _("This item is not for sale."),
+                    code="unknown_variant",
+                    fields={f"lines.{index}.variant": [_("Not for sale.")]},
+                )
+            if not variant.in_stock(wanted[variant.pk]):
+                raise OrderError(
+                    _("Only %(stock)s of %(item)s left in stock.") % {"stock": variant.stock, "item": variant},
+                    code="out_of_stock",
+                    fields={f"lines.{index}.quantity": [_("Not enough stock.")]},
+                )
+
+        tax_rate = tax_rate_for(country=country, region=region)
+        line_inputs: list[LineInput] = []
+        for line in lines:
+            variant = variants[line.variant_id]
+            unit, rate = customer_unit_price(
+                price=ZERO if line.free else variant.price,
+                tax_rate=tax_rate,
+                prices_include_tax=store.prices_include_tax,
+                customer=pricing,
+                currency=currency,
+            )
+            line_inputs.append(
+                LineInput(
+                    unit_price=unit,
+                    quantity=line.quantity,
+                    tax_rate=rate,
+                    discountable=not (line.free or variant.is_fee),
+                )
+            )
+        shipping_price, shipping_tax_rate = ZERO, ZERO
+        if shipping_method is not None:
+            draft = calculate_totals(
+                lines=line_inputs,
+                shipping_price=ZERO,
+                shipping_tax_rate=ZERO,
+                discount_percent=discount_percent,
+                prices_include_tax=store.prices_include_tax,
+                currency=currency,
+            )
+            weight = sum(variants[line.variant_id].weight_grams * line.quantity for line in lines)
+            rate_price = shipping_price_for(
+                method=shipping_method,
+                country=country,
+                order_value=draft.subtotal - draft.discount,
+                weight_grams=weight,
+            )
+            if rate_price is None:
+                raise OrderError(
+                    _("%(method)s does not ship to this address.") % {"method": shipping_method.name},
+                    code="no_shipping_rate",
+                    fields={"shipping_method": [_("Not available for this address.")]},
+                )
+            shipping_price, shipping_tax_rate = customer_unit_price(
+                price=rate_price,
+                tax_rate=tax_rate,
+                prices_include_tax=store.prices_include_tax,
+                customer=CustomerPricing(tax_exempt=pricing.tax_exempt),
+                currency=currency,
+            )
+        totals = calculate_totals(
+            lines=line_inputs,
+            shipping_price=shipping_price,
+            shipping_tax_rate=shipping_tax_rate,
+            discount_percent=discount_percent,
+            prices_include_tax=store.prices_include_tax,
+            currency=currency,
+        )
+        window = store.edit_window_minutes
+        order = Order(
+            number=_next_order_number(),
+            customer=customer,
+            email=customer.email,
+            currency=currency,
+            language=language,
+            shipping_address=shipping_address if shipping_method else {},
+            billing_address=dict(billing_address or shipping_address),
+            shipping_method=shipping_method,
+            shipping_method_name=shipping_method.name if shipping_method else "",
+            pickup_location=pickup_location,
+            discount_code=discount_code.strip().upper(),
+            discount_percent=discount_percent,
+            prices_include_tax=store.prices_include_tax,
+            tax_exempt=pricing.tax_exempt,
+            subtotal=totals.subtotal,
+            discount_total=totals.discount,
+            shipping_total=totals.shipping,
+            shipping_tax_rate=shipping_tax_rate,
+            tax_total=totals.tax,
+            total=totals.total,
+            risk_level=risk_level,
+            placed_at=placed_at,
+            edit_window_ends_at=placed_at + timedelta(minutes=window) if window else None,
+            # Held back from the warehouse while the shopper may still change it.
+            on_fulfillment_hold=window is None or placed_at + timedelta(minutes=window) > timezone.now(),
+            external_id=external_id,
+        )
+        with translation.override(language):
+            order_lines = [
+                OrderLine(
+                    order=order,
+                    variant=variants[line.variant_id],
+                    product_name=variants[line.variant_id].product.name,
+                    variant_name=variants[line.variant_id].name,
+                    sku=variants[line.variant_id].sku,
+                    options=variants[line.variant_id].options,
+                    quantity=line.quantity,
+                    unit_price=line_input.unit_price,
+                    tax_rate=line_input.tax_rate,
+                    subtotal=amounts.subtotal,
+                    discount_amount=amounts.discount,
+                    tax_amount=amounts.tax,
+                    total=amounts.total,
+                    is_free=line.free or line_input.unit_price == 0,
+                    is_fee=variants[line.variant_id].is_fee,
+                    customization=line.customization.strip(),
+                    position=position,
+                )
+                for position, (line, line_input, amounts) in enumerate(zip(lines, line_inputs, totals.lines))
+            ]
+        refresh_statuses(order=order, lines=order_lines)
+        order.save()
+        OrderLine.objects.bulk_create(order_lines)
+        for variant_id, quantity in wanted.items():
+            if variants[variant_id].track_inventory:
+                Variant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
+        events.order_placed_event(order=order, actor_kind=actor_kind, actor=actor)
+        if send_confirmation:
+            notify(
+                kind=MessageKind.ORDER_CONFIRMATION,
+                recipient=order.email,
+                language=order.language,
+                context=order_confirmation_context(order, order_lines),
+                dedupe_key=f"order:{order.pk}:confirmation",
+            )
+    return order
+
+
+def order_confirmation_context(order: Order, lines: list[OrderLine]) -> dict:
+    return {
+        "order_number": order.number,
+        "currency": order.currency,
+        "total": str(order.total),
+        "lines": [
+            {
+                "name": f"{line.product_name} – {line.variant_name}" if line.variant_name else line.product_name,
+                "quantity": line.quantity,
+                "total": str(line.total),
+            }
+            for line in lines
+        ],
+    }
+
+
+# --- money already moved (recorded facts: the gateway jobs of the money-movement issue call these) ---
+
+
+def _existing_transaction(idempotency_key: str) -> Transaction | None:
+    return Transaction.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def record_payment(
+    *,
+    order: Order,
+    amount: Decimal,
+    idempotency_key: str,
+    gateway: str = "test",
+    gateway_reference: str = "",
+    actor_kind: ActorKind = ActorKind.SYSTEM,
+    actor: User | None = None,
+) -> Transaction:
+    """Record money captured for an order. Recording the same key twice records it once."""
+    amount = quantize(amount, order.currency)
+    if amount <= 0:
+        raise OrderError(
+            _("A payment must be more than zero."), code="bad_amount", fields={"amount": [_("Must be positive.")]}
+        )
+    with transaction.atomic():
+        order = _lock_order(order)
+        existing = _existing_transaction(idempotency_key)
+        if existing is not None:
+            return existing
+        txn = Transaction.objects.create(
+            order=order,
+            kind=TransactionKind.CHARGE,
+            amount=amount,
+            currency=order.currency,
+            status=TransactionStatus.SUCCESS,
+            gateway=gateway,
+            gateway_reference=gateway_reference,
+            idempotency_key=idempotency_key,
+            processed_at=timezone.now(),
+        )
+        order.captured_total += amount
+        _save_change(order, ["captured_total", *refresh_statuses(order=order)])
+        events.payment_captured_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
+    return txn
+
+
+def record_refund(
+    *,
+    order: Order,
+    amount: Decimal,
+    idempotency_key: str,
+    gateway: str = "test",
+    gateway_reference: str = "",
+    actor_kind: ActorKind = ActorKind.SYSTEM,
+    actor: User | None = None,
+) -> Transaction:
+    """Record money returned to the shopper; never more than was captured and not yet refunded."""
+    amount = quantize(amount, order.currency)
+    if amount <= 0:
+        raise OrderError(
+            _("A refund must be more than zero."), code="bad_amount", fields={"amount": [_("Must be positive.")]}
+        )
+    with transaction.atomic():
+        order = _lock_order(order)
+        existing = _existing_transaction(idempotency_key)
+        if existing is not None:
+            return existing
+        refundable = order.captured_total - order.refunded_total
+        if amount > refundable:
+            raise OrderError(
+                _("At most %(amount)s can be refunded.") % {"amount": refundable},
+                code="over_refund",
+                fields={"amount": [_("More than was paid.")]},
+            )
+        txn = Transaction.objects.create(
+            order=order,
+            kind=TransactionKind.REFUND,
+            amount=amount,
+            currency=order.currency,
+            status=TransactionStatus.SUCCESS,
+            gateway=gateway,
+            gateway_reference=gateway_reference,
+            idempotency_key=idempotency_key,
+            processed_at=timezone.now(),
+        )
+        order.refunded_total += amount
+        _save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+        events.refund_recorded_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
+    return txn
+
+
+# --- fulfilment -------------------------------------------------------------------------------
+
+
+def record_shipment(
+    *,
+    order: Order,
+    quantities: dict[int, int],
+    carrier: str = "",
+    tracking_number: str = "",
+    tracking_url: str = "",
+    delivery_state: DeliveryState = DeliveryState.IN_TRANSIT,
+    estimated_arrival: date | None = None,
+    shipped_at: datetime | None = None,
+    actor_kind: ActorKind = ActorKind.SYSTEM,
+    actor: User | None = None,
+) -> Fulfillment:
+    """Ship some quantities of some lines ({line id: quantity}) with their tracking."""
+    if not quantities or any(q <= 0 for q in quantities.values()):
+        raise OrderError(
+            _("Choose at least one item to ship."), code="no_lines", fields={"lines": [_("Choose items.")]}
+        )
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.cancelled_at is not None:
+            raise OrderError(_("A canceled order can't be shipped."), code="order_cancelled")
+        lines = list(OrderLine.objects.select_for_update().filter(order=order).order_by("pk"))
+        by_id = {line.pk: line for line in lines}
+        for line_id, quantity in quantities.items():
+            line = by_id.get(line_id)
+            if line is None:
+                raise OrderError(
+                    _("That item is not on this order."),
+                    code="unknown_line",
+                    fields={f"lines.{line_id}": [_("Not on this order.")]},
+                )
+            if quantity > line.unfulfilled_quantity:
+                raise OrderError(
+                    _("Only %(left)s of %(item)s are left to ship.")
+                    % {"left": line.unfulfilled_quantity, "item": line.product_name},
+                    code="over_fulfilment",
+                    fields={f"lines.{line_id}": [_("More than is left to ship.")]},
+                )
+        fulfillment = Fulfillment.objects.create(
+            order=order,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            tracking_url=tracking_url,
+            delivery_state=delivery_state,
+            estimated_arrival=estimated_arrival,
+            shipped_at=shipped_at or timezone.now(),
+            delivered_at=timezone.now() if delivery_state == DeliveryState.DELIVERED else None,
+        )
+        FulfillmentLine.objects.bulk_create(
+            FulfillmentLine(fulfillment=fulfillment, order_line_id=line_id, quantity=quantity)
+            for line_id, quantity in sorted(quantities.items())
+        )
+        for line_id, quantity in quantities.items():
+            by_id[line_id].fulfilled_quantity += quantity
+        OrderLine.objects.bulk_update([by_id[i] for i in quantities], ["fulfilled_quantity"])
+        order.on_fulfillment_hold = False  # something shipped: the hold is moot
+        _save_change(order, ["on_fulfillment_hold", *refresh_statuses(order=order, lines=lines)])
+        events.fulfillment_created_event(
+            order=order, fulfillment=fulfillment, quantities=quantities, actor_kind=actor_kind, actor=actor
+        )
+    return fulfillment
+
+
+def update_delivery_state(
+    *,
+    fulfillment: Fulfillment,
+    delivery_state: DeliveryState,
+    estimated_arrival: date | None = None,
+    actor_kind: ActorKind = ActorKind.SYSTEM,
+    actor: User | None = None,
+) -> Fulfillment:
+    """Move a shipment along (in transit → out for delivery → delivered). The same update twice is a no-op."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=fulfillment.order_id)
+        fulfillment = Fulfillment.objects.select_for_update().get(pk=fulfillment.pk)
+        before = {"state": fulfillment.delivery_state, "estimated_arrival": _iso(fulfillment.estimated_arrival)}
+        fulfillment.delivery_state = delivery_state
+        if estimated_arrival is not None:
+            fulfillment.estimated_arrival = estimated_arrival
+        after = {"state": fulfillment.delivery_state, "estimated_arrival": _iso(fulfillment.estimated_arrival)}
+        if before == after:
+            return fulfillment
+        fulfillment.delivered_at = timezone.now() if delivery_state == DeliveryState.DELIVERED else None
+        fulfillment.save(update_fields=["delivery_state", "estimated_arrival", "delivered_at", "updated_at"])
+        _save_change(order, [])
+        events.delivery_updated_event(
+            order=order, fulfillment=fulfillment, before=before, after=after, actor_kind=actor_kind, actor=actor
+        )
+    return fulfillment
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- closing ---------------------------------------------------------------------------------
+
+
+def cancel_order(*, order: Order, reason: str = "", actor_kind: ActorKind, actor: User | None = None) -> Order:
+    """Cancel an unshipped order and put its stock back. Refunding what was paid is the money issue's job."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if not order.can_cancel():
+            raise OrderError(_("This order can no longer be canceled."), code="cannot_cancel")
+        lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
+        restock = {}
+        for line in lines:
+            if line.variant_id:
+                restock[line.variant_id] = restock.get(line.variant_id, 0) + line.quantity
+        for variant_id in sorted(restock):
+            Variant.objects.filter(pk=variant_id, track_inventory=True).update(stock=F("stock") + restock[variant_id])
+        order.cancelled_at = timezone.now()
+        order.on_fulfillment_hold = False
+        _save_change(order, ["cancelled_at", "on_fulfillment_hold", *refresh_statuses(order=order, lines=lines)])
+        events.order_cancelled_event(order=order, reason=reason, actor_kind=actor_kind, actor=actor)
+    return order
+
+
+def archive_order(*, order: Order, actor_kind: ActorKind = ActorKind.STAFF, actor: User | None = None) -> Order:
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.archived_at is not None or order.cancelled_at is not None:
+            return order
+        order.archived_at = timezone.now()
+        _save_change(order, ["archived_at", *refresh_statuses(order=order)])
+        events.order_archived_event(order=order, actor_kind=actor_kind, actor=actor)
+    return order

@@ -1,0 +1,195 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class StoreSettings(models.Model):
+    """The one store this deploy runs (a singleton row: ``StoreSettings.load()``)."""
+
+    name = models.CharField(_("store name"), max_length=200, default="Aftersale Demo Store")
+    address = models.TextField(_("store address"), blank=True)
+    support_email = models.EmailField(_("support email"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="store/", blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    prices_include_tax = models.BooleanField(
+        _("prices are entered with tax"),
+        default=True,
+        help_text=_("On for EU-style stores: catalog prices include VAT."),
+    )
+    # Lives here, below orders, because the fulfilment hold of every order depends on it;
+    # the editing policy reads the same value. None = no time limit.
+    edit_window_minutes = models.PositiveIntegerField(
+        _("edit window (minutes)"),
+        null=True,
+        blank=True,
+        default=60,
+        validators=[MinValueValidator(3)],
+        help_text=_("How long after placing an order shoppers may change it. Empty: no limit."),
+    )
+
+    class Meta:
+        verbose_name = _("store settings")
+        verbose_name_plural = _("store settings")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def load(cls) -> "StoreSettings":
+        obj = cls.objects.order_by("pk").first()
+        if obj is None:
+            obj = cls.objects.create(name=settings.STORE_NAME, currency=settings.STORE_CURRENCY)
+        return obj
+
+
+class Product(models.Model):
+    name = models.CharField(_("name"), max_length=200)  # translated (translation.py)
+    description = models.TextField(_("description"), blank=True)  # translated
+    slug = models.SlugField(_("slug"), unique=True)
+    option_names = models.JSONField(
+        _("option names"),
+        default=list,
+        blank=True,
+        help_text=_('Variant option keys in order, e.g. ["size", "colour"].'),
+    )
+    image_url = models.CharField(_("image"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    is_customizable = models.BooleanField(
+        _("customizable"), default=False, help_text=_("Takes a personalization such as an engraving.")
+    )
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variant(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(_("name"), max_length=200, help_text=_('e.g. "M / Navy"'))  # translated
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_('e.g. {"size": "M", "colour": "navy"}')
+    )
+    price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    stock = models.IntegerField(_("stock"), default=0)
+    track_inventory = models.BooleanField(_("track inventory"), default=True)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    is_fee = models.BooleanField(_("fee"), default=False, help_text=_("A fee line such as gift wrapping or a deposit."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["product_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="variant_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(track_inventory=False) | models.Q(stock__gte=0), name="variant_stock_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} – {self.name}"
+
+    def in_stock(self, quantity: int) -> bool:
+        return not self.track_inventory or self.stock >= quantity
+
+
+class ShippingMethod(models.Model):
+    name = models.CharField(_("name"), max_length=100)  # translated
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    code = models.SlugField(_("code"), unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("shipping method")
+        verbose_name_plural = _("shipping methods")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShippingRate(models.Model):
+    """A price for a method within a country (blank: anywhere) and an order-value and weight band."""
+
+    method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
+    country = CountryField(_("country"), blank=True, help_text=_("Empty: every country without a rate of its own."))
+    min_order_value = models.DecimalField(_("from order value"), **MONEY, default=Decimal("0"))
+    max_order_value = models.DecimalField(_("below order value"), **MONEY, null=True, blank=True)
+    min_weight_grams = models.PositiveIntegerField(_("from weight (g)"), default=0)
+    max_weight_grams = models.PositiveIntegerField(_("below weight (g)"), null=True, blank=True)
+    price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        verbose_name = _("shipping rate")
+        verbose_name_plural = _("shipping rates")
+        ordering = ["method_id", "country", "min_order_value", "min_weight_grams"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.country or '*'}: {self.price}"
+
+
+class PickupLocation(models.Model):
+    name = models.CharField(_("name"), max_length=100)  # translated
+    address = models.TextField(_("address"))
+    country = CountryField(_("country"))
+    hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("pickup location")
+        verbose_name_plural = _("pickup locations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxRate(models.Model):
+    country = CountryField(_("country"))
+    region = models.CharField(_("region"), max_length=100, blank=True, help_text=_("Empty: the whole country."))
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0.2100 for 21%"),
+    )
+    name = models.CharField(_("name"), max_length=50, default="VAT")
+
+    class Meta:
+        verbose_name = _("tax rate")
+        verbose_name_plural = _("tax rates")
+        constraints = [models.UniqueConstraint(fields=["country", "region"], name="one_tax_rate_per_region")]
+
+    def __str__(self) -> str:
+        return f"{self.country}{'/' + self.region if self.region else ''}: {self.rate:%}"
+
+
+class DiscountCode(models.Model):
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    percent = models.DecimalField(
+        _("percent off"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("discount code")
+        verbose_name_plural = _("discount codes")
+
+    def __str__(self) -> str:
+        return self.code
