@@ -198,4 +198,12 @@ class OrderEventAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(FulfillmentLine, admin.ModelAdmin)
+@admin.register(FulfillmentLine)
+class FulfillmentLineAdmin(admin.ModelAdmin):
+    list_display = ["id", "fulfillment", "order_line", "quantity"]
+    search_fields = ["=fulfillment__order__number"]
+    list_select_related = ["fulfillment", "order_line"]
+    readonly_fields = ["fulfillment", "order_line", "quantity"]
+
+    def has_add_permission(self, request):
+        return False

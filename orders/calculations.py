@@ -5,9 +5,9 @@ Used when an order is placed and again by editing's preview and commit, so both 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
 
 from core.money import ZERO, quantize
 

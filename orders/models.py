@@ -179,6 +179,9 @@ class FulfillmentLine(models.Model):
         verbose_name_plural = _("shipment lines")
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="fulfillment_line_positive")]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × line {self.order_line_id}"
+
 
 class Transaction(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="transactions")

@@ -301,7 +301,9 @@ def place_order(
                     customization=line.customization.strip(),
                     position=position,
                 )
-                for position, (line, line_input, amounts) in enumerate(zip(lines, line_inputs, totals.lines))
+                for position, (line, line_input, amounts) in enumerate(
+                    zip(lines, line_inputs, totals.lines, strict=True)
+                )
             ]
         refresh_statuses(order=order, lines=order_lines)
         order.save()
