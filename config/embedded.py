@@ -14,6 +14,7 @@ import os
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 DATA_DIR = Path(os.environ.get("AFTERSALE_DATA_DIR", Path(__file__).resolve().parent.parent / ".data"))
@@ -23,8 +24,12 @@ _MAX_SOCKET_PATH = 100
 
 
 def database_url() -> str:
-    import pgserver  # imported lazily: only machines without DATABASE_URL need it
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its /tmp fallback is fine.
+        warnings.simplefilter("ignore")
+        import pgserver  # imported lazily: only machines without DATABASE_URL need it
 
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(DATA_DIR / "pg", cleanup_mode=None)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
     if "(1 row)" not in exists:

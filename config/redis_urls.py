@@ -1,4 +1,4 @@
-"""Pick a database number inside a Redis URL, for tcp (`redis://host/N`) and socket (`unix://path?db=N`) forms."""
+"""Pick a database number inside a Redis URL, for tcp (`redis://host/N`) and socket (`unix:///path?db=N`) forms."""
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -8,5 +8,5 @@ def with_db(url: str, db: int) -> str:
     if parts.scheme == "unix":
         query = dict(parse_qsl(parts.query))
         query["db"] = str(db)
-        return urlunsplit(parts._replace(query=urlencode(query)))
+        return f"unix://{parts.path}?{urlencode(query)}"
     return urlunsplit(parts._replace(path=f"/{db}"))

@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from orders import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo store (idempotent); optionally generate N customers and M orders for load tests."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=0, help="generated customers (in addition to the demo shopper)")
+        parser.add_argument("--orders", type=int, default=0, help="generated orders, spread over the customers")
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args, customers, orders, seed, **options):
+        demo.load_catalog()
+        demo.ensure_staff_user()
+        placed = demo.load_demo_shopper()
+        self.stdout.write(f"Catalog ready; demo shopper {demo.DEMO_EMAIL}: {placed or 'already has'} orders.")
+        if orders and not customers:
+            customers = max(1, orders // 10)
+        if customers or orders:
+            made = demo.generate(
+                customers=customers,
+                orders=orders,
+                seed=seed,
+                progress=lambda it: tqdm(it, desc="orders", unit="order", mininterval=1, file=self.stderr._out),
+            )
+            self.stdout.write(f"Generated {made} orders for {customers} customers.")

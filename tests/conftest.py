@@ -1,0 +1,90 @@
+"""Shared fixtures: the real test Redis, a real RQ worker process, a real SMTP server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import django_rq
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def clean_redis():
+    """Each test starts with an empty test Redis database (cache, rate limits, queues)."""
+    django_rq.get_connection("default").flushdb()
+    yield
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class SMTPInbox:
+    host: str
+    port: int
+    messages: list = field(default_factory=list)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox(host="127.0.0.1", port=_free_port())
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            inbox.messages.append(envelope)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname=inbox.host, port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+def worker_database_url() -> str:
+    conf = connection.settings_dict
+    host = conf.get("HOST") or ""
+    if host.startswith("/"):
+        return f"postgresql://{conf['USER']}@/{conf['NAME']}?host={host}"
+    port = conf.get("PORT") or 5432
+    return f"postgresql://{conf['USER']}:{conf.get('PASSWORD') or ''}@{host}:{port}/{conf['NAME']}"
+
+
+@pytest.fixture
+def run_worker():
+    """Run a real RQ worker (``manage.py rqworker --burst``) against the test database and Redis.
+
+    Tests using it need ``transactional_db``: the worker is another process and sees only committed rows.
+    """
+
+    def run(*, queues=("default", "notifications"), extra_env: dict | None = None, timeout: int = 60):
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings_test",
+            "DATABASE_URL": worker_database_url(),
+            "TEST_REDIS_URL": settings.REDIS_URL,
+            "REDIS_URL": settings.REDIS_URL,
+            **(extra_env or {}),
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", "rqworker", *queues, "--burst"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result
+
+    return run
