@@ -16,6 +16,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 DATA_DIR = Path(os.environ.get("AFTERSALE_DATA_DIR", Path(__file__).resolve().parent.parent / ".data"))
 DATABASE_NAME = "aftersale"
@@ -34,7 +35,9 @@ def database_url() -> str:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME}")
-    return server.get_uri(DATABASE_NAME)
+    # Socket directory as a percent-encoded host: the form dj-database-url turns into HOST.
+    socket_dir = server.get_postmaster_info().socket_dir
+    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
 
 def _redis_socket() -> Path:

@@ -116,6 +116,8 @@ CACHES = {
 }
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in ("default", "notifications")}
 RQ_SHOW_ADMIN_LINK = True
+# Services already enqueue inside transaction.on_commit; django-rq must not defer again.
+RQ = {"COMMIT_MODE": "auto"}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

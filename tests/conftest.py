@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import django_rq
 import pytest
@@ -59,7 +60,7 @@ def worker_database_url() -> str:
     conf = connection.settings_dict
     host = conf.get("HOST") or ""
     if host.startswith("/"):
-        return f"postgresql://{conf['USER']}@/{conf['NAME']}?host={host}"
+        return f"postgresql://{conf['USER']}@{quote(host, safe='')}/{conf['NAME']}"
     port = conf.get("PORT") or 5432
     return f"postgresql://{conf['USER']}:{conf.get('PASSWORD') or ''}@{host}:{port}/{conf['NAME']}"
 

@@ -131,3 +131,11 @@ def place_test_order(*, variants=None, quantities=None, method=None, email="shop
         shipping_method=method,
         **kwargs,
     )
+
+
+class DiscountCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "storefront.DiscountCode"
+
+    code = factory.Sequence(lambda n: f"CODE{n}")
+    percent = Decimal("10")
