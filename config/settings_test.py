@@ -16,3 +16,5 @@ CACHES["default"]["KEY_PREFIX"] = "aftersale-test"  # noqa: F405
 RQ_QUEUES = {name: {**conf, "URL": REDIS_URL} for name, conf in RQ_QUEUES.items()}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The manifest storage needs collectstatic; tests render admin pages without it.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

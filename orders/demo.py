@@ -34,14 +34,50 @@ DEMO_EMAIL = "demo@example.com"
 STAFF_EMAIL = "staff@example.com"
 STAFF_PASSWORD = "aftersale-staff-demo"  # demo only; printed by `make run`
 DEMO_ADDRESS = {
-    "name": "Sam Jansen", "line1": "Prinsengracht 263", "city": "Amsterdam", "postal_code": "1016 GV", "country": "NL",
+    "name": "Sam Jansen",
+    "line1": "Prinsengracht 263",
+    "city": "Amsterdam",
+    "postal_code": "1016 GV",
+    "country": "NL",
 }
 DEMO_STOCK = 50_000
-FIRST_NAMES = ["Anna", "Luca", "Emma", "Noah", "Mila", "Liam", "Sofia", "Jan", "Yuki", "Mei", "Tomás", "Eva", "Pierre", "Lena"]
+FIRST_NAMES = [
+    "Anna",
+    "Luca",
+    "Emma",
+    "Noah",
+    "Mila",
+    "Liam",
+    "Sofia",
+    "Jan",
+    "Yuki",
+    "Mei",
+    "Tomás",
+    "Eva",
+    "Pierre",
+    "Lena",
+]
 LAST_NAMES = ["de Vries", "Müller", "Martin", "García", "Silva", "Novák", "Sato", "Chen", "Janssen", "Dubois", "Rossi"]
-CITIES = [("NL", "Utrecht", "3511 AB"), ("DE", "Berlin", "10115"), ("FR", "Lyon", "69001"), ("BE", "Gent", "9000"),
-          ("ES", "Madrid", "28001"), ("NL", "Rotterdam", "3011 AA"), ("CZ", "Praha", "110 00"), ("JP", "Tokyo", "100-0001")]
-LANGUAGE_BY_COUNTRY = {"NL": "nl", "DE": "de", "FR": "fr", "BE": "nl", "ES": "es", "CZ": "cs", "JP": "ja", "PT": "pt-br"}
+CITIES = [
+    ("NL", "Utrecht", "3511 AB"),
+    ("DE", "Berlin", "10115"),
+    ("FR", "Lyon", "69001"),
+    ("BE", "Gent", "9000"),
+    ("ES", "Madrid", "28001"),
+    ("NL", "Rotterdam", "3011 AA"),
+    ("CZ", "Praha", "110 00"),
+    ("JP", "Tokyo", "100-0001"),
+]
+LANGUAGE_BY_COUNTRY = {
+    "NL": "nl",
+    "DE": "de",
+    "FR": "fr",
+    "BE": "nl",
+    "ES": "es",
+    "CZ": "cs",
+    "JP": "ja",
+    "PT": "pt-br",
+}
 
 
 def _translated(field: str, names: dict[str, str]) -> dict[str, str]:
@@ -71,8 +107,11 @@ def load_catalog() -> StoreSettings:
         method.rates.all().delete()
         ShippingRate.objects.bulk_create(
             ShippingRate(
-                method=method, country=country, min_order_value=Decimal(low),
-                max_order_value=Decimal(high) if high else None, price=Decimal(price),
+                method=method,
+                country=country,
+                min_order_value=Decimal(low),
+                max_order_value=Decimal(high) if high else None,
+                price=Decimal(price),
             )
             for country, low, high, price in spec["rates"]
         )
@@ -97,9 +136,14 @@ def load_catalog() -> StoreSettings:
                 Variant.objects.update_or_create(
                     sku=sku,
                     defaults={
-                        "product": product, "options": options, "price": spec["price"], "position": position,
-                        "weight_grams": spec["weight"], "is_fee": spec.get("fee", False),
-                        "track_inventory": not spec.get("fee", False), "stock": DEMO_STOCK,
+                        "product": product,
+                        "options": options,
+                        "price": spec["price"],
+                        "position": position,
+                        "weight_grams": spec["weight"],
+                        "is_fee": spec.get("fee", False),
+                        "track_inventory": not spec.get("fee", False),
+                        "stock": DEMO_STOCK,
                         **{f"name_{lang}": _variant_name(size, colour, lang) for lang in LANGS},
                     },
                 )
@@ -135,23 +179,41 @@ def load_demo_shopper() -> int:
     L = services.LineRequest
 
     def place(lines, days_ago: float, **kwargs) -> Order:
-        delivery = {"pickup_location": pickup} if kwargs.pop("pickup", False) else {
-            "shipping_method": kwargs.pop("method", standard), "shipping_address": DEMO_ADDRESS}
+        delivery = (
+            {"pickup_location": pickup}
+            if kwargs.pop("pickup", False)
+            else {"shipping_method": kwargs.pop("method", standard), "shipping_address": DEMO_ADDRESS}
+        )
         return services.place_order(
-            email=DEMO_EMAIL, lines=lines, language="en", name=DEMO_ADDRESS["name"], actor_kind=ActorKind.CUSTOMER,
-            placed_at=now - timedelta(days=days_ago), send_confirmation=False, **delivery, **kwargs,
+            email=DEMO_EMAIL,
+            lines=lines,
+            language="en",
+            name=DEMO_ADDRESS["name"],
+            actor_kind=ActorKind.CUSTOMER,
+            placed_at=now - timedelta(days=days_ago),
+            send_confirmation=False,
+            **delivery,
+            **kwargs,
         )
 
     def pay(order: Order, amount: Decimal | None = None) -> None:
-        services.record_payment(order=order, amount=amount or order.total, idempotency_key=f"demo-pay-{order.number}",
-                                gateway_reference=f"test_ch_{order.number}")
+        services.record_payment(
+            order=order,
+            amount=amount or order.total,
+            idempotency_key=f"demo-pay-{order.number}",
+            gateway_reference=f"test_ch_{order.number}",
+        )
 
     def ship(order: Order, state=DeliveryState.IN_TRANSIT, arrival_days: int | None = 2, only_first=False):
         lines = list(order.lines.all())[:1] if only_first else list(order.lines.all())
         return services.record_shipment(
-            order=order, quantities={line.pk: line.quantity for line in lines}, carrier="PostNL",
-            tracking_number=f"3SABCD{order.number}NL", tracking_url=f"https://postnl.example/track/3SABCD{order.number}NL",
-            delivery_state=state, estimated_arrival=(now + timedelta(days=arrival_days)).date() if arrival_days else None,
+            order=order,
+            quantities={line.pk: line.quantity for line in lines},
+            carrier="PostNL",
+            tracking_number=f"3SABCD{order.number}NL",
+            tracking_url=f"https://postnl.example/track/3SABCD{order.number}NL",
+            delivery_state=state,
+            estimated_arrival=(now + timedelta(days=arrival_days)).date() if arrival_days else None,
         )
 
     # Unpaid, just placed (still inside its edit window).
@@ -186,8 +248,9 @@ def load_demo_shopper() -> int:
     # Paid, one line refunded.
     order = place([L(tee_m, 1), L(socks, 1)], days_ago=8)
     pay(order)
-    services.record_refund(order=order, amount=order.lines.get(variant_id=socks).total,
-                           idempotency_key=f"demo-refund-{order.number}")
+    services.record_refund(
+        order=order, amount=order.lines.get(variant_id=socks).total, idempotency_key=f"demo-refund-{order.number}"
+    )
     # Cancelled before payment: voided.
     order = place([L(wallet, 1)], days_ago=6)
     services.cancel_order(order=order, reason="Unpaid", actor_kind=ActorKind.SYSTEM)
@@ -215,11 +278,18 @@ def generate(
     profiles = []
     for user in User.objects.filter(email__in=[u.email for u in new_users]):
         country, _city, _postal = rng.choice(CITIES)
-        profiles.append(CustomerProfile(
-            user=user, name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", language=LANGUAGE_BY_COUNTRY[country]))
+        profiles.append(
+            CustomerProfile(
+                user=user,
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                language=LANGUAGE_BY_COUNTRY[country],
+            )
+        )
     CustomerProfile.objects.bulk_create(profiles, batch_size=2000)
     shoppers = list(
-        CustomerProfile.objects.filter(user__email__endswith="@demo.example").values_list("user__email", "name", "language")
+        CustomerProfile.objects.filter(user__email__endswith="@demo.example").values_list(
+            "user__email", "name", "language"
+        )
     )
     if not shoppers or not orders:
         return 0
@@ -235,8 +305,13 @@ def generate(
             email=email,
             lines=[services.LineRequest(variant_id=v, quantity=rng.choice([1, 1, 1, 2, 3])) for v in picks],
             shipping_method=rng.choice(methods),
-            shipping_address={"name": name, "line1": f"{rng.randint(1, 300)} Demo Street", "city": city,
-                              "postal_code": postal, "country": country},
+            shipping_address={
+                "name": name,
+                "line1": f"{rng.randint(1, 300)} Demo Street",
+                "city": city,
+                "postal_code": postal,
+                "country": country,
+            },
             language=language,
             risk_level=RiskLevel.HIGH if rng.random() < 0.02 else RiskLevel.LOW,
             placed_at=now - timedelta(minutes=rng.randint(90, 730 * 24 * 60)),
@@ -247,10 +322,15 @@ def generate(
             services.record_payment(order=order, amount=order.total, idempotency_key=f"gen-pay-{order.number}")
         if roll < 0.75:
             lines = list(order.lines.all())
-            state = rng.choice([DeliveryState.DELIVERED] * 6 + [DeliveryState.IN_TRANSIT, DeliveryState.OUT_FOR_DELIVERY])
+            state = rng.choice(
+                [DeliveryState.DELIVERED] * 6 + [DeliveryState.IN_TRANSIT, DeliveryState.OUT_FOR_DELIVERY]
+            )
             services.record_shipment(
-                order=order, quantities={line.pk: line.quantity for line in lines}, carrier="PostNL",
-                tracking_number=f"3SGEN{order.number}", delivery_state=state,
+                order=order,
+                quantities={line.pk: line.quantity for line in lines},
+                carrier="PostNL",
+                tracking_number=f"3SGEN{order.number}",
+                delivery_state=state,
                 estimated_arrival=(now + timedelta(days=rng.randint(1, 4))).date(),
             )
         elif roll > 0.97:

@@ -83,7 +83,11 @@ def run_worker():
         }
         result = subprocess.run(
             [sys.executable, "manage.py", "rqworker", *queues, "--burst"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         assert result.returncode == 0, result.stderr[-3000:]
         return result

@@ -113,7 +113,13 @@ class TaxRateFactory(factory.django.DjangoModelFactory):
     rate = Decimal("0.21")
 
 
-ADDRESS_NL = {"name": "Sam Jansen", "line1": "Prinsengracht 263", "city": "Amsterdam", "postal_code": "1016 GV", "country": "NL"}
+ADDRESS_NL = {
+    "name": "Sam Jansen",
+    "line1": "Prinsengracht 263",
+    "city": "Amsterdam",
+    "postal_code": "1016 GV",
+    "country": "NL",
+}
 
 
 def place_test_order(*, variants=None, quantities=None, method=None, email="shopper@example.com", **kwargs):

@@ -10,12 +10,21 @@ from notifications.jobs import send_message
 from notifications.models import Message
 from notifications.services import notify, requeue_stale_messages
 
-CONTEXT = {"order_number": 1042, "currency": "EUR", "total": "54.10", "lines": [{"name": "Mug", "quantity": 2, "total": "36.00"}]}
+CONTEXT = {
+    "order_number": 1042,
+    "currency": "EUR",
+    "total": "54.10",
+    "lines": [{"name": "Mug", "quantity": 2, "total": "36.00"}],
+}
 
 
 def queue_one(dedupe_key="order:1:confirmation", language="en", recipient="sam@example.com"):
     return notify(
-        kind=MessageKind.ORDER_CONFIRMATION, recipient=recipient, language=language, context=CONTEXT, dedupe_key=dedupe_key
+        kind=MessageKind.ORDER_CONFIRMATION,
+        recipient=recipient,
+        language=language,
+        context=CONTEXT,
+        dedupe_key=dedupe_key,
     )
 
 

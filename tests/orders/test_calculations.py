@@ -80,7 +80,13 @@ def test_customer_unit_price(inclusive, exempt, group, expected_price, expected_
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "€1,234.50"), ("nl", "€\xa01.234,50"), ("de", "1.234,50\xa0€"), ("ja", "€1,234.50"), ("pt-br", "€\xa01.234,50")],
+    [
+        ("en", "€1,234.50"),
+        ("nl", "€\xa01.234,50"),
+        ("de", "1.234,50\xa0€"),
+        ("ja", "€1,234.50"),
+        ("pt-br", "€\xa01.234,50"),
+    ],
 )
 def test_money_is_formatted_per_language(language, expected):
     assert format_money(D("1234.5"), "EUR", language) == expected

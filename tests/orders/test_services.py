@@ -52,7 +52,10 @@ def test_place_order_prices_taxes_and_ships_to_the_address_country():
     assert [line.total for line in order.lines.all()] == [D("89.00"), D("30.00")]
     assert order.lines.first().tax_rate == D("0.19")
     assert (order.status, order.financial_status, order.fulfillment_status) == (
-        OrderStatus.OPEN, FinancialStatus.PENDING, FulfillmentStatus.UNFULFILLED)
+        OrderStatus.OPEN,
+        FinancialStatus.PENDING,
+        FulfillmentStatus.UNFULFILLED,
+    )
 
 
 def test_place_order_takes_stock_and_creates_the_shoppers_account():
@@ -127,8 +130,10 @@ def test_bad_orders_are_refused_and_change_nothing(kwargs, code):
 def test_unknown_variant_and_unshippable_country_are_refused():
     with pytest.raises(OrderError) as error:
         services.place_order(
-            email="a@example.com", lines=[services.LineRequest(variant_id=999999, quantity=1)],
-            shipping_method=ShippingRateFactory().method, shipping_address=ADDRESS_NL,
+            email="a@example.com",
+            lines=[services.LineRequest(variant_id=999999, quantity=1)],
+            shipping_method=ShippingRateFactory().method,
+            shipping_address=ADDRESS_NL,
         )
     assert error.value.code == "unknown_variant"
     nl_only = ShippingRateFactory(country="NL").method
@@ -161,7 +166,9 @@ def test_confirmation_is_rendered_in_the_order_language_and_queued_on_commit(dja
 
 
 def test_five_items_three_paid_is_partially_paid_then_paid():
-    order = place_test_order(variants=[VariantFactory(price=D("10.00"))], quantities=[5], method=ShippingRateFactory(price=D("0")).method)
+    order = place_test_order(
+        variants=[VariantFactory(price=D("10.00"))], quantities=[5], method=ShippingRateFactory(price=D("0")).method
+    )
     services.record_payment(order=order, amount=D("30.00"), idempotency_key="p1")
     order.refresh_from_db()
     assert order.financial_status == FinancialStatus.PARTIALLY_PAID and order.balance == D("20.00")
@@ -194,8 +201,13 @@ def test_shipments_update_fulfilment_status_and_release_the_hold():
     a, b = VariantFactory(), VariantFactory()
     order = place_test_order(variants=[a, b], quantities=[2, 1])
     line_a, line_b = order.lines.all()
-    services.record_shipment(order=order, quantities={line_a.pk: 1}, carrier="PostNL", tracking_number="3S1",
-                             estimated_arrival=date(2026, 12, 2))
+    services.record_shipment(
+        order=order,
+        quantities={line_a.pk: 1},
+        carrier="PostNL",
+        tracking_number="3S1",
+        estimated_arrival=date(2026, 12, 2),
+    )
     order.refresh_from_db()
     assert order.fulfillment_status == FulfillmentStatus.PARTIALLY_FULFILLED and not order.on_fulfillment_hold
     with pytest.raises(OrderError) as error:

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Load the demo store (idempotent); optionally generate N customers and M orders for load tests."
 
     def add_arguments(self, parser):
-        parser.add_argument("--customers", type=int, default=0, help="generated customers (in addition to the demo shopper)")
+        parser.add_argument(
+            "--customers", type=int, default=0, help="generated customers (in addition to the demo shopper)"
+        )
         parser.add_argument("--orders", type=int, default=0, help="generated orders, spread over the customers")
         parser.add_argument("--seed", type=int, default=7)
 

@@ -1,0 +1,47 @@
+# Two commands matter: `make run` (demo store: web + worker) and `make test` (the whole suite).
+# With DATABASE_URL / REDIS_URL unset, both start an embedded PostgreSQL and Redis under .data/.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+WEB_PORT ?= 8000
+export WEB_PORT
+# Prints `export DATABASE_URL=… REDIS_URL=…`: the servers from the environment, or embedded ones it starts.
+SERVICES = eval "$$($(PY) -m config.embedded)"
+
+.PHONY: run test lint format messages clean-data
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	@$(SERVICES) && export DEBUG=1 SITE_URL=http://127.0.0.1:$(WEB_PORT) && \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py load_demo && \
+	$(PY) manage.py demo_banner && \
+	exec $(VENV)/bin/honcho start -f Procfile
+
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@$(SERVICES) && $(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+# Re-extract translatable strings into locale/*/django.po, then compile them.
+messages: $(VENV)/.installed
+	@$(SERVICES) && export DEBUG=1 && \
+	$(PY) manage.py makemessages -l fr -l nl -l de -l es -l pt_BR -l cs -l ja -l zh_Hant \
+	  --ignore=.venv --ignore=.data --ignore=tests --no-obsolete && \
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean-data:
+	-kill $$(cat .data/redis/redis.pid 2>/dev/null) 2>/dev/null
+	-$(PY) -c "import pgserver, pathlib; pgserver.get_server(pathlib.Path('.data/pg'), cleanup_mode='delete')" 2>/dev/null
+	rm -rf .data
