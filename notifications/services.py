@@ -16,7 +16,10 @@ def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str
     base = f"notifications/email/{kind}"
     with translation.override(language):
         context = {"store_name": settings.STORE_NAME, "site_url": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+        # One line; keep no-break spaces (money formats use them between amount and symbol).
+        subject = " ".join(
+            filter(None, (part.strip(" \t") for part in render_to_string(f"{base}/subject.txt", context).splitlines()))
+        )
         text = render_to_string(f"{base}/body.txt", context).strip() + "\n"
         html = render_to_string(f"{base}/body.html", context)
     return subject, text, html

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from orders.constants import (
@@ -167,6 +168,13 @@ class Fulfillment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}".strip() or f"#{self.pk}"
+
+    @property
+    def delivery_label(self) -> str:
+        """What shoppers read: "Arriving on 24 November" while in transit with a date, else the state's name."""
+        if self.delivery_state == DeliveryState.IN_TRANSIT and self.estimated_arrival:
+            return _("Arriving on %(date)s") % {"date": date_format(self.estimated_arrival, "MONTH_DAY_FORMAT")}
+        return self.get_delivery_state_display()
 
 
 class FulfillmentLine(models.Model):

@@ -64,3 +64,30 @@ def test_derive_statuses_combines_all_three():
         F.PARTIALLY_PAID,
         Fu.PARTIALLY_FULFILLED,
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "state", "expected"),
+    [
+        ("en", "in_transit", "Arriving on November 24"),
+        ("en", "out_for_delivery", "Out for delivery"),
+        ("en", "ready_for_pickup", "Ready for pickup"),
+        ("en", "delivered", "Delivered"),
+    ],
+)
+def test_shipment_delivery_label(language, state, expected):
+    from datetime import date
+
+    from django.utils import translation
+
+    from orders.models import Fulfillment
+
+    shipment = Fulfillment(delivery_state=state, estimated_arrival=date(2026, 11, 24))
+    with translation.override(language):
+        assert shipment.delivery_label == expected
+
+
+def test_in_transit_without_a_date_says_in_transit():
+    from orders.models import Fulfillment
+
+    assert Fulfillment(delivery_state="in_transit").delivery_label == "In transit"
