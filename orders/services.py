@@ -18,8 +18,7 @@ from accounts.services import get_or_create_customer
 from core.money import ZERO, quantize
 from notifications.constants import MessageKind
 from notifications.services import notify
-from orders import events
-from orders.calculations import LineInput, calculate_totals
+from orders import events, quotes
 from orders.constants import (
     ActorKind,
     DeliveryState,
@@ -31,8 +30,8 @@ from orders.errors import OrderError
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Transaction
 from orders.statuses import OrderFacts, derive_statuses
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
-from storefront.pricing import CustomerPricing, customer_unit_price
-from storefront.selectors import shipping_price_for, tax_rate_for
+from storefront.pricing import CustomerPricing
+from storefront.selectors import tax_rate_for
 
 MAX_LINE_QUANTITY = 999
 
@@ -194,63 +193,39 @@ def place_order(
                     fields={f"lines.{index}.quantity": [_("Not enough stock.")]},
                 )
 
-        tax_rate = tax_rate_for(country=country, region=region)
-        line_inputs: list[LineInput] = []
-        for line in lines:
-            variant = variants[line.variant_id]
-            unit, rate = customer_unit_price(
-                price=ZERO if line.free else variant.price,
-                tax_rate=tax_rate,
-                prices_include_tax=store.prices_include_tax,
-                customer=pricing,
-                currency=currency,
+        ctx = quotes.PricingContext(
+            currency=currency,
+            prices_include_tax=store.prices_include_tax,
+            customer=pricing,
+            discount_percent=discount_percent,
+            tax_rate=tax_rate_for(country=country, region=region),
+        )
+        line_inputs = [
+            quotes.price_line(
+                price=ZERO if line.free else variants[line.variant_id].price,
+                quantity=line.quantity,
+                discountable=not (line.free or variants[line.variant_id].is_fee),
+                ctx=ctx,
             )
-            line_inputs.append(
-                LineInput(
-                    unit_price=unit,
-                    quantity=line.quantity,
-                    tax_rate=rate,
-                    discountable=not (line.free or variant.is_fee),
-                )
-            )
+            for line in lines
+        ]
         shipping_price, shipping_tax_rate = ZERO, ZERO
         if shipping_method is not None:
-            draft = calculate_totals(
-                lines=line_inputs,
-                shipping_price=ZERO,
-                shipping_tax_rate=ZERO,
-                discount_percent=discount_percent,
-                prices_include_tax=store.prices_include_tax,
-                currency=currency,
-            )
-            weight = sum(variants[line.variant_id].weight_grams * line.quantity for line in lines)
-            rate_price = shipping_price_for(
+            rated = quotes.rate_shipping(
                 method=shipping_method,
                 country=country,
-                order_value=draft.subtotal - draft.discount,
-                weight_grams=weight,
+                lines=line_inputs,
+                weight_grams=sum(variants[line.variant_id].weight_grams * line.quantity for line in lines),
+                ctx=ctx,
             )
-            if rate_price is None:
+            if rated is None:
                 raise OrderError(
                     _("%(method)s does not ship to this address.") % {"method": shipping_method.name},
                     code="no_shipping_rate",
                     fields={"shipping_method": [_("Not available for this address.")]},
                 )
-            shipping_price, shipping_tax_rate = customer_unit_price(
-                price=rate_price,
-                tax_rate=tax_rate,
-                prices_include_tax=store.prices_include_tax,
-                customer=CustomerPricing(tax_exempt=pricing.tax_exempt),
-                currency=currency,
-            )
-        totals = calculate_totals(
-            lines=line_inputs,
-            shipping_price=shipping_price,
-            shipping_tax_rate=shipping_tax_rate,
-            discount_percent=discount_percent,
-            prices_include_tax=store.prices_include_tax,
-            currency=currency,
-        )
+            shipping_price, shipping_tax_rate = rated
+        totals = quotes.total(line_inputs, ctx=ctx, shipping=shipping_price, shipping_tax_rate=shipping_tax_rate)
         window = store.edit_window_minutes
         order = Order(
             number=_next_order_number(),

@@ -122,3 +122,22 @@ def test_every_model_has_a_working_admin_list_and_the_order_page_shows_its_parts
     page = admin_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
     for part in ("PostNL", order.lines.first().product_name, "Order placed", str(order.captured_total)):
         assert part in page
+
+
+@pytest.mark.django_db
+def test_staff_find_orders_by_number_email_and_tag(admin_client):
+    from orders.demo import DEMO_EMAIL, load_catalog, load_demo_shopper
+    from orders.models import Order
+
+    load_catalog()
+    load_demo_shopper()
+    order = Order.objects.order_by("number").first()
+    Order.objects.filter(pk=order.pk).update(tags=["Edited by Customer"])
+
+    by_number = admin_client.get("/admin/orders/order/", {"q": str(order.number)})
+    assert list(by_number.context["cl"].result_list) == [order]
+    by_email = admin_client.get("/admin/orders/order/", {"q": DEMO_EMAIL})
+    assert by_email.status_code == 200 and by_email.context["cl"].result_count == 13
+    by_tag = admin_client.get("/admin/orders/order/", {"tag": "Edited by Customer"})
+    assert list(by_tag.context["cl"].result_list) == [order]
+    assert "Edited by Customer" in admin_client.get("/admin/orders/order/").content.decode()
