@@ -76,10 +76,12 @@ def _lock_order(order: Order) -> Order:
 
 
 def _save_change(order: Order, fields: list[str]) -> None:
-    """Every committed change bumps the version (edits commit only against the version they previewed)."""
-    order.version = F("version") + 1
+    """Every committed change bumps the version (edits commit only against the version they previewed).
+
+    The caller holds the row lock, so the version it read is current and a plain increment is safe.
+    """
+    order.version += 1
     order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
-    order.refresh_from_db(fields=["version"])
 
 
 # --- placing --------------------------------------------------------------------------------
@@ -286,7 +288,7 @@ def place_order(
         for variant_id, quantity in wanted.items():
             if variants[variant_id].track_inventory:
                 Variant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
-        events.order_placed_event(order=order, actor_kind=actor_kind, actor=actor)
+        events.order_placed_event(order=order, line_count=len(order_lines), actor_kind=actor_kind, actor=actor)
         if send_confirmation:
             notify(
                 kind=MessageKind.ORDER_CONFIRMATION,
