@@ -138,3 +138,27 @@ class Address(models.Model):
         data = {field: getattr(self, field) for field in self.SNAPSHOT_FIELDS}
         data["country"] = str(self.country)
         return data
+
+
+class SignInLink(models.Model):
+    """A single-use sign-in link. Only the SHA-256 of its token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer link was sent or the shopper signed in another way.
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["user", "used_at", "voided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.voided_at is None and self.expires_at > now

@@ -1,10 +1,27 @@
-"""Writes of the accounts app."""
+"""Writes of the accounts app: customers, sign-in links, profile, email change, address book."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from datetime import timedelta
 
-from accounts.models import CustomerProfile, User
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+
+from accounts import tokens
+from accounts.errors import AccountError
+from accounts.models import Address, CustomerProfile, SignInLink, User
+from notifications.constants import MessageKind
+from notifications.services import notify
+
+EMAIL_CHANGE_MINUTES = 15
+EMAIL_CHANGE_MAX_TRIES = 3
 
 
 def normalize_email(email: str) -> str:
@@ -35,3 +52,233 @@ def get_or_create_customer(*, email: str, name: str = "", language: str = "") ->
     if changed:
         profile.save(update_fields=changed)
     return user
+
+
+def shopper_language(user: User, fallback: str) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.language if profile else "") or fallback
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+def can_sign_in_by_email(user: User | None) -> bool:
+    """Staff sign in to admin with a password and TOTP, never with an emailed code or link."""
+    return user is not None and user.is_active and not user.is_staff
+
+
+def issue_sign_in_link(*, user: User) -> str:
+    """A new single-use link token for the user; any older unused link stops working."""
+    now = timezone.now()
+    token = tokens.new_token()
+    with transaction.atomic():
+        SignInLink.objects.filter(user=user, used_at=None, voided_at=None).update(voided_at=now)
+        SignInLink.objects.create(
+            user=user,
+            token_hash=tokens.digest(token),
+            expires_at=now + timedelta(minutes=settings.SIGN_IN_LINK_MINUTES),
+        )
+    return token
+
+
+def find_sign_in_link(token: str) -> SignInLink | None:
+    """The usable link for a token, without spending it (the GET confirm page)."""
+    link = SignInLink.objects.select_related("user").filter(token_hash=tokens.digest(token)).first()
+    if link is None or not link.is_usable() or not can_sign_in_by_email(link.user):
+        return None
+    return link
+
+
+def redeem_sign_in_link(*, token: str) -> User:
+    """Spend a link: at most once, before it expires, only the newest one."""
+    with transaction.atomic():
+        link = (
+            SignInLink.objects.select_for_update()
+            .select_related("user")
+            .filter(token_hash=tokens.digest(token))
+            .first()
+        )
+        if link is None or not can_sign_in_by_email(link.user):
+            raise AccountError(_("This sign-in link is not valid."), code="link_invalid")
+        if link.used_at is not None:
+            raise AccountError(_("This sign-in link was already used."), code="link_used")
+        if link.voided_at is not None:
+            raise AccountError(_("A newer sign-in link was sent; use that one."), code="link_replaced")
+        if link.expires_at <= timezone.now():
+            raise AccountError(_("This sign-in link has expired."), code="link_expired")
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+    return link.user
+
+
+def record_sign_in(*, user: User) -> None:
+    """After any shopper sign-in: the email is proven, and outstanding links are void."""
+    SignInLink.objects.filter(user=user, used_at=None, voided_at=None).update(voided_at=timezone.now())
+    address, created = EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    if not created and not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+
+
+def sign_out_other_sessions(*, request, user: User) -> None:
+    """Every session hash derives from the password hash: a fresh unusable one invalidates the others."""
+    if user.has_usable_password():
+        raise AccountError(_("Staff accounts manage their sessions in admin."), code="staff")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    update_session_auth_hash(request, user)
+
+
+# --- profile ---------------------------------------------------------------------------------
+
+
+def validate_vat_id(vat_id: str) -> str:
+    """An EU VAT number in compact form ("NL123456789B01"), or "" for none."""
+    vat_id = vat_id.strip()
+    if not vat_id:
+        return ""
+    try:
+        return eu_vat.validate(vat_id)
+    except StdnumError:
+        raise AccountError(
+            _("Enter a valid EU VAT number, starting with its country code."),
+            code="bad_vat_id",
+            fields={"vat_id": [_("Not a valid EU VAT number.")]},
+        ) from None
+
+
+def update_profile(
+    *, user: User, name: str, language: str, vat_id: str, marketing_consent: bool, source: str
+) -> CustomerProfile:
+    vat_id = validate_vat_id(vat_id)
+    with transaction.atomic():
+        profile, _ = CustomerProfile.objects.select_for_update().get_or_create(user=user)
+        profile.name, profile.language, profile.vat_id = name.strip(), language, vat_id
+        fields = ["name", "language", "vat_id"]
+        if marketing_consent != profile.marketing_consent:
+            # Consent is evidence: when and where it changed is kept with it.
+            profile.marketing_consent = marketing_consent
+            profile.marketing_consent_at = timezone.now()
+            profile.marketing_consent_source = source
+            fields += ["marketing_consent", "marketing_consent_at", "marketing_consent_source"]
+        profile.save(update_fields=fields)
+    return profile
+
+
+def _email_change_key(user: User) -> str:
+    return f"accounts:email-change:{user.pk}"
+
+
+def request_email_change(*, user: User, new_email: str, language: str) -> None:
+    """Send a code to the new address; the change takes effect only when it is entered."""
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise AccountError(
+            _("That is already your email."), code="same_email", fields={"email": [_("Enter a different email.")]}
+        )
+    code = tokens.new_numeric_code()
+    cache.set(
+        _email_change_key(user),
+        {"email": new_email, "code": tokens.digest(code), "tries": 0},
+        timeout=EMAIL_CHANGE_MINUTES * 60,
+    )
+    notify(
+        kind=MessageKind.EMAIL_CHANGE_CODE,
+        recipient=new_email,
+        language=language,
+        context={"code": code, "minutes": EMAIL_CHANGE_MINUTES},
+    )
+
+
+def pending_email_change(user: User) -> str | None:
+    pending = cache.get(_email_change_key(user))
+    return pending["email"] if pending else None
+
+
+def confirm_email_change(*, user: User, code: str) -> User:
+    key = _email_change_key(user)
+    pending = cache.get(key)
+    if not pending:
+        raise AccountError(_("No email change is waiting, or its code expired. Start again."), code="no_change")
+    if not tokens.same_secret(code.strip(), pending["code"]):
+        pending["tries"] += 1
+        if pending["tries"] >= EMAIL_CHANGE_MAX_TRIES:
+            cache.delete(key)
+            raise AccountError(_("Too many wrong codes. Start the change again."), code="too_many_tries")
+        cache.set(key, pending, timeout=EMAIL_CHANGE_MINUTES * 60)
+        raise AccountError(_("That code is not right."), code="bad_code", fields={"code": [_("Incorrect code.")]})
+    new_email = pending["email"]
+    try:
+        with transaction.atomic():
+            user = User.objects.select_for_update().get(pk=user.pk)
+            old_email = user.email
+            user.email = new_email
+            user.save(update_fields=["email"])
+            EmailAddress.objects.filter(user=user, email__iexact=old_email).delete()
+            EmailAddress.objects.update_or_create(
+                user=user, email=new_email, defaults={"verified": True, "primary": True}
+            )
+    except IntegrityError:
+        cache.delete(key)
+        raise AccountError(
+            _("Another account already uses that email."), code="email_taken", fields={"email": [_("Already in use.")]}
+        ) from None
+    cache.delete(key)
+    return user
+
+
+# --- address book ------------------------------------------------------------------------------
+
+
+def save_address(*, user: User, data: dict, address: Address | None = None, make_default: bool = False) -> Address:
+    with transaction.atomic():
+        if address is None:
+            address = Address(user=user)
+        elif address.user_id != user.pk:
+            raise AccountError(_("Address not found."), code="not_found")
+        for field in Address.SNAPSHOT_FIELDS:
+            if field in data:
+                setattr(address, field, data[field])
+        first = not Address.objects.filter(user=user).exclude(pk=address.pk).exists()
+        if make_default or first:
+            Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(is_default=False)
+            address.is_default = True
+        address.save()
+    return address
+
+
+def delete_address(*, user: User, address_id: int) -> None:
+    with transaction.atomic():
+        address = Address.objects.select_for_update().filter(user=user, pk=address_id).first()
+        if address is None:
+            raise AccountError(_("Address not found."), code="not_found")
+        address.delete()
+        if address.is_default:
+            # The oldest remaining address becomes the default, so one always is.
+            successor = Address.objects.filter(user=user).order_by("pk").first()
+            if successor is not None:
+                successor.is_default = True
+                successor.save(update_fields=["is_default"])
+
+
+# --- staff two-factor ----------------------------------------------------------------------------
+
+
+def give_staff_totp(*, user: User, backup_tokens: int = 5):
+    """A confirmed TOTP device plus fresh static backup tokens for a staff user (replacing older ones)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not user.is_staff:
+        raise AccountError(_("Only staff accounts use authenticator codes."), code="not_staff")
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, name="authenticator").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        static, _created = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+        static.token_set.all().delete()
+        tokens_ = [StaticToken.random_token() for _ in range(backup_tokens)]
+        StaticToken.objects.bulk_create(StaticToken(device=static, token=token) for token in tokens_)
+    return device, tokens_

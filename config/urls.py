@@ -1,14 +1,34 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
+from drf_spectacular.views import SpectacularAPIView
 
+from accounts.urls import allauth_urlpatterns
 from config.health import health_view
+from orders import api as orders_api
+
+# Staff sign in to admin with a password and then a TOTP (or backup) code.
+admin.site.__class__ = OTPAdminSite
+
+api_v1 = [
+    path("me/orders/", orders_api.MyOrderList.as_view(), name="my-orders"),
+    path("me/orders/<int:number>/", orders_api.MyOrderDetail.as_view(), name="my-order"),
+]
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="orders:list"), name="home"),
+    path("store/", RedirectView.as_view(pattern_name="orders:list")),
+    path("store/account/", RedirectView.as_view(pattern_name="orders:list")),
+    path("store/account/", include(allauth_urlpatterns)),
+    path("store/account/", include("accounts.urls")),
+    path("store/", include("orders.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="healthz"),
     path("django-rq/", include("django_rq.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     # DEBUG-only (the views 404 otherwise): where demo mail lands.
     path("dev/mailbox/", include("notifications.urls")),
 ]

@@ -13,3 +13,6 @@ class MessageKind(models.TextChoices):
     """Every message the system sends; each has templates under notifications/email/<kind>/."""
 
     ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
+    SIGN_IN_CODE = "sign_in_code", _("Sign-in code and link")
+    UNKNOWN_ACCOUNT = "unknown_account", _("Sign-in attempt for an unknown email")
+    EMAIL_CHANGE_CODE = "email_change_code", _("Email change code")

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import CustomerGroup, CustomerProfile, User
+from accounts.services import give_staff_totp
 from orders import services
 from orders.constants import ActorKind, DeliveryState, RiskLevel
 from orders.demo_catalog import COLOURS, LANGS, ONE_SIZE, PICKUP, PRODUCTS, SHIPPING_METHODS, TAX_RATES
@@ -154,11 +155,13 @@ def load_catalog() -> StoreSettings:
     return store
 
 
-def ensure_staff_user() -> User:
+def ensure_staff_user() -> tuple[User, str, list[str]]:
+    """The demo's staff user with an authenticator device; fresh backup codes on every load."""
     user = User.objects.filter(email=STAFF_EMAIL).first()
     if user is None:
         user = User.objects.create_superuser(STAFF_EMAIL, STAFF_PASSWORD)
-    return user
+    device, backup_codes = give_staff_totp(user=user)
+    return user, device.config_url, backup_codes
 
 
 def _sku(slug: str, *parts: str) -> int:

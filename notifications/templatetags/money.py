@@ -18,3 +18,12 @@ def money(amount, currency: str) -> str:
     except InvalidOperation:
         return ""
     return format_money(value, currency, translation.get_language() or "en")
+
+
+@register.filter
+def absolute(amount):
+    """``{{ balance|absolute }}``: the size of an amount whose sign the label already says."""
+    try:
+        return abs(Decimal(str(amount)))
+    except InvalidOperation:
+        return amount

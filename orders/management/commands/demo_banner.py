@@ -19,6 +19,7 @@ class Command(BaseCommand):
    Shopper account:   {url}/store/account/orders/   (demo shopper: {demo.DEMO_EMAIL})
    Sign-in codes and all other mail land in the mailbox: {url}/dev/mailbox/
    Staff admin:       {url}/admin/   email {demo.STAFF_EMAIL}  password {demo.STAFF_PASSWORD}
+                      then an authenticator code, or one of the backup codes printed above
    Jobs dashboard:    {url}/django-rq/      Health: {url}/healthz
    Database: {settings.DATABASES["default"]["NAME"]} · Redis: {settings.REDIS_URL}
  Stop with Ctrl-C.

@@ -16,9 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, customers, orders, seed, **options):
         demo.load_catalog()
-        demo.ensure_staff_user()
+        _staff, otpauth, backup_codes = demo.ensure_staff_user()
         placed = demo.load_demo_shopper()
         self.stdout.write(f"Catalog ready; demo shopper {demo.DEMO_EMAIL}: {placed or 'already has'} orders.")
+        self.stdout.write(f"Staff authenticator: {otpauth}")
+        self.stdout.write(f"Staff backup codes (each works once): {' '.join(backup_codes)}")
         if orders and not customers:
             customers = max(1, orders // 10)
         if customers or orders:

@@ -1,0 +1,5 @@
+from core.errors import ApplicationError
+
+
+class AccountError(ApplicationError):
+    code = "account_invalid"

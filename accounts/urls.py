@@ -1,0 +1,30 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/link/<str:token>/", views.sign_in_link, name="sign-in-link"),
+    path("logout/", views.sign_out, name="sign-out"),
+    path("logout/everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/email/", views.change_email, name="change-email"),
+    path("profile/email/confirm/", views.confirm_email_change, name="confirm-email"),
+    path("addresses/", views.addresses, name="addresses"),
+    path("addresses/new/", views.address_form, name="address-new"),
+    path("addresses/<int:pk>/", views.address_form, name="address-edit"),
+    path("addresses/<int:pk>/delete/", views.address_delete, name="address-delete"),
+    path("addresses/<int:pk>/default/", views.address_make_default, name="address-default"),
+    path("language/", views.set_language, name="set-language"),
+]
+
+# allauth reverses these names (no namespace) from its own views; only the code flow is exposed.
+allauth_urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="account_request_login_code"),
+    path("login/", views.SignInView.as_view(), name="account_login"),
+    path("login/", views.SignInView.as_view(), name="account_signup"),
+    path("login/code/", views.EnterCodeView.as_view(), name="account_confirm_login_code"),
+    path("logout/", views.sign_out, name="account_logout"),
+    path("profile/", RedirectView.as_view(pattern_name="accounts:profile"), name="account_email"),
+]

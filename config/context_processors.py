@@ -1,0 +1,5 @@
+from storefront.selectors import store_name
+
+
+def store(request):
+    return {"STORE_NAME": store_name()}

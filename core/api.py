@@ -1,0 +1,23 @@
+"""The API's one exception handler: ApplicationError → 400 {"code","message","fields"}; DRF's own errors get the same shape."""
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from core.errors import ApplicationError
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(detail, dict) and "detail" not in detail:
+        body = {"code": "invalid", "message": "Invalid input.", "fields": detail}
+    else:
+        code = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
+        body = {"code": code, "message": str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail), "fields": {}}
+    response.data = body
+    return response

@@ -1,0 +1,117 @@
+"""The shopper's order API (/api/v1/me/orders/...): session-authenticated, the same data as the pages."""
+
+from django.utils import translation
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.pagination import PageNumberPagination
+
+from orders import selectors
+from orders.constants import FinancialStatus, FulfillmentStatus, OrderStatus
+from orders.forms import OrderFilterForm
+from orders.models import Fulfillment, Order, OrderLine
+from orders.presentation import describe_event
+from orders.status_links import status_path
+
+
+class OrderSummarySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["number", "placed_at", "currency", "total", "status", "financial_status", "fulfillment_status", "url"]
+
+    def get_url(self, order) -> str:
+        return f"/api/v1/me/orders/{order.number}/"
+
+
+class ShipmentRefSerializer(serializers.Serializer):
+    shipment = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+
+
+class LineSerializer(serializers.ModelSerializer):
+    shipments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id", "product_name", "variant_name", "sku", "options", "quantity", "fulfilled_quantity", "unit_price",
+            "subtotal", "discount_amount", "tax_rate", "tax_amount", "total", "customization", "shipments",
+        ]
+
+    def get_shipments(self, line) -> list[dict]:
+        return [{"shipment": shipment.pk, "quantity": quantity} for shipment, quantity in line.shipments]
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    delivery_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Fulfillment
+        fields = [
+            "id", "carrier", "tracking_number", "tracking_url", "delivery_state", "delivery_label",
+            "estimated_arrival", "shipped_at", "delivered_at",
+        ]
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    text = serializers.CharField()
+
+
+class OrderDetailSerializer(serializers.ModelSerializer):
+    lines = LineSerializer(many=True, read_only=True)
+    shipments = ShipmentSerializer(source="fulfillments", many=True, read_only=True)
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    timeline = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "number", "placed_at", "currency", "language", "status", "financial_status", "fulfillment_status",
+            "subtotal", "discount_code", "discount_total", "shipping_method_name", "shipping_total", "tax_total",
+            "total", "captured_total", "refunded_total", "balance", "prices_include_tax", "shipping_address",
+            "on_fulfillment_hold", "edit_window_ends_at", "lines", "shipments", "timeline", "status_url",
+        ]
+
+    def get_timeline(self, order) -> list[dict]:
+        language = translation.get_language()
+        return [
+            {"at": event.created_at, "text": describe_event(event, currency=order.currency, language=language)}
+            for event in order.events.all()
+        ]
+
+    def get_status_url(self, order) -> str:
+        return status_path(order.number)
+
+
+class OrderPagination(PageNumberPagination):
+    page_size = 20
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("placed_from", str, description="YYYY-MM-DD"),
+        OpenApiParameter("placed_to", str, description="YYYY-MM-DD"),
+        OpenApiParameter("status", str, enum=OrderStatus.values),
+        OpenApiParameter("financial_status", str, enum=FinancialStatus.values),
+        OpenApiParameter("fulfillment_status", str, enum=FulfillmentStatus.values),
+    ]
+)
+class MyOrderList(generics.ListAPIView):
+    serializer_class = OrderSummarySerializer
+    pagination_class = OrderPagination
+
+    def get_queryset(self):
+        form = OrderFilterForm(self.request.query_params)
+        if self.request.query_params and not form.is_valid():
+            raise serializers.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        return selectors.customer_orders(user=self.request.user, filters=form.filters())
+
+
+class MyOrderDetail(generics.RetrieveAPIView):
+    serializer_class = OrderDetailSerializer
+
+    def get_object(self):
+        return selectors.customer_order(user=self.request.user, number=self.kwargs["number"])

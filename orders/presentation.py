@@ -1,0 +1,35 @@
+"""How orders read to shoppers: timeline sentences. Pure formatting in the active language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.money import format_money
+from orders.constants import DeliveryState, EventType
+from orders.models import OrderEvent
+
+
+def describe_event(event: OrderEvent, *, currency: str, language: str) -> str:
+    data = event.data or {}
+    if event.type == EventType.PLACED:
+        return _("Order placed")
+    if event.type == EventType.PAYMENT_CAPTURED:
+        return _("Payment of %(amount)s received") % {"amount": format_money(_amount(data), currency, language)}
+    if event.type == EventType.REFUND_RECORDED:
+        return _("Refund of %(amount)s issued") % {"amount": format_money(_amount(data), currency, language)}
+    if event.type == EventType.FULFILLMENT_CREATED:
+        if data.get("carrier"):
+            return _("Shipped with %(carrier)s") % {"carrier": data["carrier"]}
+        return _("Shipped")
+    if event.type == EventType.DELIVERY_UPDATED:
+        state = (data.get("after") or {}).get("state")
+        return str(DeliveryState(state).label) if state in DeliveryState.values else _("Delivery updated")
+    if event.type == EventType.CANCELLED:
+        return _("Order canceled")
+    return str(event.get_type_display())
+
+
+def _amount(data: dict):
+    from decimal import Decimal
+
+    return Decimal(data.get("amount", "0"))

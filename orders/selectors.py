@@ -1,0 +1,78 @@
+"""Reads of orders for the account pages, the status link and the API. Query counts stay flat in rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
+
+LIST_FIELDS = (
+    "id", "number", "placed_at", "currency", "total", "status", "financial_status", "fulfillment_status",
+    "customer_id", "language",
+)
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    placed_from: date | None = None
+    placed_to: date | None = None
+    status: str = ""
+    financial_status: str = ""
+    fulfillment_status: str = ""
+
+
+def customer_orders(*, user, filters: OrderFilters = OrderFilters()) -> QuerySet[Order]:
+    """The shopper's orders, newest first, for a paginated list."""
+    orders = Order.objects.filter(customer=user).only(*LIST_FIELDS).order_by("-placed_at", "-id")
+    if filters.placed_from:
+        orders = orders.filter(placed_at__date__gte=filters.placed_from)
+    if filters.placed_to:
+        orders = orders.filter(placed_at__date__lte=filters.placed_to)
+    for field in ("status", "financial_status", "fulfillment_status"):
+        if value := getattr(filters, field):
+            orders = orders.filter(**{field: value})
+    return orders
+
+
+def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.select_related("pickup_location").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product").order_by("position", "id")),
+        Prefetch(
+            "fulfillments",
+            queryset=Fulfillment.objects.prefetch_related(
+                Prefetch("lines", queryset=FulfillmentLine.objects.order_by("id"))
+            ).order_by("shipped_at", "id"),
+        ),
+        Prefetch("events", queryset=OrderEvent.objects.filter(customer_visible=True).order_by("created_at", "id")),
+    )
+
+
+def attach_shipments(order: Order) -> Order:
+    """Give each line ``shipments``: [(fulfillment, quantity)], from the prefetched rows (no queries)."""
+    carried: dict[int, list] = {}
+    for fulfillment in order.fulfillments.all():
+        for item in fulfillment.lines.all():
+            carried.setdefault(item.order_line_id, []).append((fulfillment, item.quantity))
+    for line in order.lines.all():
+        line.shipments = carried.get(line.pk, [])
+    return order
+
+
+def customer_order(*, user, number: int) -> Order:
+    """One of the shopper's orders with everything its page shows; 404 for anyone else's."""
+    order = _with_details(Order.objects.filter(customer=user, number=number)).first()
+    if order is None:
+        raise Http404
+    return attach_shipments(order)
+
+
+def order_by_number(*, number: int) -> Order:
+    """For the signed status link: the signature, not a session, proves the right to read it."""
+    order = _with_details(Order.objects.filter(number=number)).first()
+    if order is None:
+        raise Http404
+    return attach_shipments(order)

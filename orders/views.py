@@ -1,0 +1,43 @@
+"""The shopper's order pages and the signed status page. Reads only; selectors do the querying."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import translation
+
+from orders import selectors
+from orders.forms import OrderFilterForm
+from orders.presentation import describe_event
+from orders.status_links import number_from_token
+
+PAGE_SIZE = 20
+
+
+@login_required
+def order_list(request):
+    form = OrderFilterForm(request.GET or None)
+    orders = selectors.customer_orders(user=request.user, filters=form.filters())
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "orders/order_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _timeline(order):
+    language = translation.get_language()
+    return [(event.created_at, describe_event(event, currency=order.currency, language=language)) for event in order.events.all()]
+
+
+@login_required
+def order_detail(request, number: int):
+    order = selectors.customer_order(user=request.user, number=number)
+    return render(request, "orders/order_detail.html", {"order": order, "timeline": _timeline(order)})
+
+
+def order_status(request, token: str):
+    number = number_from_token(token)
+    if number is None:
+        raise Http404
+    order = selectors.order_by_number(number=number)
+    return render(request, "orders/order_status.html", {"order": order, "timeline": _timeline(order)})

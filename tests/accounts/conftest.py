@@ -1,0 +1,22 @@
+import pytest
+
+from notifications.constants import MessageKind
+from notifications.models import Message
+from orders.demo import load_catalog
+from tests.factories import place_test_order
+
+
+@pytest.fixture
+def shopper(db):
+    """A shopper whose account came from placing an order, as in production."""
+    load_catalog()
+    order = place_test_order(email="sam@example.com", language="nl")
+    return order.customer
+
+
+def last_sign_in_message(email: str) -> Message:
+    return Message.objects.filter(recipient=email, kind=MessageKind.SIGN_IN_CODE).latest("id")
+
+
+def request_code(client, email: str, **extra):
+    return client.post("/store/account/login/", {"email": email, **extra}, REMOTE_ADDR=extra.pop("ip", "10.0.0.1"))
