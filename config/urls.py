@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django_otp.admin import OTPAdminSite
+from accounts.staff_login import StaffAdminSite
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.urls import allauth_urlpatterns
@@ -10,7 +10,7 @@ from config.health import health_view
 from orders import api as orders_api
 
 # Staff sign in to admin with a password and then a TOTP (or backup) code.
-admin.site.__class__ = OTPAdminSite
+admin.site.__class__ = StaffAdminSite
 
 api_v1 = [
     path("me/orders/", orders_api.MyOrderList.as_view(), name="my-orders"),

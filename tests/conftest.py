@@ -93,3 +93,28 @@ def run_worker():
         return result
 
     return run
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def current_totp(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """A client signed in to admin the real way: password, then an authenticator code."""
+    from accounts.models import User
+    from accounts.services import give_staff_totp
+
+    user = User.objects.create_superuser("staff-test@example.com", STAFF_PASSWORD)
+    device, _codes = give_staff_totp(user=user)
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": user.email, "password": STAFF_PASSWORD, "otp_token": current_totp(device)},
+    )
+    assert response.status_code == 302, "admin sign-in failed"
+    return client

@@ -107,25 +107,25 @@ ADMIN_MODELS = [
 
 
 @pytest.mark.django_db
-def test_every_model_has_a_working_admin_list_and_the_order_page_shows_its_parts(admin_client):
+def test_every_model_has_a_working_admin_list_and_the_order_page_shows_its_parts(staff_client):
     from orders.demo import load_catalog, load_demo_shopper
     from orders.models import Order
 
     load_catalog()
     load_demo_shopper()
     for model in ADMIN_MODELS:
-        response = admin_client.get(f"/admin/{model}/")
+        response = staff_client.get(f"/admin/{model}/")
         assert response.status_code == 200, model
-    filtered = admin_client.get("/admin/orders/order/", {"financial_status__exact": "voided"})
+    filtered = staff_client.get("/admin/orders/order/", {"financial_status__exact": "voided"})
     assert filtered.context["cl"].result_count == 1
     order = Order.objects.filter(fulfillments__isnull=False, transactions__isnull=False).first()
-    page = admin_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    page = staff_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
     for part in ("PostNL", order.lines.first().product_name, "Order placed", str(order.captured_total)):
         assert part in page
 
 
 @pytest.mark.django_db
-def test_staff_find_orders_by_number_email_and_tag(admin_client):
+def test_staff_find_orders_by_number_email_and_tag(staff_client):
     from orders.demo import DEMO_EMAIL, load_catalog, load_demo_shopper
     from orders.models import Order
 
@@ -134,10 +134,10 @@ def test_staff_find_orders_by_number_email_and_tag(admin_client):
     order = Order.objects.order_by("number").first()
     Order.objects.filter(pk=order.pk).update(tags=["Edited by Customer"])
 
-    by_number = admin_client.get("/admin/orders/order/", {"q": str(order.number)})
+    by_number = staff_client.get("/admin/orders/order/", {"q": str(order.number)})
     assert list(by_number.context["cl"].result_list) == [order]
-    by_email = admin_client.get("/admin/orders/order/", {"q": DEMO_EMAIL})
+    by_email = staff_client.get("/admin/orders/order/", {"q": DEMO_EMAIL})
     assert by_email.status_code == 200 and by_email.context["cl"].result_count == 13
-    by_tag = admin_client.get("/admin/orders/order/", {"tag": "Edited by Customer"})
+    by_tag = staff_client.get("/admin/orders/order/", {"tag": "Edited by Customer"})
     assert list(by_tag.context["cl"].result_list) == [order]
-    assert "Edited by Customer" in admin_client.get("/admin/orders/order/").content.decode()
+    assert "Edited by Customer" in staff_client.get("/admin/orders/order/").content.decode()
