@@ -36,7 +36,10 @@ class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     vat_id = forms.CharField(
-        label=_("VAT ID"), max_length=32, required=False, help_text=_("For business purchases in the EU, e.g. NL123456789B01.")
+        label=_("VAT ID"),
+        max_length=32,
+        required=False,
+        help_text=_("For business purchases in the EU, e.g. NL123456789B01."),
     )
     marketing_consent = forms.BooleanField(label=_("Email me news and offers"), required=False)
 

@@ -41,7 +41,7 @@ def get_or_create_customer(*, email: str, name: str = "", language: str = "") ->
         except IntegrityError:
             # Two first orders for one email at once: the other created it.
             user = User.objects.select_related("profile").get(email__iexact=email)
-    profile, _ = CustomerProfile.objects.get_or_create(user=user)
+    profile, _created = CustomerProfile.objects.get_or_create(user=user)
     changed = []
     if name and not profile.name:
         profile.name = name
@@ -154,7 +154,7 @@ def update_profile(
 ) -> CustomerProfile:
     vat_id = validate_vat_id(vat_id)
     with transaction.atomic():
-        profile, _ = CustomerProfile.objects.select_for_update().get_or_create(user=user)
+        profile, _created = CustomerProfile.objects.select_for_update().get_or_create(user=user)
         profile.name, profile.language, profile.vat_id = name.strip(), language, vat_id
         fields = ["name", "language", "vat_id"]
         if marketing_consent != profile.marketing_consent:

@@ -26,5 +26,5 @@ allauth_urlpatterns = [
     path("login/", views.SignInView.as_view(), name="account_signup"),
     path("login/code/", views.EnterCodeView.as_view(), name="account_confirm_login_code"),
     path("logout/", views.sign_out, name="account_logout"),
-    path("profile/", RedirectView.as_view(pattern_name="accounts:profile"), name="account_email"),
+    path("email/", RedirectView.as_view(pattern_name="accounts:profile"), name="account_email"),
 ]

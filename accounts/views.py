@@ -67,7 +67,12 @@ def _link_rate_limited(request) -> bool:
 def sign_in_link(request, token: str):
     """GET shows a confirm button and spends nothing (mail scanners open links); POST signs in."""
     if _link_rate_limited(request):
-        return render(request, "accounts/link_invalid.html", {"reason": _("Too many attempts. Please wait and try again.")}, status=429)
+        return render(
+            request,
+            "accounts/link_invalid.html",
+            {"reason": _("Too many attempts. Please wait and try again.")},
+            status=429,
+        )
     if request.method == "POST":
         try:
             user = services.redeem_sign_in_link(token=token)
@@ -131,7 +136,9 @@ def profile(request):
         form = ProfileForm(request.POST)
         if form.is_valid():
             try:
-                services.update_profile(user=request.user, source=CustomerProfile.ConsentSource.ACCOUNT, **form.cleaned_data)
+                services.update_profile(
+                    user=request.user, source=CustomerProfile.ConsentSource.ACCOUNT, **form.cleaned_data
+                )
             except AccountError as error:
                 for field, errors in error.fields.items():
                     for message in errors:

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from accounts.staff_login import StaffAdminSite
 from drf_spectacular.views import SpectacularAPIView
 
+from accounts.staff_login import StaffAdminSite
 from accounts.urls import allauth_urlpatterns
 from config.health import health_view
 from orders import api as orders_api

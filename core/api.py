@@ -18,6 +18,10 @@ def api_exception_handler(exc, context):
         body = {"code": "invalid", "message": "Invalid input.", "fields": detail}
     else:
         code = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
-        body = {"code": code, "message": str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail), "fields": {}}
+        body = {
+            "code": code,
+            "message": str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail),
+            "fields": {},
+        }
     response.data = body
     return response

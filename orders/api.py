@@ -35,8 +35,21 @@ class LineSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderLine
         fields = [
-            "id", "product_name", "variant_name", "sku", "options", "quantity", "fulfilled_quantity", "unit_price",
-            "subtotal", "discount_amount", "tax_rate", "tax_amount", "total", "customization", "shipments",
+            "id",
+            "product_name",
+            "variant_name",
+            "sku",
+            "options",
+            "quantity",
+            "fulfilled_quantity",
+            "unit_price",
+            "subtotal",
+            "discount_amount",
+            "tax_rate",
+            "tax_amount",
+            "total",
+            "customization",
+            "shipments",
         ]
 
     def get_shipments(self, line) -> list[dict]:
@@ -49,8 +62,15 @@ class ShipmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Fulfillment
         fields = [
-            "id", "carrier", "tracking_number", "tracking_url", "delivery_state", "delivery_label",
-            "estimated_arrival", "shipped_at", "delivered_at",
+            "id",
+            "carrier",
+            "tracking_number",
+            "tracking_url",
+            "delivery_state",
+            "delivery_label",
+            "estimated_arrival",
+            "shipped_at",
+            "delivered_at",
         ]
 
 
@@ -69,10 +89,31 @@ class OrderDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = [
-            "number", "placed_at", "currency", "language", "status", "financial_status", "fulfillment_status",
-            "subtotal", "discount_code", "discount_total", "shipping_method_name", "shipping_total", "tax_total",
-            "total", "captured_total", "refunded_total", "balance", "prices_include_tax", "shipping_address",
-            "on_fulfillment_hold", "edit_window_ends_at", "lines", "shipments", "timeline", "status_url",
+            "number",
+            "placed_at",
+            "currency",
+            "language",
+            "status",
+            "financial_status",
+            "fulfillment_status",
+            "subtotal",
+            "discount_code",
+            "discount_total",
+            "shipping_method_name",
+            "shipping_total",
+            "tax_total",
+            "total",
+            "captured_total",
+            "refunded_total",
+            "balance",
+            "prices_include_tax",
+            "shipping_address",
+            "on_fulfillment_hold",
+            "edit_window_ends_at",
+            "lines",
+            "shipments",
+            "timeline",
+            "status_url",
         ]
 
     def get_timeline(self, order) -> list[dict]:

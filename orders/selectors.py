@@ -11,8 +11,16 @@ from django.http import Http404
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
 
 LIST_FIELDS = (
-    "id", "number", "placed_at", "currency", "total", "status", "financial_status", "fulfillment_status",
-    "customer_id", "language",
+    "id",
+    "number",
+    "placed_at",
+    "currency",
+    "total",
+    "status",
+    "financial_status",
+    "fulfillment_status",
+    "customer_id",
+    "language",
 )
 
 

@@ -26,7 +26,10 @@ def order_list(request):
 
 def _timeline(order):
     language = translation.get_language()
-    return [(event.created_at, describe_event(event, currency=order.currency, language=language)) for event in order.events.all()]
+    return [
+        (event.created_at, describe_event(event, currency=order.currency, language=language))
+        for event in order.events.all()
+    ]
 
 
 @login_required

@@ -36,7 +36,11 @@ def test_code_signs_in_lands_on_orders_and_verifies_the_email(client, shopper):
 
 @pytest.mark.parametrize(
     ("next_url", "landing"),
-    [("/store/account/profile/", "/store/account/profile/"), ("https://evil.example/steal", ORDERS), ("//evil.example", ORDERS)],
+    [
+        ("/store/account/profile/", "/store/account/profile/"),
+        ("https://evil.example/steal", ORDERS),
+        ("//evil.example", ORDERS),
+    ],
 )
 def test_next_is_followed_only_on_this_site(client, shopper, next_url, landing):
     client.post(f"/store/account/login/?next={next_url}", {"email": "sam@example.com", "next": next_url})

@@ -29,8 +29,12 @@ def shipped_order(email="sam@example.com", lines=2):
     services.record_payment(order=order, amount=order.total, idempotency_key=f"pay-{order.number}")
     first = order.lines.order_by("position").first()
     services.record_shipment(
-        order=order, quantities={first.pk: 1}, carrier="PostNL", tracking_number="3SXYZ123",
-        tracking_url="https://track.example/3SXYZ123", estimated_arrival=date(2026, 11, 24),
+        order=order,
+        quantities={first.pk: 1},
+        carrier="PostNL",
+        tracking_number="3SXYZ123",
+        tracking_url="https://track.example/3SXYZ123",
+        estimated_arrival=date(2026, 11, 24),
     )
     return order
 
@@ -45,7 +49,9 @@ def test_order_list_newest_first_with_statuses(client, shop):
 
 
 def test_order_list_filters_and_paginates(client, shop):
-    orders = [place_test_order(email="sam@example.com", placed_at=timezone.now() - timedelta(days=i)) for i in range(23)]
+    orders = [
+        place_test_order(email="sam@example.com", placed_at=timezone.now() - timedelta(days=i)) for i in range(23)
+    ]
     client = signed_in(client, orders[0].customer)
     first = client.get("/store/account/orders/")
     assert first.context["page"].paginator.count == 23 and len(first.context["page"].object_list) == 20
@@ -61,7 +67,9 @@ def test_order_list_filters_and_paginates(client, shop):
 def test_bad_filters_show_errors_and_change_nothing(client, shop):
     order = place_test_order(email="sam@example.com")
     client = signed_in(client, order.customer)
-    page = client.get("/store/account/orders/", {"placed_from": "2026-12-31", "placed_to": "2026-01-01", "status": "nonsense"})
+    page = client.get(
+        "/store/account/orders/", {"placed_from": "2026-12-31", "placed_to": "2026-01-01", "status": "nonsense"}
+    )
     assert page.status_code == 200
     assert page.context["form"].errors.keys() == {"placed_to", "status"}
     assert page.context["page"].paginator.count == 1  # the unfiltered list
@@ -81,7 +89,9 @@ def test_pickup_ready_says_where(client, shop):
     from storefront.models import PickupLocation
 
     order = place_test_order(method=None, pickup_location=PickupLocation.objects.first(), email="sam@example.com")
-    services.record_shipment(order=order, quantities={order.lines.get().pk: 1}, delivery_state=DeliveryState.READY_FOR_PICKUP)
+    services.record_shipment(
+        order=order, quantities={order.lines.get().pk: 1}, delivery_state=DeliveryState.READY_FOR_PICKUP
+    )
     page = signed_in(client, order.customer).get(f"/store/account/orders/{order.number}/").content.decode()
     assert "Ready for pickup at Amsterdam store" in page
 
@@ -106,7 +116,7 @@ def test_status_link_is_read_only_without_sign_in_and_hides_personal_data(client
     html = page.content.decode()
     assert page.status_code == 200 and "3SXYZ123" in html and "Arriving on November 24" in html
     assert order.email not in html and "Prinsengracht" not in html and "Sam Jansen" not in html
-    assert "<form method=\"post\" action=\"/store/account/orders" not in html
+    assert '<form method="post" action="/store/account/orders' not in html
 
 
 def test_pages_need_sign_in(client, shop):
@@ -124,7 +134,10 @@ def test_api_lists_and_details_orders(client, shop):
     detail = client.get(f"/api/v1/me/orders/{order.number}/").json()
     assert detail["total"] == str(order.total) and len(detail["lines"]) == 2
     shipment = detail["shipments"][0]
-    assert shipment["tracking_url"] == "https://track.example/3SXYZ123" and shipment["delivery_label"] == "Arriving on November 24"
+    assert (
+        shipment["tracking_url"] == "https://track.example/3SXYZ123"
+        and shipment["delivery_label"] == "Arriving on November 24"
+    )
     assert detail["lines"][0]["shipments"] == [{"shipment": shipment["id"], "quantity": 1}]
     assert detail["status_url"].startswith("/store/orders/status/")
     bad = client.get("/api/v1/me/orders/", {"placed_from": "yesterday"})
@@ -151,16 +164,22 @@ def test_order_list_queries_are_flat_in_the_number_of_orders(client, shop, djang
     many = [place_test_order(email="many@example.com") for _ in range(200)]
     few_q = count_queries(django_assert_max_num_queries, signed_in(client, one.customer), "/store/account/orders/", 4)
     client.logout()
-    many_q = count_queries(django_assert_max_num_queries, signed_in(client, many[0].customer), "/store/account/orders/", 4)
+    many_q = count_queries(
+        django_assert_max_num_queries, signed_in(client, many[0].customer), "/store/account/orders/", 4
+    )
     assert few_q == many_q
 
 
 def test_order_detail_queries_are_flat_in_the_number_of_lines(client, shop, django_assert_max_num_queries):
     small = shipped_order(email="small@example.com", lines=1)
     large = shipped_order(email="large@example.com", lines=50)
-    few_q = count_queries(django_assert_max_num_queries, signed_in(client, small.customer), f"/store/account/orders/{small.number}/", 7)
+    few_q = count_queries(
+        django_assert_max_num_queries, signed_in(client, small.customer), f"/store/account/orders/{small.number}/", 7
+    )
     client.logout()
-    many_q = count_queries(django_assert_max_num_queries, signed_in(client, large.customer), f"/store/account/orders/{large.number}/", 7)
+    many_q = count_queries(
+        django_assert_max_num_queries, signed_in(client, large.customer), f"/store/account/orders/{large.number}/", 7
+    )
     assert few_q == many_q
     api_q = count_queries(django_assert_max_num_queries, client, f"/api/v1/me/orders/{large.number}/", 7)
     assert api_q <= many_q
