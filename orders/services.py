@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -28,6 +29,7 @@ from orders.constants import (
 )
 from orders.errors import OrderError
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Transaction
+from orders.status_links import status_path
 from orders.statuses import OrderFacts, derive_statuses
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
@@ -303,6 +305,7 @@ def place_order(
 def order_confirmation_context(order: Order, lines: list[OrderLine]) -> dict:
     return {
         "order_number": order.number,
+        "status_url": settings.SITE_URL + status_path(order.number),
         "currency": order.currency,
         "total": str(order.total),
         "lines": [

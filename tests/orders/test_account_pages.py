@@ -214,3 +214,15 @@ def test_signed_in_shopper_reads_their_stored_language_and_the_switcher_updates_
 def test_switcher_ignores_unknown_languages_and_foreign_next(client):
     response = client.post("/store/account/language/", {"language": "xx", "next": "https://evil.example/"})
     assert response["Location"] == "/" and "django_language" not in response.cookies
+
+
+def test_order_confirmation_view_order_button_opens_the_status_page(client, shop):
+    from notifications.models import Message
+
+    order = place_test_order(email="sam@example.com", send_confirmation=True)
+    message = Message.objects.get(kind="order_confirmation")
+    url = message.context["status_url"]
+    assert f'href="{url}"' in message.body_html
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + path)
+    assert page.status_code == 200 and f"#{order.number}" in page.content.decode()
