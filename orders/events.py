@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from orders.constants import CUSTOMER_VISIBLE_EVENTS, ActorKind, EventType
 from orders.models import Fulfillment, Order, OrderEvent, Transaction
 
 
-def _event(*, order: Order, type: EventType, actor_kind: ActorKind, actor=None, data: dict) -> OrderEvent:
+def _event(*, order: Order, type: EventType, actor_kind: ActorKind, actor=None, data: dict, at=None) -> OrderEvent:
     return OrderEvent.objects.create(
+        created_at=at or timezone.now(),
         order=order,
         type=type,
         actor_kind=actor_kind,
@@ -25,6 +28,7 @@ def order_placed_event(*, order: Order, line_count: int, actor_kind: ActorKind, 
         actor_kind=actor_kind,
         actor=actor,
         data={"total": str(order.total), "currency": order.currency, "lines": line_count},
+        at=order.placed_at,
     )
 
 

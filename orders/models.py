@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -228,7 +229,8 @@ class OrderEvent(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     customer_visible = models.BooleanField(_("shown to the customer"), default=False)
     order_version = models.PositiveIntegerField(_("order version"))
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    # Defaults to now; an order imported or placed with an earlier time records its placing then.
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
         verbose_name = _("order event")
