@@ -224,6 +224,8 @@ NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5
 # --- Store defaults (the StoreSettings row in admin overrides name/address; currency is fixed per deploy).
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR").upper()
 STORE_NAME = os.environ.get("STORE_NAME", "Aftersale Demo Store")
+# Days a "Pay now" link stays open after an edit raised the total.
+PAYMENT_REQUEST_DAYS = int(os.environ.get("PAYMENT_REQUEST_DAYS", "7"))
 
 # --- API
 REST_FRAMEWORK = {

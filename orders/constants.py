@@ -45,9 +45,40 @@ class TransactionKind(models.TextChoices):
 
 
 class TransactionStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     PENDING = "pending", _("Pending")
     SUCCESS = "success", _("Succeeded")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Canceled")
+
+
+# Refunds not yet finished: the money is spoken for, so it can't be refunded again.
+OPEN_REFUND_STATUSES = (TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PENDING)
+
+
+class MoneySource(models.TextChoices):
+    CHECKOUT = "checkout", _("Checkout")
+    EDIT = "edit", _("Order edit")
+    CANCELLATION = "cancellation", _("Cancellation")
+    STAFF = "staff", _("Staff")
+    RETURN = "return", _("Return")
+    IMPORT = "import", _("Import")
+
+
+class PaymentRequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PAID = "paid", _("Paid")
+    EXPIRED = "expired", _("Expired")
+    SUPERSEDED = "superseded", _("Superseded")
+    CANCELLED = "cancelled", _("Canceled")
+
+
+class OrderTag:
+    """Tags the system sets; staff may add their own in admin."""
+
+    EDITED_BY_CUSTOMER = "Edited by Customer"
+    EDITED_BY_STAFF = "Edited by Staff"
+    CANCELLED_BY_CUSTOMER = "Cancelled by Customer"
 
 
 class ActorKind(models.TextChoices):
@@ -66,6 +97,9 @@ class EventType(models.TextChoices):
     DELIVERY_UPDATED = "delivery_updated", _("Delivery updated")
     CANCELLED = "cancelled", _("Order canceled")
     ARCHIVED = "archived", _("Order archived")
+    EDITED = "edited", _("Order edited")
+    REFUND_REQUESTED = "refund_requested", _("Refund requested")
+    PAYMENT_REQUESTED = "payment_requested", _("Payment requested")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.
@@ -77,5 +111,7 @@ CUSTOMER_VISIBLE_EVENTS = frozenset(
         EventType.FULFILLMENT_CREATED,
         EventType.DELIVERY_UPDATED,
         EventType.CANCELLED,
+        EventType.EDITED,
+        EventType.PAYMENT_REQUESTED,
     }
 )

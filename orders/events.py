@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from orders.constants import CUSTOMER_VISIBLE_EVENTS, ActorKind, EventType
-from orders.models import Fulfillment, Order, OrderEvent, Transaction
+from orders.models import Fulfillment, Order, OrderEvent, PaymentRequest, Transaction
 
 
 def _event(*, order: Order, type: EventType, actor_kind: ActorKind, actor=None, data: dict, at=None) -> OrderEvent:
@@ -87,3 +87,49 @@ def order_cancelled_event(*, order: Order, reason: str, actor_kind: ActorKind, a
 
 def order_archived_event(*, order: Order, actor_kind: ActorKind, actor=None) -> OrderEvent:
     return _event(order=order, type=EventType.ARCHIVED, actor_kind=actor_kind, actor=actor, data={})
+
+
+def order_edited_event(
+    *,
+    order: Order,
+    before: dict,
+    after: dict,
+    changes: list[dict],
+    delta: str,
+    reason: str,
+    actor_kind: ActorKind,
+    actor=None,
+) -> OrderEvent:
+    """The edit's revision: every line and total before and after, and the money delta. Never changed."""
+    return _event(
+        order=order,
+        type=EventType.EDITED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={"before": before, "after": after, "changes": changes, "delta": delta, "reason": reason},
+    )
+
+
+def refund_requested_event(*, order: Order, refund: Transaction, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.REFUND_REQUESTED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={
+            "transaction": refund.pk,
+            "amount": str(refund.amount),
+            "currency": refund.currency,
+            "status": refund.status,
+        },
+    )
+
+
+def payment_requested_event(*, order: Order, request: PaymentRequest, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.PAYMENT_REQUESTED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={"payment_request": request.pk, "amount": str(request.amount), "currency": request.currency},
+    )

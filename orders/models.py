@@ -11,7 +11,9 @@ from orders.constants import (
     EventType,
     FinancialStatus,
     FulfillmentStatus,
+    MoneySource,
     OrderStatus,
+    PaymentRequestStatus,
     RiskLevel,
     TransactionKind,
     TransactionStatus,
@@ -61,6 +63,7 @@ class Order(models.Model):
     risk_level = models.CharField(_("risk"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
     version = models.PositiveIntegerField(_("version"), default=1)
     edit_window_ends_at = models.DateTimeField(_("edit window ends"), null=True, blank=True)
+    address_changes = models.PositiveSmallIntegerField(_("address changes"), default=0)
     on_fulfillment_hold = models.BooleanField(_("on fulfilment hold"), default=False)
 
     placed_at = models.DateTimeField(_("placed"))
@@ -198,8 +201,10 @@ class Transaction(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
-        _("status"), max_length=10, choices=TransactionStatus.choices, default=TransactionStatus.PENDING
+        _("status"), max_length=20, choices=TransactionStatus.choices, default=TransactionStatus.PENDING
     )
+    source = models.CharField(_("source"), max_length=20, choices=MoneySource.choices, default=MoneySource.CHECKOUT)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
     gateway = models.CharField(_("gateway"), max_length=50, default="test")
     gateway_reference = models.CharField(_("gateway reference"), max_length=200, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
@@ -212,9 +217,63 @@ class Transaction(models.Model):
         verbose_name_plural = _("transactions")
         ordering = ["order_id", "created_at", "id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="transaction_amount_positive")]
+        indexes = [models.Index(fields=["kind", "status"], name="transaction_kind_status")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.currency}"
+
+
+class CreditMemo(models.Model):
+    """What the shopper is owed back and why; the refund (a Transaction) pays it."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="credit_memos")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    source = models.CharField(_("source"), max_length=20, choices=MoneySource.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    refund = models.OneToOneField(
+        "Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_memo"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit memo")
+        verbose_name_plural = _("credit memos")
+        ordering = ["order_id", "created_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="credit_memo_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} ({self.get_source_display()})"
+
+
+class PaymentRequest(models.Model):
+    """A balance the shopper owes after an edit, paid through a "Pay now" link."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payment_requests")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PaymentRequestStatus.choices, default=PaymentRequestStatus.OPEN
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment request")
+        verbose_name_plural = _("payment requests")
+        ordering = ["order_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_request_amount_positive"),
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status="open"), name="one_open_payment_request_per_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} ({self.get_status_display()})"
 
 
 class OrderEvent(models.Model):

@@ -4,18 +4,20 @@ guard → atomic → lock (primary-key order) → save(update_fields) → event 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import get_or_create_customer
+from accounts.tokens import digest, new_token
 from core.money import ZERO, quantize
 from notifications.constants import MessageKind
 from notifications.services import notify
@@ -23,12 +25,14 @@ from orders import events, quotes
 from orders.constants import (
     ActorKind,
     DeliveryState,
+    MoneySource,
+    PaymentRequestStatus,
     RiskLevel,
     TransactionKind,
     TransactionStatus,
 )
 from orders.errors import OrderError
-from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Transaction
+from orders.models import CreditMemo, Fulfillment, FulfillmentLine, Order, OrderLine, PaymentRequest, Transaction
 from orders.status_links import status_path
 from orders.statuses import OrderFacts, derive_statuses
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
@@ -75,6 +79,11 @@ def refresh_statuses(*, order: Order, lines: list[OrderLine] | None = None) -> l
 
 def _lock_order(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def save_revised_order(*, order: Order, fields: list[str]) -> None:
+    """For services above orders (editing) that changed a locked order: statuses, version, save."""
+    _save_change(order, [*fields, *refresh_statuses(order=order)])
 
 
 def _save_change(order: Order, fields: list[str]) -> None:
@@ -511,7 +520,9 @@ def _iso(value: date | None) -> str | None:
 # --- closing ---------------------------------------------------------------------------------
 
 
-def cancel_order(*, order: Order, reason: str = "", actor_kind: ActorKind, actor: User | None = None) -> Order:
+def cancel_order(
+    *, order: Order, reason: str = "", actor_kind: ActorKind, actor: User | None = None, add_tags: tuple[str, ...] = ()
+) -> Order:
     """Cancel an unshipped order and put its stock back. Refunding what was paid is the money issue's job."""
     with transaction.atomic():
         order = _lock_order(order)
@@ -526,7 +537,10 @@ def cancel_order(*, order: Order, reason: str = "", actor_kind: ActorKind, actor
             Variant.objects.filter(pk=variant_id, track_inventory=True).update(stock=F("stock") + restock[variant_id])
         order.cancelled_at = timezone.now()
         order.on_fulfillment_hold = False
-        _save_change(order, ["cancelled_at", "on_fulfillment_hold", *refresh_statuses(order=order, lines=lines)])
+        order.tags = [*order.tags, *(tag for tag in add_tags if tag not in order.tags)]
+        _save_change(
+            order, ["cancelled_at", "on_fulfillment_hold", "tags", *refresh_statuses(order=order, lines=lines)]
+        )
         events.order_cancelled_event(order=order, reason=reason, actor_kind=actor_kind, actor=actor)
     return order
 
@@ -540,3 +554,79 @@ def archive_order(*, order: Order, actor_kind: ActorKind = ActorKind.STAFF, acto
         _save_change(order, ["archived_at", *refresh_statuses(order=order)])
         events.order_archived_event(order=order, actor_kind=actor_kind, actor=actor)
     return order
+
+
+# --- settlement: what is owed after a change, as rows the money jobs act on ----------------------
+
+
+@dataclass(frozen=True)
+class Settlement:
+    refund: Transaction | None = None
+    payment_request: PaymentRequest | None = None
+    payment_token: str | None = None  # the "Pay now" link's secret; only its hash is stored
+
+
+def money_in_hand(order: Order) -> Decimal:
+    """Captured, less refunded, less refunds already on their way (they can't be given twice)."""
+    in_flight = (
+        Transaction.objects.filter(
+            order=order, kind=TransactionKind.REFUND, status=TransactionStatus.PENDING
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    return order.captured_total - order.refunded_total - in_flight
+
+
+def settle_balance(
+    *,
+    order: Order,
+    amount_due: Decimal,
+    source: MoneySource,
+    reason: str,
+    refund_automatically: bool,
+    actor_kind: ActorKind,
+    actor: User | None = None,
+) -> Settlement:
+    """Turn the gap between what is due and what is held into a refund row or a payment request.
+
+    The caller holds the order's lock inside its transaction. Settlement not yet in motion (an open
+    payment request, a refund still awaiting approval) is withdrawn first and worked out again.
+    """
+    PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).update(
+        status=PaymentRequestStatus.SUPERSEDED
+    )
+    Transaction.objects.filter(
+        order=order, kind=TransactionKind.REFUND, status=TransactionStatus.AWAITING_APPROVAL
+    ).update(status=TransactionStatus.CANCELLED)
+    held = money_in_hand(order)
+    balance = quantize(amount_due - held, order.currency)
+    if balance < 0:
+        amount = min(-balance, held)
+        refund = Transaction.objects.create(
+            order=order,
+            kind=TransactionKind.REFUND,
+            amount=amount,
+            currency=order.currency,
+            status=TransactionStatus.PENDING if refund_automatically else TransactionStatus.AWAITING_APPROVAL,
+            source=source,
+            reason=reason[:300],
+            idempotency_key=f"refund-{uuid.uuid4()}",
+        )
+        CreditMemo.objects.create(
+            order=order, amount=amount, currency=order.currency, source=source, reason=reason[:300], refund=refund
+        )
+        events.refund_requested_event(order=order, refund=refund, actor_kind=actor_kind, actor=actor)
+        return Settlement(refund=refund)
+    if balance > 0:
+        token = new_token()
+        request = PaymentRequest.objects.create(
+            order=order,
+            amount=balance,
+            currency=order.currency,
+            token_hash=digest(token),
+            reason=reason[:300],
+            expires_at=timezone.now() + timedelta(days=settings.PAYMENT_REQUEST_DAYS),
+        )
+        events.payment_requested_event(order=order, request=request, actor_kind=actor_kind, actor=actor)
+        return Settlement(payment_request=request, payment_token=token)
+    return Settlement()

@@ -1,0 +1,748 @@
+"""Editing an order: begin → stage → preview → commit, and cancellation by the shopper.
+
+Edits change the original order (never cancel-and-recreate). Preview and commit share one plan
+(``editing.calculations``); commit recomputes it under the order's lock and never trusts figures
+from the preview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.money import ZERO
+from editing import rules
+from editing.calculations import (
+    REMOVED,
+    SWAPPED,
+    UNCHANGED,
+    CatalogVariant,
+    CurrentLine,
+    EditPlan,
+    plan_lines,
+    price_plan,
+)
+from editing.constants import ChangeType, SessionStatus
+from editing.errors import EditConflict, EditError
+from editing.models import EditPolicy, EditSession
+from notifications.constants import MessageKind
+from notifications.services import notify
+from orders import events
+from orders import services as order_services
+from orders.constants import ActorKind, MoneySource, OrderTag, RiskLevel
+from orders.models import Order, OrderLine
+from orders.quotes import PricingContext, rate_shipping
+from storefront.models import PickupLocation, ShippingMethod, Variant
+from storefront.pricing import CustomerPricing
+from storefront.selectors import tax_rate_for
+
+EMPTY_STAGE = {"quantities": {}, "swaps": {}, "additions": {}, "address": None, "delivery": None}
+ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+
+
+def _is_staff(actor_kind: str) -> bool:
+    return actor_kind == ActorKind.STAFF
+
+
+def _raise(refusal: rules.Refusal, error=EditError):
+    raise error(refusal.message, code=refusal.code)
+
+
+# --- snapshots for the pure rules ------------------------------------------------------------------
+
+
+def policy_view(policy: EditPolicy) -> rules.PolicyView:
+    allowed = {
+        ChangeType.ADDRESS: policy.allow_address,
+        ChangeType.DELIVERY: policy.allow_delivery,
+        ChangeType.SWAP: policy.allow_swap,
+        ChangeType.ADD: policy.allow_add,
+        ChangeType.REMOVE: policy.allow_remove,
+        ChangeType.QUANTITY: policy.allow_quantity,
+        ChangeType.CANCEL: policy.allow_cancel,
+    }
+    return rules.PolicyView(
+        enabled=policy.enabled,
+        allowed=frozenset(kind for kind, on in allowed.items() if on),
+        lock_discounted_orders=policy.lock_discounted_orders,
+        max_quantity_increase=policy.max_quantity_increase,
+        address_same_country_only=policy.address_same_country_only,
+        max_address_changes=policy.max_address_changes,
+        block_address_change_high_risk=policy.block_address_change_high_risk,
+        monthly_edit_allowance=policy.monthly_edit_allowance,
+    )
+
+
+def order_view(order: Order, lines: list[OrderLine], product_ids: dict[int, int]) -> rules.OrderView:
+    return rules.OrderView(
+        cancelled=order.cancelled_at is not None,
+        archived=order.archived_at is not None,
+        edit_window_ends_at=order.edit_window_ends_at,
+        discount_code=order.discount_code,
+        high_risk=order.risk_level == RiskLevel.HIGH,
+        country=(order.shipping_address or {}).get("country", ""),
+        is_pickup=order.pickup_location_id is not None,
+        address_changes=order.address_changes,
+        lines=tuple(
+            rules.LineView(
+                id=line.pk,
+                product_id=product_ids.get(line.variant_id),
+                quantity=line.quantity,
+                fulfilled_quantity=line.fulfilled_quantity,
+                is_free=line.is_free,
+                is_fee=line.is_fee,
+                is_custom=line.is_custom,
+                customization=line.customization,
+            )
+            for line in lines
+        ),
+    )
+
+
+def customer_edits_this_month(now=None) -> int:
+    now = timezone.localtime(now or timezone.now())
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return EditSession.objects.filter(
+        actor_kind=ActorKind.CUSTOMER, status=SessionStatus.COMMITTED, committed_at__gte=month_start
+    ).count()
+
+
+def edit_refusals(*, order: Order, actor_kind: str, lines: list[OrderLine] | None = None) -> list[rules.Refusal]:
+    """Why this actor can't edit this order now (empty: they can). For the order page's "Edit order"."""
+    lines = list(order.lines.all()) if lines is None else lines
+    staff = _is_staff(actor_kind)
+    return rules.order_refusals(
+        order_view(order, lines, {}),
+        policy_view(EditPolicy.load()),
+        staff=staff,
+        now=timezone.now(),
+        edits_this_month=0 if staff else customer_edits_this_month(),
+    )
+
+
+# --- the plan: everything preview and commit compute -------------------------------------------------
+
+
+@dataclass
+class Destination:
+    method: ShippingMethod | None
+    pickup: PickupLocation | None
+    address: dict
+    country: str
+    region: str
+
+
+@dataclass
+class BuiltEdit:
+    plan: EditPlan
+    destination: Destination
+    variants: dict[int, Variant]
+    retaxed: bool
+    shipping_tax_rate: Decimal
+
+
+def _destination(order: Order, staged: dict) -> Destination:
+    delivery = staged.get("delivery") or {}
+    method, pickup = order.shipping_method, order.pickup_location
+    if delivery.get("method"):
+        method, pickup = ShippingMethod.objects.filter(pk=delivery["method"], is_active=True).first(), None
+        if method is None:
+            raise EditError(_("That delivery option is not available."), code="unknown_delivery")
+    elif delivery.get("pickup"):
+        method, pickup = None, PickupLocation.objects.filter(pk=delivery["pickup"], is_active=True).first()
+        if pickup is None:
+            raise EditError(_("That delivery option is not available."), code="unknown_delivery")
+    address = staged.get("address") or order.shipping_address or {}
+    if method is not None and not address.get("country"):
+        raise EditError(
+            _("Add a shipping address for delivery."), code="no_address", fields={"address": [_("Required.")]}
+        )
+    if pickup is not None:
+        return Destination(method=None, pickup=pickup, address={}, country=str(pickup.country), region="")
+    return Destination(
+        method=method, pickup=None, address=address, country=address["country"], region=address.get("region", "")
+    )
+
+
+def _original_place(order: Order) -> tuple[str, str]:
+    if order.pickup_location_id:
+        return str(order.pickup_location.country), ""
+    address = order.shipping_address or {}
+    return address.get("country", ""), address.get("region", "")
+
+
+def build_edit(*, order: Order, lines: list[OrderLine], staged: dict, lock: bool = False) -> BuiltEdit:
+    """Look up what the staged changes need and compute the order after them. ``lock`` (commit) locks the
+    variants whose stock moves, in primary-key order."""
+    wanted = {line.variant_id for line in lines if line.variant_id}
+    wanted |= {int(v) for v in staged["swaps"].values()} | {int(v) for v in staged["additions"]}
+    query = Variant.objects.select_related("product").filter(pk__in=sorted(wanted)).order_by("pk")
+    if lock:
+        query = query.select_for_update(of=("self",))
+    with translation.override(order.language):
+        variants = {variant.pk: variant for variant in query}
+        catalog = {
+            pk: CatalogVariant(
+                id=pk,
+                product_id=v.product_id,
+                product_name=v.product.name,
+                name=v.name,
+                price=v.price,
+                weight_grams=v.weight_grams,
+                is_fee=v.is_fee,
+            )
+            for pk, v in variants.items()
+        }
+    destination = _destination(order, staged)
+    original_country, original_region = _original_place(order)
+    # Tax is re-rated only when the goods go somewhere else; otherwise kept lines keep the rate they were sold at.
+    retax = (destination.country, destination.region.lower()) != (original_country, original_region.lower())
+    profile = getattr(order.customer, "profile", None)
+    group_discount = profile.group.discount_percent if profile is not None and profile.group_id else ZERO
+    ctx = PricingContext(
+        currency=order.currency,
+        prices_include_tax=order.prices_include_tax,
+        customer=CustomerPricing(group_discount_percent=group_discount, tax_exempt=order.tax_exempt),
+        discount_percent=order.discount_percent,
+        tax_rate=tax_rate_for(country=destination.country, region=destination.region),
+    )
+    current = [
+        CurrentLine(
+            id=line.pk,
+            variant_id=line.variant_id,
+            product_name=line.product_name,
+            variant_name=line.variant_name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            tax_rate=line.tax_rate,
+            total=line.total,
+            discountable=not (line.is_free or line.is_fee),
+            weight_grams=variants[line.variant_id].weight_grams if line.variant_id in variants else 0,
+        )
+        for line in lines
+    ]
+    plan = plan_lines(
+        current=current,
+        quantities={int(k): v for k, v in staged["quantities"].items()},
+        swaps={int(k): int(v) for k, v in staged["swaps"].items()},
+        additions={int(k): v for k, v in staged["additions"].items()},
+        variants=catalog,
+        ctx=ctx,
+        retax=retax,
+    )
+    if not plan.kept:
+        raise EditError(_("An order needs at least one item. To stop the order, cancel it instead."), code="no_lines")
+    shipping, shipping_tax_rate = ZERO, ZERO
+    if destination.method is not None:
+        rated = rate_shipping(
+            method=destination.method,
+            country=destination.country,
+            lines=[line.as_input() for line in plan.kept],
+            weight_grams=plan.weight_grams,
+            ctx=ctx,
+        )
+        if rated is None:
+            raise EditError(
+                _("%(method)s does not deliver to this address.") % {"method": destination.method.name},
+                code="no_shipping_rate",
+                fields={"address": [_("We can't deliver here.")]},
+            )
+        shipping, shipping_tax_rate = rated
+    price_plan(plan, ctx=ctx, shipping=shipping, shipping_tax_rate=shipping_tax_rate)
+    for variant_id, extra in plan.variant_deltas.items():
+        variant = variants.get(variant_id)
+        if extra > 0 and variant is not None and not variant.in_stock(extra):
+            raise EditError(
+                _("Only %(count)s more of %(item)s in stock.") % {"count": max(variant.stock, 0), "item": variant},
+                code="out_of_stock",
+            )
+    return BuiltEdit(
+        plan=plan, destination=destination, variants=variants, retaxed=retax, shipping_tax_rate=shipping_tax_rate
+    )
+
+
+def staged_refusal(
+    *,
+    order: Order,
+    lines: list[OrderLine],
+    staged: dict,
+    variants: dict[int, Variant],
+    policy: rules.PolicyView,
+    staff: bool,
+) -> rules.Refusal | None:
+    """The first rule the staged changes break, if any."""
+    product_ids = {pk: v.product_id for pk, v in variants.items()}
+    view = order_view(order, lines, product_ids)
+    for line_id, quantity in staged["quantities"].items():
+        if refusal := rules.quantity_refusal(view, policy, line_id=int(line_id), quantity=quantity, staff=staff):
+            return refusal
+    for line_id, variant_id in staged["swaps"].items():
+        target = variants.get(int(variant_id))
+        if refusal := rules.swap_refusal(
+            view, policy, line_id=int(line_id), target_product_id=target.product_id if target else None, staff=staff
+        ):
+            return refusal
+        if target is not None and not target.product.is_active:
+            return rules.Refusal("not_for_sale", _("This item can't be added."))
+    for variant_id, quantity in staged["additions"].items():
+        variant = variants.get(int(variant_id))
+        if refusal := rules.addition_refusal(
+            policy,
+            quantity=quantity,
+            on_sale=variant is not None and variant.product.is_active,
+            is_fee=variant is not None and variant.is_fee,
+            staff=staff,
+        ):
+            return refusal
+    if staged["address"] is not None and (
+        refusal := rules.address_refusal(view, policy, country=staged["address"].get("country", ""), staff=staff)
+    ):
+        return refusal
+    if staged["delivery"] is not None and (
+        refusal := rules.delivery_refusal(view, policy, available=True, staff=staff)  # existence checked by build_edit
+    ):
+        return refusal
+    return None
+
+
+# --- sessions and staging ---------------------------------------------------------------------------
+
+
+def begin_edit(*, order: Order, actor_kind: str, actor: User | None = None) -> EditSession:
+    """Open (or reuse) this actor's edit session on the order's current version; refuse with the reason."""
+    refusals = edit_refusals(order=order, actor_kind=actor_kind)
+    if refusals:
+        _raise(refusals[0])
+    with transaction.atomic():
+        session = (
+            EditSession.objects.select_for_update()
+            .filter(order=order, actor=actor, actor_kind=actor_kind, status=SessionStatus.OPEN)
+            .first()
+        )
+        if session is not None and session.base_version == order.version:
+            return session
+        if session is not None:
+            session.status = SessionStatus.ABANDONED
+            session.save(update_fields=["status", "updated_at"])
+        return EditSession.objects.create(
+            order=order, base_version=order.version, actor_kind=actor_kind, actor=actor, staged=dict(EMPTY_STAGE)
+        )
+
+
+def _open_session(session_id: int) -> tuple[EditSession, Order]:
+    session = EditSession.objects.select_for_update().select_related("order").get(pk=session_id)
+    if session.status == SessionStatus.COMMITTED:
+        raise EditError(_("These changes were already confirmed."), code="already_committed")
+    if session.status != SessionStatus.OPEN:
+        raise EditError(_("This edit was closed. Please start again."), code="session_closed")
+    order = session.order
+    if order.version != session.base_version:
+        raise EditConflict(
+            _("This order changed since you started editing. Please review it and start again."),
+            code="version_conflict",
+        )
+    return session, order
+
+
+def _stage(session_id: int, mutate) -> EditSession:
+    """Apply one staged change, then prove the whole set still works (rules, stock, a delivery rate)."""
+    with transaction.atomic():
+        session, order = _open_session(session_id)
+        staged = {**EMPTY_STAGE, **session.staged}
+        staged = {key: (dict(value) if isinstance(value, dict) else value) for key, value in staged.items()}
+        mutate(staged, order)
+        lines = list(order.lines.all())
+        built = build_edit(order=order, lines=lines, staged=staged)
+        refusal = staged_refusal(
+            order=order,
+            lines=lines,
+            staged=staged,
+            variants=built.variants,
+            policy=policy_view(EditPolicy.load()),
+            staff=_is_staff(session.actor_kind),
+        )
+        if refusal:
+            _raise(refusal)
+        session.staged = staged
+        session.save(update_fields=["staged", "updated_at"])
+    return session
+
+
+def stage_quantity(*, session_id: int, line_id: int, quantity: int) -> EditSession:
+    def mutate(staged, order):
+        line = order.lines.filter(pk=line_id).first()
+        if line is None:
+            raise EditError(_("That item is not on this order."), code="unknown_line")
+        if quantity == line.quantity:
+            staged["quantities"].pop(str(line_id), None)
+        else:
+            staged["quantities"][str(line_id)] = quantity
+
+    return _stage(session_id, mutate)
+
+
+def stage_swap(*, session_id: int, line_id: int, variant_id: int) -> EditSession:
+    def mutate(staged, order):
+        line = order.lines.filter(pk=line_id).first()
+        if line is None:
+            raise EditError(_("That item is not on this order."), code="unknown_line")
+        if not Variant.objects.filter(pk=variant_id).exists():
+            raise EditError(
+                _("You can only switch to another size or colour of the same product."), code="swap_other_product"
+            )
+        if variant_id == line.variant_id:
+            staged["swaps"].pop(str(line_id), None)
+        else:
+            staged["swaps"][str(line_id)] = variant_id
+
+    return _stage(session_id, mutate)
+
+
+def stage_addition(*, session_id: int, variant_id: int, quantity: int) -> EditSession:
+    """Add ``quantity`` of a variant (0 takes a staged addition back out)."""
+
+    def mutate(staged, order):
+        if not Variant.objects.filter(pk=variant_id).exists():
+            raise EditError(_("This item can't be added."), code="not_for_sale")
+        if quantity == 0:
+            staged["additions"].pop(str(variant_id), None)
+        else:
+            staged["additions"][str(variant_id)] = quantity
+
+    return _stage(session_id, mutate)
+
+
+def stage_address(*, session_id: int, address: dict) -> EditSession:
+    clean = {field: str(address.get(field, "") or "").strip() for field in ADDRESS_FIELDS}
+
+    def mutate(staged, order):
+        staged["address"] = clean
+
+    return _stage(session_id, mutate)
+
+
+def stage_delivery(*, session_id: int, method_id: int | None = None, pickup_id: int | None = None) -> EditSession:
+    if (method_id is None) == (pickup_id is None):
+        raise EditError(_("Choose one way to receive the order."), code="no_delivery")
+
+    def mutate(staged, order):
+        staged["delivery"] = {"method": method_id} if method_id else {"pickup": pickup_id}
+        if pickup_id:
+            staged["address"] = None  # picked up: no address to change
+
+    return _stage(session_id, mutate)
+
+
+def reset_edit(*, session_id: int) -> EditSession:
+    with transaction.atomic():
+        session, _order = _open_session(session_id)
+        session.staged = dict(EMPTY_STAGE)
+        session.save(update_fields=["staged", "updated_at"])
+    return session
+
+
+def abandon_edit(*, session_id: int) -> None:
+    EditSession.objects.filter(pk=session_id, status=SessionStatus.OPEN).update(status=SessionStatus.ABANDONED)
+
+
+def has_changes(staged: dict) -> bool:
+    return any(staged.get(key) for key in ("quantities", "swaps", "additions", "address", "delivery"))
+
+
+# --- commit -----------------------------------------------------------------------------------------------
+
+
+def _snapshot(order: Order, lines) -> dict:
+    return {
+        "lines": [
+            {
+                "id": line.pk,
+                "sku": line.sku,
+                "name": f"{line.product_name} {line.variant_name}".strip(),
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "total": str(line.total),
+            }
+            for line in lines
+        ],
+        "subtotal": str(order.subtotal),
+        "discount": str(order.discount_total),
+        "shipping": str(order.shipping_total),
+        "tax": str(order.tax_total),
+        "total": str(order.total),
+        "shipping_address": order.shipping_address,
+        "shipping_method": order.shipping_method_name,
+        "pickup": order.pickup_location_id,
+    }
+
+
+def _changes(plan: EditPlan, staged: dict) -> list[dict]:
+    changes = [
+        {
+            "type": line.change,
+            "item": f"{line.product_name} {line.variant_name}".strip(),
+            "from": line.before_quantity,
+            "to": line.quantity,
+        }
+        for line in plan.lines
+        if line.change != UNCHANGED
+    ]
+    if staged["address"] is not None:
+        changes.append({"type": "address"})
+    if staged["delivery"] is not None:
+        changes.append({"type": "delivery"})
+    return changes
+
+
+@dataclass
+class CommitResult:
+    order: Order
+    settlement: order_services.Settlement
+
+
+def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, reason: str = "") -> CommitResult:
+    """Apply the staged changes to the order, atomically and at most once, against the version they were staged on."""
+    staff = _is_staff(actor_kind)
+    policy = EditPolicy.load()
+    with transaction.atomic():
+        # Order first, then session, then lines and variants: one lock order for every writer.
+        order_id = EditSession.objects.values_list("order_id", flat=True).get(pk=session_id)
+        order = (
+            Order.objects.select_for_update()
+            .select_related("customer__profile__group", "pickup_location", "shipping_method")
+            .get(pk=order_id)
+        )
+        session, _unused = _open_session(session_id)
+        session.order = order
+        if order.version != session.base_version:
+            raise EditConflict(_("This order changed since you started editing. Please review it and start again."))
+        staged = {**EMPTY_STAGE, **session.staged}
+        if not has_changes(staged):
+            raise EditError(_("There is nothing to change yet."), code="no_changes")
+        lines = list(OrderLine.objects.select_for_update().filter(order=order).order_by("pk"))
+        refusals = rules.order_refusals(
+            order_view(order, lines, {}),
+            policy_view(policy),
+            staff=staff,
+            now=timezone.now(),
+            edits_this_month=0 if staff else customer_edits_this_month(),
+        )
+        if refusals:
+            _raise(refusals[0])
+        built = build_edit(order=order, lines=lines, staged=staged, lock=True)
+        if refusal := staged_refusal(
+            order=order, lines=lines, staged=staged, variants=built.variants, policy=policy_view(policy), staff=staff
+        ):
+            _raise(refusal)
+        before = _snapshot(order, lines)
+        _apply_lines(order, lines, built)
+        _apply_order(order, built, staged, staff=staff)
+        after_lines = list(OrderLine.objects.filter(order=order).order_by("position", "pk"))
+        after = _snapshot(order, after_lines)
+        delta = order.total - Decimal(before["total"])
+        events.order_edited_event(
+            order=order,
+            before=before,
+            after=after,
+            changes=_changes(built.plan, staged),
+            delta=str(delta),
+            reason=reason,
+            actor_kind=actor_kind,
+            actor=actor,
+        )
+        settlement = order_services.settle_balance(
+            order=order,
+            amount_due=order.total,
+            source=MoneySource.EDIT,
+            reason=reason or _("Order #%(number)s edited") % {"number": order.number},
+            refund_automatically=policy.refund_automatically,
+            actor_kind=actor_kind,
+            actor=actor,
+        )
+        session.status, session.committed_at = SessionStatus.COMMITTED, timezone.now()
+        session.save(update_fields=["status", "committed_at", "updated_at"])
+        _notify_edit(order, session, after, delta, settlement, policy, actor_kind)
+    return CommitResult(order=order, settlement=settlement)
+
+
+def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> None:
+    by_id = {line.pk: line for line in lines}
+    changed, removed, added = [], [], []
+    position = max((line.position for line in lines), default=0)
+    for planned in built.plan.lines:
+        if planned.line_id is not None and planned.change == REMOVED:
+            removed.append(planned.line_id)
+            continue
+        if planned.line_id is not None:
+            line = by_id[planned.line_id]
+            if planned.change == SWAPPED:
+                variant = built.variants[planned.variant_id]
+                line.variant, line.sku, line.options = variant, variant.sku, variant.options
+                line.variant_name = planned.variant_name
+            line.quantity, line.unit_price, line.tax_rate = planned.quantity, planned.unit_price, planned.tax_rate
+            line.subtotal, line.discount_amount = planned.subtotal, planned.discount
+            line.tax_amount, line.total = planned.tax, planned.total
+            changed.append(line)
+            continue
+        variant = built.variants[planned.variant_id]
+        position += 1
+        added.append(
+            OrderLine(
+                order=order,
+                variant=variant,
+                product_name=planned.product_name,
+                variant_name=planned.variant_name,
+                sku=variant.sku,
+                options=variant.options,
+                quantity=planned.quantity,
+                unit_price=planned.unit_price,
+                tax_rate=planned.tax_rate,
+                subtotal=planned.subtotal,
+                discount_amount=planned.discount,
+                tax_amount=planned.tax,
+                total=planned.total,
+                is_fee=variant.is_fee,
+                position=position,
+            )
+        )
+    if removed:
+        OrderLine.objects.filter(pk__in=removed, fulfilled_quantity=0).delete()
+    OrderLine.objects.bulk_update(
+        changed,
+        [
+            "variant",
+            "sku",
+            "options",
+            "variant_name",
+            "quantity",
+            "unit_price",
+            "tax_rate",
+            "subtotal",
+            "discount_amount",
+            "tax_amount",
+            "total",
+        ],
+    )
+    OrderLine.objects.bulk_create(added)
+    for variant_id in sorted(built.plan.variant_deltas):
+        Variant.objects.filter(pk=variant_id, track_inventory=True).update(
+            stock=F("stock") - built.plan.variant_deltas[variant_id]
+        )
+
+
+def _apply_order(order: Order, built: BuiltEdit, staged: dict, *, staff: bool) -> None:
+    totals = built.plan.totals
+    order.subtotal, order.discount_total = totals.subtotal, totals.discount
+    order.shipping_total, order.tax_total, order.total = totals.shipping, totals.tax, totals.total
+    fields = ["subtotal", "discount_total", "shipping_total", "shipping_tax_rate", "tax_total", "total", "tags"]
+    order.shipping_tax_rate = built.shipping_tax_rate
+    if staged["address"] is not None:
+        order.shipping_address = built.destination.address
+        order.address_changes += 1
+        fields += ["shipping_address", "address_changes"]
+    if staged["delivery"] is not None:
+        order.shipping_method, order.pickup_location = built.destination.method, built.destination.pickup
+        order.shipping_method_name = built.destination.method.name if built.destination.method else ""
+        if built.destination.pickup is not None:
+            order.shipping_address = {}
+        fields += ["shipping_method", "pickup_location", "shipping_method_name", "shipping_address"]
+    tag = OrderTag.EDITED_BY_STAFF if staff else OrderTag.EDITED_BY_CUSTOMER
+    if tag not in order.tags:
+        order.tags = [*order.tags, tag]
+    order_services.save_revised_order(order=order, fields=list(dict.fromkeys(fields)))
+
+
+def _notify_edit(order, session, after, delta, settlement, policy, actor_kind) -> None:
+    context = {
+        "order_number": order.number,
+        "currency": order.currency,
+        "total": str(order.total),
+        "delta": str(delta),
+        "lines": [
+            {"name": line["name"], "quantity": line["quantity"], "total": line["total"]} for line in after["lines"]
+        ],
+        "to_pay": str(settlement.payment_request.amount) if settlement.payment_request else "",
+        "to_refund": str(settlement.refund.amount) if settlement.refund else "",
+        "refund_waits_for_approval": bool(settlement.refund and not policy.refund_automatically),
+        "by_staff": actor_kind == ActorKind.STAFF,
+    }
+    notify(
+        kind=MessageKind.ORDER_EDITED,
+        recipient=order.email,
+        language=order.language,
+        context=context,
+        dedupe_key=f"order:{order.pk}:edit:{session.pk}",
+    )
+    if policy.merchant_alert_email and actor_kind == ActorKind.CUSTOMER:
+        notify(
+            kind=MessageKind.MERCHANT_ORDER_EDITED,
+            recipient=policy.merchant_alert_email,
+            language=settings.LANGUAGE_CODE,
+            context={**context, "admin_url": f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/"},
+            dedupe_key=f"order:{order.pk}:edit:{session.pk}:merchant",
+        )
+
+
+# --- cancellation by the shopper -------------------------------------------------------------------------
+
+
+def cancel_refusals(*, order: Order, actor_kind: str) -> list[rules.Refusal]:
+    return rules.cancel_refusals(
+        order_view(order, list(order.lines.all()), {}),
+        policy_view(EditPolicy.load()),
+        staff=_is_staff(actor_kind),
+        now=timezone.now(),
+    )
+
+
+def cancel_order(*, order: Order, actor_kind: str, actor: User | None = None, reason: str = "") -> CommitResult:
+    """Cancel the whole order (policy permitting): stock back, what was paid refunded, edits closed."""
+    policy = EditPolicy.load()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        refusals = cancel_refusals(order=order, actor_kind=actor_kind)
+        if refusals:
+            _raise(refusals[0])
+        tags = (OrderTag.CANCELLED_BY_CUSTOMER,) if actor_kind == ActorKind.CUSTOMER else ()
+        order = order_services.cancel_order(
+            order=order, reason=reason, actor_kind=actor_kind, actor=actor, add_tags=tags
+        )
+        EditSession.objects.filter(order=order, status=SessionStatus.OPEN).update(status=SessionStatus.ABANDONED)
+        settlement = order_services.settle_balance(
+            order=order,
+            amount_due=ZERO,
+            source=MoneySource.CANCELLATION,
+            reason=reason or _("Order #%(number)s canceled") % {"number": order.number},
+            refund_automatically=policy.refund_automatically,
+            actor_kind=actor_kind,
+            actor=actor,
+        )
+        context = {
+            "order_number": order.number,
+            "currency": order.currency,
+            "to_refund": str(settlement.refund.amount) if settlement.refund else "",
+            "refund_waits_for_approval": bool(settlement.refund and not policy.refund_automatically),
+        }
+        notify(
+            kind=MessageKind.ORDER_CANCELLED,
+            recipient=order.email,
+            language=order.language,
+            context=context,
+            dedupe_key=f"order:{order.pk}:cancelled",
+        )
+        if policy.merchant_alert_email and actor_kind == ActorKind.CUSTOMER:
+            notify(
+                kind=MessageKind.MERCHANT_ORDER_CANCELLED,
+                recipient=policy.merchant_alert_email,
+                language=settings.LANGUAGE_CODE,
+                context={**context, "admin_url": f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/"},
+                dedupe_key=f"order:{order.pk}:cancelled:merchant",
+            )
+    return CommitResult(order=order, settlement=settlement)
