@@ -178,28 +178,36 @@ def _original_place(order: Order) -> tuple[str, str]:
     return address.get("country", ""), address.get("region", "")
 
 
-def build_edit(*, order: Order, lines: list[OrderLine], staged: dict, lock: bool = False) -> BuiltEdit:
-    """Look up what the staged changes need and compute the order after them. ``lock`` (commit) locks the
-    variants whose stock moves, in primary-key order."""
+def load_variants(*, order: Order, lines: list[OrderLine], staged: dict, lock: bool = False) -> dict[int, Variant]:
+    """The variants an edit touches (its lines', swap targets, additions). ``lock`` (commit) locks them in
+    primary-key order, so concurrent edits and orders moving the same stock can't deadlock."""
     wanted = {line.variant_id for line in lines if line.variant_id}
     wanted |= {int(v) for v in staged["swaps"].values()} | {int(v) for v in staged["additions"]}
     query = Variant.objects.select_related("product").filter(pk__in=sorted(wanted)).order_by("pk")
     if lock:
         query = query.select_for_update(of=("self",))
     with translation.override(order.language):
+        # Names are read in the order's language, as they are frozen onto its lines.
         variants = {variant.pk: variant for variant in query}
-        catalog = {
-            pk: CatalogVariant(
-                id=pk,
-                product_id=v.product_id,
-                product_name=v.product.name,
-                name=v.name,
-                price=v.price,
-                weight_grams=v.weight_grams,
-                is_fee=v.is_fee,
-            )
-            for pk, v in variants.items()
-        }
+        for variant in variants.values():
+            variant.display_product_name, variant.display_name = variant.product.name, variant.name
+    return variants
+
+
+def build_edit(*, order: Order, lines: list[OrderLine], staged: dict, variants: dict[int, Variant]) -> BuiltEdit:
+    """The order after the staged changes: lines, totals, shipping and tax for the new destination, stock."""
+    catalog = {
+        pk: CatalogVariant(
+            id=pk,
+            product_id=v.product_id,
+            product_name=v.display_product_name,
+            name=v.display_name,
+            price=v.price,
+            weight_grams=v.weight_grams,
+            is_fee=v.is_fee,
+        )
+        for pk, v in variants.items()
+    }
     destination = _destination(order, staged)
     original_country, original_region = _original_place(order)
     # Tax is re-rated only when the goods go somewhere else; otherwise kept lines keep the rate they were sold at.
@@ -337,7 +345,7 @@ def begin_edit(*, order: Order, actor_kind: str, actor: User | None = None) -> E
 
 
 def _open_session(session_id: int) -> tuple[EditSession, Order]:
-    session = EditSession.objects.select_for_update().select_related("order").get(pk=session_id)
+    session = EditSession.objects.select_for_update(of=("self",)).select_related("order").get(pk=session_id)
     if session.status == SessionStatus.COMMITTED:
         raise EditError(_("These changes were already confirmed."), code="already_committed")
     if session.status != SessionStatus.OPEN:
@@ -359,17 +367,18 @@ def _stage(session_id: int, mutate) -> EditSession:
         staged = {key: (dict(value) if isinstance(value, dict) else value) for key, value in staged.items()}
         mutate(staged, order)
         lines = list(order.lines.all())
-        built = build_edit(order=order, lines=lines, staged=staged)
+        variants = load_variants(order=order, lines=lines, staged=staged)
         refusal = staged_refusal(
             order=order,
             lines=lines,
             staged=staged,
-            variants=built.variants,
+            variants=variants,
             policy=policy_view(EditPolicy.load()),
             staff=_is_staff(session.actor_kind),
         )
         if refusal:
             _raise(refusal)
+        build_edit(order=order, lines=lines, staged=staged, variants=variants)  # raises if stock or a rate is missing
         session.staged = staged
         session.save(update_fields=["staged", "updated_at"])
     return session
@@ -515,7 +524,7 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
         # Order first, then session, then lines and variants: one lock order for every writer.
         order_id = EditSession.objects.values_list("order_id", flat=True).get(pk=session_id)
         order = (
-            Order.objects.select_for_update()
+            Order.objects.select_for_update(of=("self",))
             .select_related("customer__profile__group", "pickup_location", "shipping_method")
             .get(pk=order_id)
         )
@@ -536,11 +545,12 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
         )
         if refusals:
             _raise(refusals[0])
-        built = build_edit(order=order, lines=lines, staged=staged, lock=True)
+        variants = load_variants(order=order, lines=lines, staged=staged, lock=True)
         if refusal := staged_refusal(
-            order=order, lines=lines, staged=staged, variants=built.variants, policy=policy_view(policy), staff=staff
+            order=order, lines=lines, staged=staged, variants=variants, policy=policy_view(policy), staff=staff
         ):
             _raise(refusal)
+        built = build_edit(order=order, lines=lines, staged=staged, variants=variants)
         before = _snapshot(order, lines)
         _apply_lines(order, lines, built)
         _apply_order(order, built, staged, staff=staff)

@@ -16,3 +16,7 @@ class MessageKind(models.TextChoices):
     SIGN_IN_CODE = "sign_in_code", _("Sign-in code and link")
     UNKNOWN_ACCOUNT = "unknown_account", _("Sign-in attempt for an unknown email")
     EMAIL_CHANGE_CODE = "email_change_code", _("Email change code")
+    ORDER_EDITED = "order_edited", _("Order edited")
+    ORDER_CANCELLED = "order_cancelled", _("Order canceled")
+    MERCHANT_ORDER_EDITED = "merchant_order_edited", _("Merchant alert: order edited")
+    MERCHANT_ORDER_CANCELLED = "merchant_order_cancelled", _("Merchant alert: order canceled")

@@ -1,0 +1,50 @@
+import pytest
+
+from editing.models import EditPolicy
+from orders.demo import load_catalog
+from orders.services import LineRequest, place_order, record_payment
+from storefront.models import ShippingMethod, Variant
+
+ADDRESS_NL = {
+    "name": "Sam Jansen",
+    "line1": "Prinsengracht 263",
+    "city": "Amsterdam",
+    "postal_code": "1016 GV",
+    "country": "NL",
+}
+ADDRESS_DE = {
+    "name": "Sam Jansen",
+    "line1": "Unter den Linden 1",
+    "city": "Berlin",
+    "postal_code": "10117",
+    "country": "DE",
+}
+
+
+@pytest.fixture
+def catalog(db):
+    load_catalog()
+    EditPolicy.objects.create(merchant_alert_email="alerts@shop.example", max_quantity_increase=5)
+
+
+def sku(code: str) -> Variant:
+    return Variant.objects.get(sku=code)
+
+
+def place(lines, *, email="sam@example.com", paid=True, method="standard", address=ADDRESS_NL, **kwargs) -> "Order":  # noqa: F821
+    order = place_order(
+        email=email,
+        lines=[
+            LineRequest(variant_id=sku(code).pk, quantity=qty, **extra)
+            for code, qty, *rest in lines
+            for extra in [rest[0] if rest else {}]
+        ],
+        shipping_method=ShippingMethod.objects.get(code=method) if method else None,
+        shipping_address=address if method else None,
+        send_confirmation=False,
+        **kwargs,
+    )
+    if paid:
+        record_payment(order=order, amount=order.total, idempotency_key=f"pay-{order.number}")
+        order.refresh_from_db()
+    return order
