@@ -329,9 +329,12 @@ def begin_edit(*, order: Order, actor_kind: str, actor: User | None = None) -> E
     if refusals:
         _raise(refusals[0])
     with transaction.atomic():
+        # Lock order: the order row, then its sessions (the same order commit_edit takes them in).
+        Order.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).get()
         session = (
             EditSession.objects.select_for_update()
             .filter(order=order, actor=actor, actor_kind=actor_kind, status=SessionStatus.OPEN)
+            .order_by("pk")
             .first()
         )
         if session is not None and session.base_version == order.version:
