@@ -24,6 +24,7 @@ urlpatterns = [
     path("store/account/", include(allauth_urlpatterns)),
     path("store/account/", include("accounts.urls")),
     path("store/", include("orders.urls")),
+    path("store/", include("editing.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -114,16 +114,20 @@ def customer_edits_this_month(now=None) -> int:
     ).count()
 
 
-def edit_refusals(*, order: Order, actor_kind: str, lines: list[OrderLine] | None = None) -> list[rules.Refusal]:
+def edit_refusals(
+    *, order: Order, actor_kind: str, lines: list[OrderLine] | None = None, policy: EditPolicy | None = None
+) -> list[rules.Refusal]:
     """Why this actor can't edit this order now (empty: they can). For the order page's "Edit order"."""
     lines = list(order.lines.all()) if lines is None else lines
     staff = _is_staff(actor_kind)
+    policy = policy or EditPolicy.load()
+    counted = not staff and policy.monthly_edit_allowance is not None  # the count is a query: only when it matters
     return rules.order_refusals(
         order_view(order, lines, {}),
-        policy_view(EditPolicy.load()),
+        policy_view(policy),
         staff=staff,
         now=timezone.now(),
-        edits_this_month=0 if staff else customer_edits_this_month(),
+        edits_this_month=customer_edits_this_month() if counted else 0,
     )
 
 
@@ -539,13 +543,7 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
         if not has_changes(staged):
             raise EditError(_("There is nothing to change yet."), code="no_changes")
         lines = list(OrderLine.objects.select_for_update().filter(order=order).order_by("pk"))
-        refusals = rules.order_refusals(
-            order_view(order, lines, {}),
-            policy_view(policy),
-            staff=staff,
-            now=timezone.now(),
-            edits_this_month=0 if staff else customer_edits_this_month(),
-        )
+        refusals = edit_refusals(order=order, actor_kind=actor_kind, lines=lines)
         if refusals:
             _raise(refusals[0])
         variants = load_variants(order=order, lines=lines, staged=staged, lock=True)
@@ -706,10 +704,13 @@ def _notify_edit(order, session, after, delta, settlement, policy, actor_kind) -
 # --- cancellation by the shopper -------------------------------------------------------------------------
 
 
-def cancel_refusals(*, order: Order, actor_kind: str) -> list[rules.Refusal]:
+def cancel_refusals(
+    *, order: Order, actor_kind: str, lines: list[OrderLine] | None = None, policy: EditPolicy | None = None
+) -> list[rules.Refusal]:
+    lines = list(order.lines.all()) if lines is None else lines
     return rules.cancel_refusals(
-        order_view(order, list(order.lines.all()), {}),
-        policy_view(EditPolicy.load()),
+        order_view(order, lines, {}),
+        policy_view(policy or EditPolicy.load()),
         staff=_is_staff(actor_kind),
         now=timezone.now(),
     )

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.db import connection
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine, Transaction
@@ -108,7 +110,22 @@ class OrderAdmin(admin.ModelAdmin):
     show_full_result_count = False  # counting a million orders on every page load is slow
     inlines = [OrderLineInline, FulfillmentInline, TransactionInline, OrderEventInline]
     fieldsets = [
-        (None, {"fields": ["number", "customer", "email", "language", "placed_at", "version", "tags", "risk_level"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "edit_link",
+                    "number",
+                    "customer",
+                    "email",
+                    "language",
+                    "placed_at",
+                    "version",
+                    "tags",
+                    "risk_level",
+                ]
+            },
+        ),
         (
             _("Status"),
             {
@@ -144,6 +161,7 @@ class OrderAdmin(admin.ModelAdmin):
         ),
     ]
     readonly_fields = [
+        "edit_link",
         "number",
         "customer",
         "email",
@@ -176,6 +194,17 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # orders are placed through place_order (checkout or API)
+
+    def get_urls(self):
+        from editing.views import staff_edit_order
+
+        edit = path("<int:pk>/edit/", self.admin_site.admin_view(staff_edit_order), name="orders_order_edit")
+        return [edit, *super().get_urls()]
+
+    @admin.display(description=_("change"))
+    def edit_link(self, obj):
+        url = reverse("admin:orders_order_edit", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Edit lines, address or delivery"))
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -26,6 +26,13 @@ def describe_event(event: OrderEvent, *, currency: str, language: str) -> str:
         return str(DeliveryState(state).label) if state in DeliveryState.values else _("Delivery updated")
     if event.type == EventType.CANCELLED:
         return _("Order canceled")
+    if event.type == EventType.EDITED:
+        total = format_money(_amount({"amount": (data.get("after") or {}).get("total", "0")}), currency, language)
+        if event.actor_kind == "staff":
+            return _("Order changed by our team; new total %(total)s") % {"total": total}
+        return _("You changed the order; new total %(total)s") % {"total": total}
+    if event.type == EventType.PAYMENT_REQUESTED:
+        return _("Payment of %(amount)s requested") % {"amount": format_money(_amount(data), currency, language)}
     return str(event.get_type_display())
 
 

@@ -84,3 +84,15 @@ def order_by_number(*, number: int) -> Order:
     if order is None:
         raise Http404
     return attach_shipments(order)
+
+
+def customer_order_for_edit(*, user, number: int) -> Order:
+    """The shopper's order with what editing reads; 404 for anyone else's."""
+    order = (
+        Order.objects.select_related("customer__profile__group", "pickup_location", "shipping_method")
+        .filter(customer=user, number=number)
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order

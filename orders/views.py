@@ -6,7 +6,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
 
+from editing.models import EditPolicy
+from editing.services import cancel_refusals, edit_refusals
 from orders import selectors
+from orders.constants import ActorKind
 from orders.forms import OrderFilterForm
 from orders.presentation import describe_event
 from orders.status_links import number_from_token
@@ -35,7 +38,14 @@ def _timeline(order):
 @login_required
 def order_detail(request, number: int):
     order = selectors.customer_order(user=request.user, number=number)
-    return render(request, "orders/order_detail.html", {"order": order, "timeline": _timeline(order)})
+    lines, policy = list(order.lines.all()), EditPolicy.load()
+    context = {
+        "order": order,
+        "timeline": _timeline(order),
+        "edit_refusals": edit_refusals(order=order, actor_kind=ActorKind.CUSTOMER, lines=lines, policy=policy),
+        "cancel_refusals": cancel_refusals(order=order, actor_kind=ActorKind.CUSTOMER, lines=lines, policy=policy),
+    }
+    return render(request, "orders/order_detail.html", context)
 
 
 def order_status(request, token: str):

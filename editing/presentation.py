@@ -1,0 +1,27 @@
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core.money import format_money
+
+
+def settlement_message(order, settlement, *, cancelled: bool = False) -> str:
+    """The sentence shown after confirming: what happened and what happens with the money."""
+    language = translation.get_language() or "en"
+    money = lambda amount: format_money(amount, order.currency, language)  # noqa: E731
+    if cancelled:
+        first = _("Order #%(number)s is canceled.") % {"number": order.number}
+    else:
+        first = _("Your changes are confirmed. New total: %(total)s.") % {"total": money(order.total)}
+    if settlement.payment_request:
+        return f"{first} " + _("Still to pay: %(amount)s. We'll email you a link to pay.") % {
+            "amount": money(settlement.payment_request.amount)
+        }
+    if settlement.refund:
+        if settlement.refund.status == "awaiting_approval":
+            return f"{first} " + _("We'll refund %(amount)s once our team has checked the change.") % {
+                "amount": money(settlement.refund.amount)
+            }
+        return f"{first} " + _("We're refunding %(amount)s to your original payment method.") % {
+            "amount": money(settlement.refund.amount)
+        }
+    return first

@@ -1,0 +1,103 @@
+"""Reads for the edit page and API: the preview (a pure recalculation of the staged changes) and the choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from accounts.models import Address
+from editing.calculations import EditPlan
+from editing.errors import EditError
+from editing.models import EditSession
+from editing.services import EMPTY_STAGE, build_edit, has_changes, load_variants
+from orders.calculations import Totals
+from orders.models import Order
+from orders.services import money_in_hand
+from storefront.models import PickupLocation, ShippingMethod, Variant
+
+SEARCH_LIMIT = 20
+
+
+@dataclass
+class EditPreview:
+    session: EditSession
+    order: Order
+    plan: EditPlan | None
+    after: Totals | None
+    held: Decimal
+    error: EditError | None
+    changed: bool
+
+    @property
+    def balance(self) -> Decimal:
+        """Positive: the shopper pays this; negative: it is refunded."""
+        return (self.after.total if self.after else self.order.total) - self.held
+
+    @property
+    def to_pay(self) -> Decimal:
+        return max(self.balance, Decimal("0"))
+
+    @property
+    def to_refund(self) -> Decimal:
+        return max(-self.balance, Decimal("0"))
+
+
+def preview_edit(*, session: EditSession) -> EditPreview:
+    """Before and after for every line and total, and the balance. Writes nothing."""
+    order = session.order
+    staged = {**EMPTY_STAGE, **session.staged}
+    lines = list(order.lines.all())
+    held = money_in_hand(order)
+    try:
+        variants = load_variants(order=order, lines=lines, staged=staged)
+        built = build_edit(order=order, lines=lines, staged=staged, variants=variants)
+    except EditError as error:  # e.g. stock sold out since staging: shown, and commit would refuse
+        return EditPreview(session=session, order=order, plan=None, after=None, held=held, error=error, changed=True)
+    return EditPreview(
+        session=session,
+        order=order,
+        plan=built.plan,
+        after=built.plan.totals,
+        held=held,
+        error=None,
+        changed=has_changes(staged),
+    )
+
+
+def edit_session_for(*, order: Order, session_id: int) -> EditSession:
+    return EditSession.objects.select_related(
+        "order__customer__profile__group", "order__pickup_location", "order__shipping_method"
+    ).get(pk=session_id, order=order)
+
+
+def swap_choices(order: Order) -> dict[int, list[Variant]]:
+    """For each product on the order, its variants on sale (one query for all lines)."""
+    product_ids = {line.variant.product_id for line in order.lines.all() if line.variant_id}
+    choices: dict[int, list[Variant]] = {}
+    for variant in Variant.objects.filter(product_id__in=product_ids, product__is_active=True, is_fee=False).order_by(
+        "position", "pk"
+    ):
+        choices.setdefault(variant.product_id, []).append(variant)
+    return choices
+
+
+def search_catalog(query: str) -> list[Variant]:
+    query = query.strip()[:100]
+    if not query:
+        return []
+    return list(
+        Variant.objects.select_related("product")
+        .filter(product__is_active=True, is_fee=False)
+        .filter(Q(product__name__icontains=query) | Q(name__icontains=query) | Q(sku__iexact=query))
+        .order_by("product__name", "position")[:SEARCH_LIMIT]
+    )
+
+
+def delivery_choices() -> tuple[list[ShippingMethod], list[PickupLocation]]:
+    return list(ShippingMethod.objects.filter(is_active=True)), list(PickupLocation.objects.filter(is_active=True))
+
+
+def address_book(user) -> list[Address]:
+    return list(Address.objects.filter(user=user).order_by("-is_default", "pk"))
