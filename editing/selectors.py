@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from accounts.models import Address
 from editing.calculations import EditPlan
@@ -13,7 +13,7 @@ from editing.errors import EditError
 from editing.models import EditSession
 from editing.services import EMPTY_STAGE, build_edit, has_changes, load_variants
 from orders.calculations import Totals
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.services import money_in_hand
 from storefront.models import PickupLocation, ShippingMethod, Variant
 
@@ -67,9 +67,15 @@ def preview_edit(*, session: EditSession) -> EditPreview:
 
 
 def edit_session_for(*, order: Order, session_id: int) -> EditSession:
-    return EditSession.objects.select_related(
+    """The session with its order and lines loaded once: the page, the preview and the choices share them."""
+    session = EditSession.objects.select_related(
         "order__customer__profile__group", "order__pickup_location", "order__shipping_method"
     ).get(pk=session_id, order=order)
+    prefetch_related_objects(
+        [session.order],
+        Prefetch("lines", queryset=OrderLine.objects.select_related("variant").order_by("position", "pk")),
+    )
+    return session
 
 
 def swap_choices(order: Order) -> dict[int, list[Variant]]:
