@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts.staff_login import StaffAdminSite
 from accounts.urls import allauth_urlpatterns
 from config.health import health_view
+from editing import api as editing_api
 from orders import api as orders_api
 
 # Staff sign in to admin with a password and then a TOTP (or backup) code.
@@ -15,6 +16,19 @@ admin.site.__class__ = StaffAdminSite
 api_v1 = [
     path("me/orders/", orders_api.MyOrderList.as_view(), name="my-orders"),
     path("me/orders/<int:number>/", orders_api.MyOrderDetail.as_view(), name="my-order"),
+    path("me/orders/<int:number>/edits/", editing_api.EditList.as_view(), name="my-order-edits"),
+    path("me/orders/<int:number>/edits/<int:session_id>/", editing_api.EditDetail.as_view(), name="my-order-edit"),
+    path(
+        "me/orders/<int:number>/edits/<int:session_id>/changes/",
+        editing_api.EditChanges.as_view(),
+        name="my-order-edit-changes",
+    ),
+    path(
+        "me/orders/<int:number>/edits/<int:session_id>/commit/",
+        editing_api.EditCommit.as_view(),
+        name="my-order-edit-commit",
+    ),
+    path("me/orders/<int:number>/cancel/", editing_api.OrderCancel.as_view(), name="my-order-cancel"),
 ]
 
 urlpatterns = [

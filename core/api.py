@@ -1,6 +1,5 @@
 """The API's one exception handler: ApplicationError → 400 {"code","message","fields"}; DRF's own errors get the same shape."""
 
-from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -9,7 +8,7 @@ from core.errors import ApplicationError
 
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        return Response(exc.as_dict(), status=exc.http_status)
     response = exception_handler(exc, context)
     if response is None:
         return None

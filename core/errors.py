@@ -7,6 +7,7 @@ class ApplicationError(Exception):
     """A refused operation: ``code`` is stable for clients, ``message`` is translated for people."""
 
     code = "invalid"
+    http_status = 400  # the API's answer; 409 for conflicts
 
     def __init__(self, message: str, *, code: str | None = None, fields: dict[str, list[str]] | None = None):
         super().__init__(message)

@@ -9,3 +9,4 @@ class EditConflict(EditError):
     """The order moved on since the edit began: its figures must be reviewed again."""
 
     code = "version_conflict"
+    http_status = 409

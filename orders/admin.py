@@ -6,7 +6,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine, Transaction
+from orders.models import (
+    CreditMemo,
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PaymentRequest,
+    Transaction,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -57,7 +66,30 @@ class FulfillmentInline(ReadOnlyInline):
 
 class TransactionInline(ReadOnlyInline):
     model = Transaction
-    fields = ["kind", "amount", "currency", "status", "gateway", "gateway_reference", "error", "created_at"]
+    fields = [
+        "kind",
+        "source",
+        "amount",
+        "currency",
+        "status",
+        "reason",
+        "gateway",
+        "gateway_reference",
+        "error",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+
+class CreditMemoInline(ReadOnlyInline):
+    model = CreditMemo
+    fields = ["created_at", "amount", "currency", "source", "reason", "refund"]
+    readonly_fields = fields
+
+
+class PaymentRequestInline(ReadOnlyInline):
+    model = PaymentRequest
+    fields = ["created_at", "amount", "currency", "status", "expires_at", "paid_at", "reason"]
     readonly_fields = fields
 
 
@@ -108,7 +140,14 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "placed_at"
     list_select_related = ["customer"]
     show_full_result_count = False  # counting a million orders on every page load is slow
-    inlines = [OrderLineInline, FulfillmentInline, TransactionInline, OrderEventInline]
+    inlines = [
+        OrderLineInline,
+        FulfillmentInline,
+        TransactionInline,
+        CreditMemoInline,
+        PaymentRequestInline,
+        OrderEventInline,
+    ]
     fieldsets = [
         (
             None,
@@ -224,8 +263,8 @@ class FulfillmentAdmin(admin.ModelAdmin):
 
 @admin.register(Transaction)
 class TransactionAdmin(admin.ModelAdmin):
-    list_display = ["id", "order", "kind", "amount", "currency", "status", "gateway", "created_at"]
-    list_filter = ["kind", "status", "gateway", "created_at"]
+    list_display = ["id", "order", "kind", "source", "amount", "currency", "status", "gateway", "created_at"]
+    list_filter = ["kind", "status", "source", "gateway", "created_at"]
     search_fields = ["=order__number", "gateway_reference", "idempotency_key"]
     list_select_related = ["order"]
     readonly_fields = [f.name for f in Transaction._meta.fields]
@@ -255,6 +294,30 @@ class FulfillmentLineAdmin(admin.ModelAdmin):
     search_fields = ["=fulfillment__order__number"]
     list_select_related = ["fulfillment", "order_line"]
     readonly_fields = ["fulfillment", "order_line", "quantity"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CreditMemo)
+class CreditMemoAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "amount", "currency", "source", "created_at"]
+    list_filter = ["source", "created_at"]
+    search_fields = ["=order__number", "reason"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in CreditMemo._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PaymentRequest)
+class PaymentRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "amount", "currency", "status", "expires_at", "paid_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["=order__number"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in PaymentRequest._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -103,6 +103,10 @@ ADMIN_MODELS = [
     "orders/orderevent",
     "orders/fulfillmentline",
     "notifications/message",
+    "orders/creditmemo",
+    "orders/paymentrequest",
+    "editing/editpolicy",
+    "editing/editsession",
 ]
 
 

@@ -180,3 +180,21 @@ def test_edit_page_queries_are_flat_in_the_number_of_lines(client, django_assert
             client.get(edit_url(order))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_policy_admin_edits_the_window_with_the_policy(staff_client):
+    from storefront.models import StoreSettings
+
+    policy = EditPolicy.objects.get()
+    url = f"/admin/editing/editpolicy/{policy.pk}/change/"
+    page = staff_client.get(url)
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"edit_window_minutes": "2", "merchant_alert_email": "ops@shop.example"})
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    refused = staff_client.post(url, data)
+    assert refused.status_code == 200 and "edit_window_minutes" in refused.context["adminform"].form.errors
+    data["edit_window_minutes"] = "30"
+    assert staff_client.post(url, data).status_code == 302
+    assert StoreSettings.load().edit_window_minutes == 30
+    assert EditPolicy.objects.get().merchant_alert_email == "ops@shop.example"

@@ -1,0 +1,216 @@
+"""The edit flow as JSON (/api/v1/me/orders/<number>/edits/...): the same services as the pages."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from editing import selectors, services
+from editing.errors import EditConflict
+from editing.models import EditSession
+from editing.rules import MAX_LINE_QUANTITY
+from orders.constants import ActorKind
+from orders.selectors import customer_order_for_edit
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class PlannedLineSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField(allow_null=True)
+    variant_id = serializers.IntegerField(allow_null=True)
+    product_name = serializers.CharField()
+    variant_name = serializers.CharField()
+    change = serializers.ChoiceField(choices=["unchanged", "changed", "added", "removed", "swapped"])
+    before_quantity = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(**MONEY)
+    before_total = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+
+
+class TotalsSerializer(serializers.Serializer):
+    subtotal = serializers.DecimalField(**MONEY)
+    discount = serializers.DecimalField(**MONEY)
+    shipping = serializers.DecimalField(**MONEY)
+    tax = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+
+
+class PreviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="session.pk")
+    version = serializers.IntegerField(source="session.base_version")
+    status = serializers.CharField(source="session.status")
+    staged = serializers.JSONField(source="session.staged")
+    lines = PlannedLineSerializer(source="plan.lines", many=True, allow_null=True)
+    before = serializers.SerializerMethodField()
+    after = TotalsSerializer(allow_null=True)
+    paid = serializers.DecimalField(source="held", **MONEY)
+    to_pay = serializers.DecimalField(**MONEY)
+    to_refund = serializers.DecimalField(**MONEY)
+    error = serializers.SerializerMethodField()
+
+    def get_before(self, preview) -> dict:
+        order = preview.order
+        return {
+            "subtotal": str(order.subtotal),
+            "discount": str(order.discount_total),
+            "shipping": str(order.shipping_total),
+            "tax": str(order.tax_total),
+            "total": str(order.total),
+        }
+
+    def get_error(self, preview) -> dict | None:
+        return preview.error.as_dict() if preview.error else None
+
+
+class AddressSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    country = serializers.RegexField(r"^[A-Z]{2}$")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One staged change. ``type`` says which of the other fields it needs."""
+
+    type = serializers.ChoiceField(choices=["quantity", "remove", "swap", "add", "address", "delivery"])
+    line_id = serializers.IntegerField(required=False, min_value=1)
+    variant_id = serializers.IntegerField(required=False, min_value=1)
+    quantity = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LINE_QUANTITY)
+    address = AddressSerializer(required=False)
+    shipping_method_id = serializers.IntegerField(required=False, min_value=1)
+    pickup_location_id = serializers.IntegerField(required=False, min_value=1)
+
+    NEEDS = {
+        "quantity": ("line_id", "quantity"),
+        "remove": ("line_id",),
+        "swap": ("line_id", "variant_id"),
+        "add": ("variant_id", "quantity"),
+        "address": ("address",),
+    }
+
+    def validate(self, data):
+        missing = [name for name in self.NEEDS.get(data["type"], ()) if name not in data]
+        if data["type"] == "delivery" and ("shipping_method_id" in data) == ("pickup_location_id" in data):
+            missing = ["shipping_method_id"]
+        if missing:
+            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+        return data
+
+
+class CommitSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        help_text="The order version the preview was made on (`version` in the preview)."
+    )
+
+
+class SettlementSerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="order.number")
+    version = serializers.IntegerField(source="order.version")
+    total = serializers.DecimalField(source="order.total", **MONEY)
+    financial_status = serializers.CharField(source="order.financial_status")
+    to_pay = serializers.SerializerMethodField()
+    refund = serializers.SerializerMethodField()
+
+    def get_to_pay(self, result) -> str | None:
+        request = result.settlement.payment_request
+        return str(request.amount) if request else None
+
+    def get_refund(self, result) -> dict | None:
+        refund = result.settlement.refund
+        return {"amount": str(refund.amount), "status": refund.status} if refund else None
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+def _session(request, number: int, session_id: int) -> EditSession:
+    order = customer_order_for_edit(user=request.user, number=number)
+    return get_object_or_404(EditSession, pk=session_id, order=order, actor=request.user)
+
+
+def _preview(request, number: int, session_id: int) -> Response:
+    order = customer_order_for_edit(user=request.user, number=number)
+    session = selectors.edit_session_for(order=order, session_id=_session(request, number, session_id).pk)
+    return Response(PreviewSerializer(selectors.preview_edit(session=session)).data)
+
+
+class EditList(APIView):
+    @extend_schema(request=None, responses={201: PreviewSerializer}, summary="Begin (or resume) editing an order")
+    def post(self, request, number: int):
+        order = customer_order_for_edit(user=request.user, number=number)
+        session = services.begin_edit(order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user)
+        response = _preview(request, number, session.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class EditDetail(APIView):
+    @extend_schema(responses=PreviewSerializer, summary="The edit's preview: every line and total before and after")
+    def get(self, request, number: int, session_id: int):
+        return _preview(request, number, session_id)
+
+    @extend_schema(responses={204: None}, summary="Abandon the edit")
+    def delete(self, request, number: int, session_id: int):
+        services.abandon_edit(session_id=_session(request, number, session_id).pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EditChanges(APIView):
+    @extend_schema(request=ChangeSerializer, responses=PreviewSerializer, summary="Stage one change")
+    def post(self, request, number: int, session_id: int):
+        session = _session(request, number, session_id)
+        change = ChangeSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        data = change.validated_data
+        kind = data["type"]
+        if kind in ("quantity", "remove"):
+            services.stage_quantity(
+                session_id=session.pk,
+                line_id=data["line_id"],
+                quantity=data.get("quantity", 0) if kind == "quantity" else 0,
+            )
+        elif kind == "swap":
+            services.stage_swap(session_id=session.pk, line_id=data["line_id"], variant_id=data["variant_id"])
+        elif kind == "add":
+            services.stage_addition(session_id=session.pk, variant_id=data["variant_id"], quantity=data["quantity"])
+        elif kind == "address":
+            services.stage_address(session_id=session.pk, address=data["address"])
+        else:
+            services.stage_delivery(
+                session_id=session.pk,
+                method_id=data.get("shipping_method_id"),
+                pickup_id=data.get("pickup_location_id"),
+            )
+        return _preview(request, number, session.pk)
+
+
+class EditCommit(APIView):
+    @extend_schema(request=CommitSerializer, responses={200: SettlementSerializer}, summary="Confirm the edit")
+    def post(self, request, number: int, session_id: int):
+        session = _session(request, number, session_id)
+        body = CommitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if body.validated_data["version"] != session.base_version:
+            raise EditConflict("The order changed since this preview. Review the new totals.")
+        result = services.commit_edit(session_id=session.pk, actor_kind=ActorKind.CUSTOMER, actor=request.user)
+        return Response(SettlementSerializer(result).data)
+
+
+class OrderCancel(APIView):
+    @extend_schema(request=CancelSerializer, responses={200: SettlementSerializer}, summary="Cancel the order")
+    def post(self, request, number: int):
+        order = customer_order_for_edit(user=request.user, number=number)
+        body = CancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.cancel_order(
+            order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=body.validated_data.get("reason", "")
+        )
+        return Response(SettlementSerializer(result).data)

@@ -1,0 +1,121 @@
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+
+from orders.models import Order
+from storefront.models import PickupLocation
+from tests.editing.conftest import ADDRESS_DE, place, sku
+
+pytestmark = pytest.mark.usefixtures("catalog")
+SOCKS, MUG = "WOOL-SOCKS-M-GREY", "CERAMIC-MUG-WHITE"
+
+
+@pytest.fixture
+def api(client):
+    order = place([(SOCKS, 1), (MUG, 1)])
+    client.force_login(order.customer)
+    client.order = order
+    return client
+
+
+def base(order):
+    return f"/api/v1/me/orders/{order.number}"
+
+
+def test_begin_stage_preview_commit(api):
+    order = api.order
+    begun = api.post(f"{base(order)}/edits/")
+    assert begun.status_code == 201
+    edit_id, version = begun.json()["id"], begun.json()["version"]
+    staged = api.post(
+        f"{base(order)}/edits/{edit_id}/changes/",
+        {"type": "quantity", "line_id": order.lines.get(sku=SOCKS).pk, "quantity": 3},
+        content_type="application/json",
+    )
+    assert staged.status_code == 200
+    preview = staged.json()
+    assert preview["after"]["total"] == str(order.total + 30) and preview["to_pay"] == "30.00"
+    assert {line["change"] for line in preview["lines"]} == {"changed", "unchanged"}
+    added = api.post(
+        f"{base(order)}/edits/{edit_id}/changes/",
+        {"type": "add", "variant_id": sku("CANVAS-TOTE-NATURAL").pk, "quantity": 1},
+        content_type="application/json",
+    )
+    assert added.json()["lines"][-1]["change"] == "added"
+    committed = api.post(
+        f"{base(order)}/edits/{edit_id}/commit/", {"version": version}, content_type="application/json"
+    )
+    assert committed.status_code == 200, committed.json()
+    body = committed.json()
+    assert D(body["to_pay"]) == D(body["total"]) - order.total and body["version"] == order.version + 1
+    again = api.post(f"{base(order)}/edits/{edit_id}/commit/", {"version": version}, content_type="application/json")
+    assert again.status_code == 400 and again.json()["code"] == "already_committed"
+
+
+def test_validation_and_rule_errors_have_codes_and_fields(api):
+    order = api.order
+    edit_id = api.post(f"{base(order)}/edits/").json()["id"]
+    url = f"{base(order)}/edits/{edit_id}/changes/"
+    bad = api.post(
+        url,
+        {"type": "quantity", "line_id": order.lines.get(sku=SOCKS).pk, "quantity": -4},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "quantity" in bad.json()["fields"]
+    missing = api.post(url, {"type": "swap"}, content_type="application/json")
+    assert missing.status_code == 400 and set(missing.json()["fields"]) == {"line_id", "variant_id"}
+    other_product = api.post(
+        url,
+        {"type": "swap", "line_id": order.lines.get(sku=SOCKS).pk, "variant_id": sku(MUG).pk},
+        content_type="application/json",
+    )
+    assert other_product.status_code == 400 and other_product.json()["code"] == "swap_other_product"
+    abroad = api.post(url, {"type": "address", "address": ADDRESS_DE}, content_type="application/json")
+    assert abroad.json()["code"] == "other_country"
+    pickup = api.post(
+        url,
+        {"type": "delivery", "pickup_location_id": PickupLocation.objects.get().pk},
+        content_type="application/json",
+    )
+    assert pickup.status_code == 200 and pickup.json()["after"]["shipping"] == "0.00"
+    stale = api.post(f"{base(order)}/edits/{edit_id}/commit/", {"version": 99}, content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["code"] == "version_conflict"
+    assert Order.objects.get(pk=order.pk).version == order.version
+
+
+def test_other_peoples_orders_and_sessions_are_404(api):
+    other = place([(MUG, 1)], email="alex@example.com")
+    assert api.post(f"{base(other)}/edits/").status_code == 404
+    assert api.post(f"{base(other)}/cancel/").status_code == 404
+    stranger = Client()
+    stranger.force_login(other.customer)
+    theirs = stranger.post(f"{base(other)}/edits/").json()["id"]
+    assert api.get(f"{base(api.order)}/edits/{theirs}/").status_code == 404
+
+
+def test_cancel_and_csrf(api):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(api.order.customer)
+    assert strict.post(f"{base(api.order)}/cancel/").status_code == 403
+    response = api.post(f"{base(api.order)}/cancel/", {"reason": "duplicate"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["refund"]["amount"] == str(api.order.captured_total)
+    assert api.post(f"{base(api.order)}/cancel/").json()["code"] == "order_cancelled"
+
+
+def test_abandon(api):
+    edit_id = api.post(f"{base(api.order)}/edits/").json()["id"]
+    assert api.delete(f"{base(api.order)}/edits/{edit_id}/").status_code == 204
+    assert api.get(f"{base(api.order)}/edits/{edit_id}/").json()["status"] == "abandoned"
+
+
+def test_schema_documents_the_edit_endpoints(client):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    for path in (
+        "edits/",
+        "edits/{session_id}/",
+        "edits/{session_id}/changes/",
+        "edits/{session_id}/commit/",
+        "cancel/",
+    ):
+        assert f"/api/v1/me/orders/{{number}}/{path}" in paths
