@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "storefront",
     "orders",
     "editing",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -112,7 +112,7 @@ ADMIN_MODELS = [
 
 @pytest.mark.django_db
 def test_every_model_has_a_working_admin_list_and_the_order_page_shows_its_parts(staff_client):
-    from orders.demo import load_catalog, load_demo_shopper
+    from demo.loader import load_catalog, load_demo_shopper
     from orders.models import Order
 
     load_catalog()
@@ -130,7 +130,7 @@ def test_every_model_has_a_working_admin_list_and_the_order_page_shows_its_parts
 
 @pytest.mark.django_db
 def test_staff_find_orders_by_number_email_and_tag(staff_client):
-    from orders.demo import DEMO_EMAIL, load_catalog, load_demo_shopper
+    from demo.loader import DEMO_EMAIL, load_catalog, load_demo_shopper
     from orders.models import Order
 
     load_catalog()

@@ -1,8 +1,8 @@
 import pytest
 
+from demo.loader import load_catalog
 from notifications.constants import MessageKind
 from notifications.models import Message
-from orders.demo import load_catalog
 from tests.factories import place_test_order
 
 

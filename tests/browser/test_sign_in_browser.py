@@ -5,9 +5,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from demo.loader import DEMO_EMAIL, load_catalog, load_demo_shopper
 from notifications.constants import MessageKind
 from notifications.models import Message
-from orders.demo import DEMO_EMAIL, load_catalog, load_demo_shopper
 from orders.models import Fulfillment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

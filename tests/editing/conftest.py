@@ -1,7 +1,7 @@
 import pytest
 
+from demo.loader import load_catalog
 from editing.models import EditPolicy
-from orders.demo import load_catalog
 from orders.services import LineRequest, place_order, record_payment
 from storefront.models import ShippingMethod, Variant
 
@@ -24,7 +24,7 @@ ADDRESS_DE = {
 @pytest.fixture
 def catalog(db):
     load_catalog()
-    EditPolicy.objects.create(merchant_alert_email="alerts@shop.example", max_quantity_increase=5)
+    EditPolicy.objects.update(merchant_alert_email="alerts@shop.example", max_quantity_increase=5)
 
 
 def sku(code: str) -> Variant:

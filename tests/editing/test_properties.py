@@ -6,11 +6,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from demo.loader import load_catalog
 from editing import services as editing
 from editing.errors import EditError
 from editing.models import EditPolicy
 from orders.constants import ActorKind
-from orders.demo import load_catalog
 from orders.models import OrderLine
 from storefront.models import Variant
 from tests.editing.conftest import ADDRESS_DE, place
@@ -35,7 +35,7 @@ class EditProperties(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_catalog()
-        EditPolicy.objects.create(address_same_country_only=False, max_address_changes=None, max_quantity_increase=None)
+        EditPolicy.objects.update(address_same_country_only=False, max_address_changes=None, max_quantity_increase=None)
 
     def units_held(self) -> dict[int, int]:
         """Per variant: stock on the shelf plus units sitting in orders. Edits only move units between them."""

@@ -4,9 +4,9 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
+from demo.loader import load_catalog
 from orders import services
 from orders.constants import DeliveryState
-from orders.demo import load_catalog
 from orders.status_links import status_path, status_token
 from tests.factories import VariantFactory, place_test_order
 

@@ -3,8 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from demo.loader import DEMO_EMAIL
 from orders.constants import DeliveryState, FinancialStatus, FulfillmentStatus, OrderStatus
-from orders.demo import DEMO_EMAIL
 from orders.models import Fulfillment, Order, OrderEvent
 from storefront.models import Product, Variant
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from orders import demo
+from demo import loader as demo
 
 
 class Command(BaseCommand):

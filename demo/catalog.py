@@ -1,4 +1,4 @@
-"""The demo store's catalog, in the 9 languages (data only; ``orders.demo`` loads it)."""
+"""The demo store's catalog, in the 9 languages (data only; ``demo.loader`` loads it)."""
 
 from decimal import Decimal
 

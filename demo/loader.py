@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from accounts.models import CustomerGroup, CustomerProfile, User
 from accounts.services import give_staff_totp
+from demo.catalog import COLOURS, LANGS, ONE_SIZE, PICKUP, PRODUCTS, SHIPPING_METHODS, TAX_RATES
+from editing.models import EditPolicy
 from orders import services
 from orders.constants import ActorKind, DeliveryState, RiskLevel
-from orders.demo_catalog import COLOURS, LANGS, ONE_SIZE, PICKUP, PRODUCTS, SHIPPING_METHODS, TAX_RATES
 from orders.models import Order
 from storefront.models import (
     DiscountCode,
@@ -32,6 +33,7 @@ from storefront.models import (
 )
 
 DEMO_EMAIL = "demo@example.com"
+MERCHANT_ALERTS = "alerts@example.com"
 STAFF_EMAIL = "staff@example.com"
 STAFF_PASSWORD = "aftersale-staff-demo"  # demo only; printed by `make run`
 DEMO_ADDRESS = {
@@ -152,6 +154,10 @@ def load_catalog() -> StoreSettings:
     CustomerGroup.objects.get_or_create(name="VIP", defaults={"discount_percent": Decimal("10")})
     CustomerGroup.objects.get_or_create(name="Wholesale", defaults={"discount_percent": Decimal("15")})
     DiscountCode.objects.get_or_create(code="WELCOME10", defaults={"percent": Decimal("10")})
+    policy = EditPolicy.load()
+    if not policy.merchant_alert_email:
+        policy.merchant_alert_email = MERCHANT_ALERTS
+        policy.save(update_fields=["merchant_alert_email"])
     return store
 
 
