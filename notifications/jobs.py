@@ -50,3 +50,10 @@ def send_message(message_id: int) -> str:
     if exhausted:
         return message.status
     raise RuntimeError(f"message {message_id} not sent (attempt {message.attempts}): {error}")
+
+
+def sweep_outbox() -> int:
+    """Re-queue messages a lost job left behind (Redis down at commit, a worker killed mid-send)."""
+    from notifications.services import requeue_stale_messages
+
+    return requeue_stale_messages()

@@ -98,6 +98,7 @@ class EventType(models.TextChoices):
     CANCELLED = "cancelled", _("Order canceled")
     ARCHIVED = "archived", _("Order archived")
     EDITED = "edited", _("Order edited")
+    RELEASED_FOR_FULFILLMENT = "released_for_fulfillment", _("Released for fulfilment")
     REFUND_REQUESTED = "refund_requested", _("Refund requested")
     PAYMENT_REQUESTED = "payment_requested", _("Payment requested")
 

@@ -133,3 +133,7 @@ def payment_requested_event(*, order: Order, request: PaymentRequest, actor_kind
         actor=actor,
         data={"payment_request": request.pk, "amount": str(request.amount), "currency": request.currency},
     )
+
+
+def released_for_fulfillment_event(*, order: Order) -> OrderEvent:
+    return _event(order=order, type=EventType.RELEASED_FOR_FULFILLMENT, actor_kind=ActorKind.SYSTEM, data={})

@@ -264,8 +264,9 @@ def place_order(
             risk_level=risk_level,
             placed_at=placed_at,
             edit_window_ends_at=placed_at + timedelta(minutes=window) if window else None,
-            # Held back from the warehouse while the shopper may still change it.
-            on_fulfillment_hold=window is None or placed_at + timedelta(minutes=window) > timezone.now(),
+            # Held back from the warehouse while the shopper may still change it (no limit: no hold,
+            # or it would never ship; edits then stop at whatever has shipped).
+            on_fulfillment_hold=window is not None and placed_at + timedelta(minutes=window) > timezone.now(),
             external_id=external_id,
         )
         with translation.override(language):
@@ -554,6 +555,29 @@ def archive_order(*, order: Order, actor_kind: ActorKind = ActorKind.STAFF, acto
         _save_change(order, ["archived_at", *refresh_statuses(order=order)])
         events.order_archived_event(order=order, actor_kind=actor_kind, actor=actor)
     return order
+
+
+# --- fulfilment hold ----------------------------------------------------------------------------
+
+
+def release_fulfillment_holds(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Hand orders whose edit window has closed to the warehouse. Safe to run twice or in parallel:
+    each order is released under its own lock, and locked ones are left for the next run."""
+    now = now or timezone.now()
+    released = 0
+    due = Order.objects.filter(on_fulfillment_hold=True, edit_window_ends_at__lte=now).values_list("pk", flat=True)
+    for order_id in list(due.order_by("edit_window_ends_at")[:limit]):
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(skip_locked=True).filter(pk=order_id, on_fulfillment_hold=True).first()
+            )
+            if order is None or order.edit_window_ends_at is None or order.edit_window_ends_at > now:
+                continue
+            order.on_fulfillment_hold = False
+            _save_change(order, ["on_fulfillment_hold"])
+            events.released_for_fulfillment_event(order=order)
+            released += 1
+    return released
 
 
 # --- settlement: what is owed after a change, as rows the money jobs act on ----------------------

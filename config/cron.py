@@ -1,0 +1,9 @@
+"""Periodic jobs, run by `manage.py rqcron config.cron` (the `cron` process in the Procfile)."""
+
+from rq import cron
+
+from notifications.jobs import sweep_outbox
+from orders.jobs import release_expired_holds
+
+cron.register(release_expired_holds, "default", interval=60, name="release-expired-holds")
+cron.register(sweep_outbox, "notifications", interval=300, name="sweep-outbox")
