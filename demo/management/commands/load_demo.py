@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from demo import loader as demo
+from demo.bulk import bulk_load
 
 
 class Command(BaseCommand):
@@ -13,8 +14,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--orders", type=int, default=0, help="generated orders, spread over the customers")
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help="write generated customers and orders with COPY (load tests at scale) instead of placing each one",
+        )
 
-    def handle(self, *args, customers, orders, seed, **options):
+    def handle(self, *args, customers, orders, seed, bulk, **options):
         demo.load_catalog()
         _staff, otpauth, backup_codes = demo.ensure_staff_user()
         placed = demo.load_demo_shopper()
@@ -23,7 +29,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Staff backup codes (each works once): {' '.join(backup_codes)}")
         if orders and not customers:
             customers = max(1, orders // 10)
-        if customers or orders:
+        if bulk and (customers or orders):
+            counts = bulk_load(
+                customers=customers,
+                orders=orders,
+                seed=seed,
+                progress=lambda it, desc, unit: tqdm(it, desc=desc, unit=unit, mininterval=2, file=self.stderr._out),
+            )
+            self.stdout.write("Bulk rows written: " + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+        elif customers or orders:
             made = demo.generate(
                 customers=customers,
                 orders=orders,

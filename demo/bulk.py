@@ -1,0 +1,401 @@
+"""Bulk generation of a large store for load tests: 100,000s of customers, millions of order rows.
+
+Rows are computed with the same pure functions the services use (``orders.calculations``,
+``orders.statuses``), so the data is consistent, but written with PostgreSQL COPY instead of one
+``place_order`` per order: the service path does ~50 orders a second, this does thousands.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import CustomerProfile, User
+from demo.loader import CITIES, FIRST_NAMES, LANGUAGE_BY_COUNTRY, LAST_NAMES
+from orders.calculations import LineInput, calculate_totals
+from orders.constants import ActorKind, DeliveryState, EventType, TransactionKind, TransactionStatus
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine, Transaction
+from orders.statuses import OrderFacts, derive_statuses
+from storefront.models import ShippingMethod, StoreSettings, TaxRate, Variant
+from storefront.pricing import pick_shipping_rate, pick_tax_rate
+
+BATCH = 20_000
+UNUSABLE_PASSWORD = "!bulk-generated"  # Django's marker for "no password": shoppers sign in by code
+
+
+def _columns(model) -> list[str]:
+    return [field.column for field in model._meta.concrete_fields]
+
+
+class Copier:
+    """Buffers rows per table and streams them with COPY."""
+
+    def __init__(self):
+        self.buffers: dict[type, list[tuple]] = {}
+        self.counts: dict[str, int] = {}
+
+    def add(self, model, row: tuple) -> None:
+        self.buffers.setdefault(model, []).append(row)
+
+    def flush(self) -> None:
+        with connection.cursor() as cursor:
+            for model, rows in self.buffers.items():
+                if not rows:
+                    continue
+                table, columns = model._meta.db_table, _columns(model)
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                self.counts[table] = self.counts.get(table, 0) + len(rows)
+                rows.clear()
+
+
+def _next_id(model) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")
+        return cursor.fetchone()[0]
+
+
+def _reset_sequences(models) -> None:
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
+        cursor.execute(
+            "SELECT setval('orders_order_number_seq', (SELECT COALESCE(MAX(number), 1000) FROM orders_order))"
+        )
+
+
+def bulk_customers(
+    count: int, *, rng: random.Random, progress: Callable = lambda it, **kw: it
+) -> list[tuple[int, str, str, str]]:
+    """``count`` shoppers (user + profile); returns (id, email, name, language) of each."""
+    copier = Copier()
+    user_id, profile_id = _next_id(User), _next_id(CustomerProfile)
+    now = timezone.now()
+    start = User.objects.filter(email__startswith="bulk").count()
+    made = []
+    for i in progress(range(start, start + count), desc="customers", unit="customer"):
+        email = f"bulk{i:07d}@demo.example"
+        country = rng.choice(CITIES)[0]
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        language = LANGUAGE_BY_COUNTRY[country]
+        copier.add(User, _user_row(user_id, email, now))
+        copier.add(
+            CustomerProfile,
+            _row(
+                CustomerProfile,
+                {
+                    "id": profile_id,
+                    "user_id": user_id,
+                    "name": name,
+                    "language": language,
+                    "vat_id": "",
+                    "tax_exempt": False,
+                    "group_id": None,
+                    "marketing_consent": False,
+                    "marketing_consent_at": None,
+                    "marketing_consent_source": "",
+                },
+            ),
+        )
+        made.append((user_id, email, name, language))
+        user_id, profile_id = user_id + 1, profile_id + 1
+        if len(copier.buffers[User]) >= BATCH:
+            copier.flush()
+    copier.flush()
+    return made
+
+
+def _user_row(pk, email, now):
+    return _row(
+        User,
+        {
+            "id": pk,
+            "password": UNUSABLE_PASSWORD,
+            "last_login": None,
+            "is_superuser": False,
+            "email": email,
+            "is_staff": False,
+            "is_active": True,
+            "date_joined": now,
+        },
+    )
+
+
+def bulk_orders(
+    *,
+    customers: list[tuple[int, str, str, str]],
+    count: int,
+    rng: random.Random,
+    progress: Callable = lambda it, **kw: it,
+    max_lines: int = 5,
+) -> dict[str, int]:
+    """``count`` orders spread over ``customers``, with lines, payments, shipments and events."""
+    store = StoreSettings.load()
+    variants = list(Variant.objects.filter(is_fee=False).select_related("product"))
+    methods = list(ShippingMethod.objects.prefetch_related("rates"))
+    rates = list(TaxRate.objects.all())
+    copier = Copier()
+    ids = {
+        model: _next_id(model) for model in (Order, OrderLine, Fulfillment, FulfillmentLine, Transaction, OrderEvent)
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(number), 1000) FROM orders_order")
+        number = cursor.fetchone()[0]
+    now = timezone.now()
+    order_columns, line_columns = _columns(Order), _columns(OrderLine)
+    for index in progress(range(count), desc="orders", unit="order"):
+        customer_id, email, name, language = (
+            customers[index % len(customers)] if index < len(customers) else rng.choice(customers)
+        )
+        country, city, postal = rng.choice(CITIES)
+        method = rng.choice(methods)
+        placed_at = now - timedelta(minutes=rng.randint(90, 730 * 24 * 60))
+        picks = rng.sample(variants, k=rng.randint(1, max_lines))
+        tax_rate = pick_tax_rate(rates, country=country)
+        inputs = [LineInput(unit_price=v.price, quantity=rng.choice((1, 1, 1, 2, 3)), tax_rate=tax_rate) for v in picks]
+        goods = calculate_totals(
+            lines=inputs,
+            shipping_price=Decimal(0),
+            shipping_tax_rate=Decimal(0),
+            discount_percent=Decimal(0),
+            prices_include_tax=store.prices_include_tax,
+            currency=store.currency,
+        )
+        weight = sum(v.weight_grams * line.quantity for v, line in zip(picks, inputs, strict=True))
+        rate = pick_shipping_rate(method.rates.all(), country=country, order_value=goods.subtotal, weight_grams=weight)
+        shipping = rate.price if rate else Decimal(0)
+        totals = calculate_totals(
+            lines=inputs,
+            shipping_price=shipping,
+            shipping_tax_rate=tax_rate,
+            discount_percent=Decimal(0),
+            prices_include_tax=store.prices_include_tax,
+            currency=store.currency,
+        )
+        roll = rng.random()
+        paid, shipped, cancelled = roll < 0.92, roll < 0.75, roll > 0.97
+        order_id, number = ids[Order], number + 1
+        line_ids = list(range(ids[OrderLine], ids[OrderLine] + len(picks)))
+        captured = totals.total if paid else Decimal(0)
+        statuses = derive_statuses(
+            OrderFacts(
+                total=totals.total,
+                captured=captured,
+                refunded=Decimal(0),
+                cancelled=cancelled and not shipped,
+                line_quantities=tuple((line.quantity, line.quantity if shipped else 0) for line in inputs),
+            )
+        )
+        version = 1 + paid + shipped
+        address = {
+            "name": name,
+            "line1": f"{rng.randint(1, 300)} Demo Street",
+            "city": city,
+            "postal_code": postal,
+            "country": country,
+        }
+        values = {
+            "id": order_id,
+            "number": number,
+            "email": email,
+            "currency": store.currency,
+            "language": language,
+            "shipping_address": json.dumps(address),
+            "billing_address": json.dumps(address),
+            "shipping_method_name": method.name,
+            "discount_code": "",
+            "discount_percent": Decimal(0),
+            "prices_include_tax": store.prices_include_tax,
+            "tax_exempt": False,
+            "subtotal": totals.subtotal,
+            "discount_total": totals.discount,
+            "shipping_total": totals.shipping,
+            "shipping_tax_rate": tax_rate,
+            "tax_total": totals.tax,
+            "total": totals.total,
+            "captured_total": captured,
+            "refunded_total": Decimal(0),
+            "status": statuses.status,
+            "financial_status": statuses.financial_status,
+            "fulfillment_status": statuses.fulfillment_status,
+            "tags": [],
+            "risk_level": "low",
+            "version": version,
+            "edit_window_ends_at": placed_at + timedelta(minutes=60),
+            "on_fulfillment_hold": False,
+            "placed_at": placed_at,
+            "updated_at": placed_at,
+            "cancelled_at": placed_at if cancelled and not shipped else None,
+            "archived_at": None,
+            "external_id": "",
+            "customer_id": customer_id,
+            "pickup_location_id": None,
+            "shipping_method_id": method.pk,
+            "address_changes": 0,
+        }
+        copier.add(Order, tuple(values[c] for c in order_columns))
+        for position, (line_id, variant, line, amounts) in enumerate(
+            zip(line_ids, picks, inputs, totals.lines, strict=True)
+        ):
+            row = {
+                "id": line_id,
+                "product_name": variant.product.name,
+                "variant_name": variant.name,
+                "sku": variant.sku,
+                "options": json.dumps(variant.options),
+                "quantity": line.quantity,
+                "fulfilled_quantity": line.quantity if shipped else 0,
+                "unit_price": line.unit_price,
+                "tax_rate": line.tax_rate,
+                "subtotal": amounts.subtotal,
+                "discount_amount": amounts.discount,
+                "tax_amount": amounts.tax,
+                "total": amounts.total,
+                "is_free": False,
+                "is_fee": False,
+                "is_custom": False,
+                "customization": "",
+                "position": position,
+                "order_id": order_id,
+                "variant_id": variant.pk,
+            }
+            copier.add(OrderLine, tuple(row[c] for c in line_columns))
+        ids[OrderLine] += len(picks)
+        _event(copier, ids, order_id, EventType.PLACED, placed_at, 1, {"total": str(totals.total), "lines": len(picks)})
+        if paid:
+            txn_id = ids[Transaction]
+            ids[Transaction] += 1
+            copier.add(
+                Transaction,
+                _row(
+                    Transaction,
+                    {
+                        "id": txn_id,
+                        "kind": TransactionKind.CHARGE,
+                        "amount": totals.total,
+                        "currency": store.currency,
+                        "status": TransactionStatus.SUCCESS,
+                        "source": "checkout",
+                        "reason": "",
+                        "gateway": "test",
+                        "gateway_reference": f"test_ch_{number}",
+                        "idempotency_key": f"bulk-pay-{number}",
+                        "error": "",
+                        "created_at": placed_at,
+                        "processed_at": placed_at,
+                        "order_id": order_id,
+                    },
+                ),
+            )
+            _event(
+                copier,
+                ids,
+                order_id,
+                EventType.PAYMENT_CAPTURED,
+                placed_at,
+                2,
+                {"transaction": txn_id, "amount": str(totals.total), "currency": store.currency},
+            )
+        if shipped:
+            fulfillment_id = ids[Fulfillment]
+            ids[Fulfillment] += 1
+            state = rng.choice(
+                [DeliveryState.DELIVERED] * 6 + [DeliveryState.IN_TRANSIT, DeliveryState.OUT_FOR_DELIVERY]
+            )
+            shipped_at = placed_at + timedelta(days=1)
+            copier.add(
+                Fulfillment,
+                _row(
+                    Fulfillment,
+                    {
+                        "id": fulfillment_id,
+                        "carrier": "PostNL",
+                        "tracking_number": f"3SBULK{number}",
+                        "tracking_url": f"https://postnl.example/track/3SBULK{number}",
+                        "delivery_state": state,
+                        "estimated_arrival": (shipped_at + timedelta(days=2)).date(),
+                        "shipped_at": shipped_at,
+                        "delivered_at": shipped_at + timedelta(days=2) if state == DeliveryState.DELIVERED else None,
+                        "updated_at": shipped_at,
+                        "order_id": order_id,
+                    },
+                ),
+            )
+            for line_id, line in zip(line_ids, inputs, strict=True):
+                copier.add(
+                    FulfillmentLine,
+                    _row(
+                        FulfillmentLine,
+                        {
+                            "id": ids[FulfillmentLine],
+                            "quantity": line.quantity,
+                            "fulfillment_id": fulfillment_id,
+                            "order_line_id": line_id,
+                        },
+                    ),
+                )
+                ids[FulfillmentLine] += 1
+            _event(
+                copier,
+                ids,
+                order_id,
+                EventType.FULFILLMENT_CREATED,
+                shipped_at,
+                version,
+                {"fulfillment": fulfillment_id, "carrier": "PostNL", "tracking_number": f"3SBULK{number}"},
+            )
+        ids[Order] += 1
+        if len(copier.buffers[Order]) >= BATCH:
+            copier.flush()
+    copier.flush()
+    _reset_sequences([Order, OrderLine, Fulfillment, FulfillmentLine, Transaction, OrderEvent])
+    return copier.counts
+
+
+def _row(model, values: dict) -> tuple:
+    return tuple(values[column] for column in _columns(model))
+
+
+VISIBLE = {EventType.PLACED, EventType.PAYMENT_CAPTURED, EventType.FULFILLMENT_CREATED}
+
+
+def _event(copier, ids, order_id, type_, at, version, data) -> None:
+    copier.add(
+        OrderEvent,
+        _row(
+            OrderEvent,
+            {
+                "id": ids[OrderEvent],
+                "type": type_,
+                "actor_kind": ActorKind.SYSTEM if type_ != EventType.PLACED else ActorKind.CUSTOMER,
+                "data": json.dumps(data),
+                "customer_visible": type_ in VISIBLE,
+                "order_version": version,
+                "created_at": at,
+                "order_id": order_id,
+                "actor_id": None,
+            },
+        ),
+    )
+    ids[OrderEvent] += 1
+
+
+def bulk_load(
+    *, customers: int, orders: int, seed: int = 7, progress: Callable = lambda it, **kw: it
+) -> dict[str, int]:
+    rng = random.Random(seed)
+    with transaction.atomic():
+        made = bulk_customers(customers, rng=rng, progress=progress)
+        _reset_sequences([User, CustomerProfile])
+        counts = bulk_orders(customers=made, count=orders, rng=rng, progress=progress)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"customers": len(made), **counts}
