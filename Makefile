@@ -8,7 +8,7 @@ export WEB_PORT
 # Prints `export DATABASE_URL=… REDIS_URL=…`: the servers from the environment, or embedded ones it starts.
 SERVICES = eval "$$($(PY) -m config.embedded)"
 
-.PHONY: run test lint format messages clean-data
+.PHONY: run test lint format messages clean-data bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,10 @@ clean-data:
 	-kill $$(cat .data/redis/redis.pid 2>/dev/null) 2>/dev/null
 	-$(PY) -c "import pgserver, pathlib; pgserver.get_server(pathlib.Path('.data/pg'), cleanup_mode='delete')" 2>/dev/null
 	rm -rf .data
+
+# The load test (README "Benchmarks"): ~15 minutes on 2 cores; writes bench-results.md.
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk) || \
+	  (echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1)
+	@$(SERVICES) && SECRET_KEY=bench-runner-only-0123456789012345678901234567890123456789 \
+	  $(PY) manage.py bench --out bench-results.md

@@ -228,6 +228,9 @@ STORE_NAME = os.environ.get("STORE_NAME", "Aftersale Demo Store")
 # Days a "Pay now" link stays open after an edit raised the total.
 PAYMENT_REQUEST_DAYS = int(os.environ.get("PAYMENT_REQUEST_DAYS", "7"))
 
+# Mounts the benchmark's baseline page (make bench); never in production.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
+
 # --- API
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

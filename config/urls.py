@@ -48,6 +48,11 @@ urlpatterns = [
     path("dev/mailbox/", include("notifications.urls")),
 ]
 
+if settings.BENCH_VIEWS:
+    from demo.views import baseline
+
+    urlpatterns.append(path("bench/baseline/", baseline, name="bench-baseline"))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

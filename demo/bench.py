@@ -1,0 +1,264 @@
+"""`make bench`: load a large store, serve it with gunicorn, drive it with wrk, print and save the table.
+
+Every page is measured the same way in one run (wrk over loopback, signed-in shoppers picked at random
+from prepared sessions), beside a baseline page that renders a tiny template after one indexed query.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+# (scenario, label, target ratio to baseline or None)
+SCENARIOS = [
+    ("baseline", "baseline: tiny page, one indexed query", None),
+    ("order_list", "order list", 0.5),
+    ("order_detail", "order detail (1-50 lines)", 0.5),
+    ("status_link", "status link page", None),
+    ("edit_preview", "edit preview (API)", 0.3),
+    ("edit_commit", "edit commit, distinct orders (API)", 0.2),
+    ("edit_commit_hot", "edit commit, one hot order (API)", None),
+    ("sign_in_code", "sign-in code request", None),
+]
+GROWTH = ["baseline", "order_list", "order_detail", "status_link"]
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def server_url(name: str) -> str:
+    db = settings.DATABASES["default"]
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
+    if host.startswith("/"):
+        return f"postgresql://{db['USER']}@{quote(host, safe='')}/{name}"
+    return f"postgresql://{db['USER']}:{db.get('PASSWORD') or ''}@{host}:{db.get('PORT') or 5432}/{name}"
+
+
+def recreate_database(name: str) -> str:
+    with psycopg.connect(server_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url(name)
+
+
+def manage(*args: str, env: dict, quiet: bool = False) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def load_store(name: str, *, customers: int, orders: int, base_env: dict) -> dict:
+    env = {**base_env, "DATABASE_URL": recreate_database(name)}
+    started = time.monotonic()
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("load_demo", "--bulk", "--customers", str(customers), "--orders", str(orders), env=env)
+    log(f"{name}: {orders:,} orders loaded in {time.monotonic() - started:.0f} s")
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn as production runs it: sync workers, persistent database connections."""
+
+    def __init__(self, env: dict, workers: int):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(workers),
+                "--access-logfile",
+                "/dev/null",
+                "--error-logfile",
+                "-",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/store/account/login/", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def wrk(port: int, script: Path, *, duration: int, connections: int) -> Result:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Result(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        p50_ms=latency("50%"),
+        p99_ms=latency("99%"),
+        requests=int(re.search(r"(\d+) requests in", out).group(1)),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+    )
+
+
+def measure(env: dict, inputs: Path, scenarios: list[str], *, duration: int, connections: int, workers: int) -> dict:
+    server = Server(env, workers)
+    try:
+        results = {}
+        for name in scenarios:
+            warm = wrk(server.port, inputs / f"{name}.lua", duration=2, connections=connections)  # caches, workers
+            results[name] = wrk(
+                server.port, inputs / f"{name}.lua", duration=duration, connections=connections, start=warm.requests
+            )
+            log(
+                f"{name}: {results[name].rps:.0f} req/s, p50 {results[name].p50_ms:.1f} ms, p99 {results[name].p99_ms:.1f} ms"
+            )
+        return results
+    finally:
+        server.stop()
+
+
+def run(
+    *, customers: int, orders: int, small_orders: int, duration: int, connections: int, workers: int, out: Path
+) -> str:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk (make bench does this when it can)")
+    started = time.monotonic()
+    base_name = settings.DATABASES["default"]["NAME"]
+    base_env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "BENCH_VIEWS": "1",
+        "DB_CONN_MAX_AGE": "600",
+        "REDIS_URL": settings.REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+        # The limits guard real sign-ins; the benchmark asks for codes far faster on purpose.
+        "RATE_SIGN_IN_CODE_REQUESTS": "100000000/h/ip,100000000/h/key",
+    }
+    manage("collectstatic", "--noinput", "-v0", env=base_env)  # production serves hashed static files
+    large = load_store(f"{base_name}_bench_large", customers=customers, orders=orders, base_env=base_env)
+    small = load_store(
+        f"{base_name}_bench_small", customers=max(1000, small_orders // 10), orders=small_orders, base_env=base_env
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs_large, inputs_small = Path(tmp) / "large", Path(tmp) / "small"
+        manage("bench_prepare", str(inputs_large), env=large)
+        manage("bench_prepare", str(inputs_small), env=small)
+        queries = json.loads((inputs_large / "queries.json").read_text())
+        log(f"measuring at {orders:,} orders")
+        big = measure(
+            large,
+            inputs_large,
+            [s for s, _, _ in SCENARIOS],
+            duration=duration,
+            connections=connections,
+            workers=workers,
+        )
+        log(f"measuring at {small_orders:,} orders")
+        little = measure(small, inputs_small, GROWTH, duration=duration, connections=connections, workers=workers)
+    table = report(
+        big,
+        little,
+        queries,
+        orders=orders,
+        small_orders=small_orders,
+        workers=workers,
+        connections=connections,
+        duration=duration,
+        minutes=(time.monotonic() - started) / 60,
+    )
+    out.write_text(table)
+    return table
+
+
+def report(big, little, queries, *, orders, small_orders, workers, connections, duration, minutes) -> str:
+    base = big["baseline"].rps
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
+        f"gunicorn {workers} sync workers, wrk 1 thread × {connections} connections × {duration} s per page, loopback.",
+        f"Store: {orders:,} orders (growth column: {small_orders:,}). Run took {minutes:.1f} minutes.",
+        "",
+        "| page | req/s | ratio to baseline | target | p50 ms | p99 ms | p99/p50 | queries | non-2xx | req/s at "
+        f"{small_orders:,} orders | change |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, label, target in SCENARIOS:
+        result = big[name]
+        ratio = result.rps / base if base else 0
+        growth = little.get(name)
+        change = f"{(result.rps - growth.rps) / growth.rps:+.0%}" if growth else ""
+        lines.append(
+            f"| {label} | {result.rps:.0f} | {ratio:.2f} | {'≥ ' + str(target) if target else ''} | {result.p50_ms:.1f} | "
+            f"{result.p99_ms:.1f} | {result.p99_ms / result.p50_ms:.1f} | {queries.get(name, '')} | {result.non_2xx} | "
+            f"{f'{growth.rps:.0f}' if growth else ''} | {change} |"
+        )
+    lines.append("")
+    lines.append(
+        "non-2xx on the hot order are the expected 409 conflicts: one commit wins, the rest are told to review."
+    )
+    return "\n".join(lines) + "\n"

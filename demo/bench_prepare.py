@@ -1,0 +1,204 @@
+"""Inputs for the load test, made inside the benchmark database: signed-in sessions for random
+shoppers, the pages to ask for, edit sessions to preview and to commit, and query counts per page."""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from pathlib import Path
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from editing import services as editing
+from editing.models import EditSession
+from orders.constants import ActorKind
+from orders.models import Order
+from orders.services import LineRequest, place_order
+from orders.status_links import status_path
+from storefront.models import ShippingMethod, StoreSettings, Variant
+
+CSRF = secrets.token_hex(16)  # 32 characters: Django accepts the bare secret as the header token
+ADDRESS = {
+    "name": "Bench Shopper",
+    "line1": "Benchstraat 1",
+    "city": "Utrecht",
+    "postal_code": "3511 AB",
+    "country": "NL",
+}
+
+
+def _session_cookie(user: User) -> str:
+    store = SessionStore()
+    store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"sessionid={store.session_key}; csrftoken={CSRF}"
+
+
+def _place_editable(user: User, variants: list[Variant], method: ShippingMethod, lines: int, rng) -> Order:
+    picks = rng.sample(variants, k=min(lines, len(variants)))
+    return place_order(
+        email=user.email,
+        lines=[LineRequest(variant_id=v.pk, quantity=1) for v in picks],
+        shipping_method=method,
+        shipping_address=ADDRESS,
+        send_confirmation=False,
+    )
+
+
+def prepare(*, out: Path, shoppers: int = 600, commits: int = 1500, hot: int = 600, seed: int = 11) -> dict:
+    rng = random.Random(seed)
+    StoreSettings.objects.update(edit_window_minutes=None)  # bench orders stay editable however long the run takes
+    users = list(User.objects.filter(email__startswith="bulk").order_by("?")[:shoppers])
+    cookies = {user.pk: _session_cookie(user) for user in users}
+    variants = list(Variant.objects.filter(is_fee=False))
+    method = ShippingMethod.objects.get(code="standard")
+
+    list_requests, detail_requests, status_requests = [], [], []
+    orders_by_user: dict[int, list[int]] = {}
+    for customer_id, number in Order.objects.filter(customer__in=users).values_list("customer_id", "number"):
+        orders_by_user.setdefault(customer_id, []).append(number)
+    for user in users:
+        list_requests.append({"path": "/store/account/orders/", "cookie": cookies[user.pk]})
+        for number in orders_by_user.get(user.pk, [])[:3]:
+            detail_requests.append({"path": f"/store/account/orders/{number}/", "cookie": cookies[user.pk]})
+            status_requests.append({"path": status_path(number), "cookie": ""})
+    # Orders of 1 to 50 lines: add big ones to the detail mix.
+    for user in users[:20]:
+        big = _place_editable(user, variants, method, lines=rng.choice([10, 25, 50]), rng=rng)
+        detail_requests.append({"path": f"/store/account/orders/{big.number}/", "cookie": cookies[user.pk]})
+
+    baseline = [
+        {"path": f"/bench/baseline/?n={n}", "cookie": ""}
+        for n in Order.objects.order_by("?").values_list("number", flat=True)[:2000]
+    ]
+
+    def staged_session(user, order) -> EditSession:
+        session = editing.begin_edit(order=order, actor_kind=ActorKind.CUSTOMER, actor=user)
+        line = order.lines.first()
+        return editing.stage_quantity(session_id=session.pk, line_id=line.pk, quantity=line.quantity + 1)
+
+    preview_requests, commit_requests = [], []
+    for user in users[:200]:
+        order = _place_editable(user, variants, method, lines=3, rng=rng)
+        session = staged_session(user, order)
+        preview_requests.append(
+            {"path": f"/api/v1/me/orders/{order.number}/edits/{session.pk}/", "cookie": cookies[user.pk]}
+        )
+    for i in range(commits):
+        user = users[i % len(users)]
+        order = _place_editable(user, variants, method, lines=2, rng=rng)
+        session = staged_session(user, order)
+        commit_requests.append(_commit(order, session, cookies[user.pk]))
+    hot_user = users[0]
+    hot_order = _place_editable(hot_user, variants, method, lines=2, rng=rng)
+    first = staged_session(hot_user, hot_order)
+    EditSession.objects.bulk_create(
+        EditSession(
+            order=hot_order,
+            base_version=first.base_version,
+            actor_kind=ActorKind.CUSTOMER,
+            actor=hot_user,
+            staged=first.staged,
+        )
+        for _ in range(hot - 1)
+    )
+    hot_requests = [
+        _commit(hot_order, session, cookies[hot_user.pk]) for session in EditSession.objects.filter(order=hot_order)
+    ]
+    signin_requests = [
+        {
+            "method": "POST",
+            "path": "/store/account/login/",
+            "cookie": f"csrftoken={CSRF}",
+            "body": f"email={user.email}&csrfmiddlewaretoken={CSRF}",
+            "type": "application/x-www-form-urlencoded",
+        }
+        for user in users
+    ]
+    scenarios = {
+        "baseline": baseline,
+        "order_list": list_requests,
+        "order_detail": detail_requests,
+        "status_link": status_requests,
+        "edit_preview": preview_requests,
+        "edit_commit": commit_requests,
+        "edit_commit_hot": hot_requests,
+        "sign_in_code": signin_requests,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    queries = {}
+    for name, requests in scenarios.items():
+        if name not in ("edit_commit", "edit_commit_hot"):
+            rng.shuffle(requests)
+        # Counted on a request of its own: a commit can only happen once. The hot order's sessions all
+        # share one version, so they are left for the run, where one wins and the rest conflict.
+        queries[name] = queries["edit_commit"] if name == "edit_commit_hot" else _count_queries(requests.pop())
+        (out / f"{name}.lua").write_text(_lua(requests))
+    (out / "queries.json").write_text(json.dumps(queries))
+    return {name: len(requests) for name, requests in scenarios.items()}
+
+
+def _commit(order, session, cookie) -> dict:
+    return {
+        "method": "POST",
+        "path": f"/api/v1/me/orders/{order.number}/edits/{session.pk}/commit/",
+        "cookie": cookie,
+        "body": json.dumps({"version": session.base_version}),
+        "type": "application/json",
+    }
+
+
+def _lua(requests: list[dict]) -> str:
+    def quote(text: str) -> str:
+        return json.dumps(text)  # JSON string literals are valid Lua string literals for this ASCII data
+
+    rows = ",\n".join(
+        "{" + f"method={quote(r.get('method', 'GET'))}, path={quote(r['path'])}, cookie={quote(r['cookie'])}, "
+        f"body={quote(r.get('body', ''))}, ctype={quote(r.get('type', ''))}" + "}"
+        for r in requests
+    )
+    return f"""-- generated by demo.bench_prepare
+local reqs = {{
+{rows}
+}}
+local i = 0
+-- `wrk ... -- N` starts at request N: the warm-up and the measured run use different commits.
+init = function(args) i = tonumber(args[1] or "0") end
+request = function()
+  i = i + 1
+  local r = reqs[((i - 1) % #reqs) + 1]
+  local headers = {{}}
+  if r.cookie ~= "" then headers["Cookie"] = r.cookie end
+  if r.method == "POST" then
+    headers["Content-Type"] = r.ctype
+    headers["X-CSRFToken"] = "{CSRF}"
+  end
+  return wrk.format(r.method, r.path, headers, r.method == "POST" and r.body or nil)
+end
+"""
+
+
+def _count_queries(request: dict) -> int:
+    """Queries one request of this kind makes (after a warm-up request), measured in-process."""
+    client = Client(enforce_csrf_checks=False)
+    for part in filter(None, request["cookie"].split("; ")):
+        key, value = part.split("=", 1)
+        client.cookies[key] = value
+    send = (
+        (lambda: client.post(request["path"], request["body"], content_type=request["type"]))
+        if request.get("method") == "POST"
+        else (lambda: client.get(request["path"]))
+    )
+    if request.get("method") != "POST":
+        send()
+    with CaptureQueriesContext(connection) as ctx:
+        response = send()
+    assert response.status_code < 500, (request["path"], response.status_code)
+    return len(ctx.captured_queries)
