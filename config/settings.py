@@ -125,7 +125,8 @@ RQ_SHOW_ADMIN_LINK = True
 # Services already enqueue inside transaction.on_commit; django-rq must not defer again.
 RQ = {"COMMIT_MODE": "auto"}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions read from Redis and written through to PostgreSQL: one query less on every signed-in page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
