@@ -22,7 +22,7 @@ class AccountAdapter(DefaultAccountAdapter):
         request = context.get("request")
         fallback = translation.get_language() or settings.LANGUAGE_CODE
         if template_prefix == "account/email/login_code":
-            user = User.objects.select_related("profile").get(email__iexact=email)
+            user = User.objects.select_related("profile").get(email=email.strip().lower())
             token = issue_sign_in_link(user=user)
             link = request.build_absolute_uri(reverse("accounts:sign-in-link", args=[token]))
             notify(

@@ -14,7 +14,7 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        return self.get(email=email.strip().lower())
 
     def create_user(self, email, password=None, **extra):
         if not email:
@@ -53,6 +53,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()  # stored lowercased: lookups are exact and use the index
 
 
 class CustomerGroup(models.Model):

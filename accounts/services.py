@@ -31,7 +31,8 @@ def normalize_email(email: str) -> str:
 def get_or_create_customer(*, email: str, name: str = "", language: str = "") -> User:
     """The shopper account for an email, created on first order (no password: they sign in by code)."""
     email = normalize_email(email)
-    user = User.objects.filter(email__iexact=email).select_related("profile").first()
+    # Emails are stored lowercased, so an exact match uses the unique index (iexact would scan).
+    user = User.objects.filter(email=email).select_related("profile").first()
     if user is None:
         try:
             with transaction.atomic():
@@ -40,7 +41,7 @@ def get_or_create_customer(*, email: str, name: str = "", language: str = "") ->
                 return user
         except IntegrityError:
             # Two first orders for one email at once: the other created it.
-            user = User.objects.select_related("profile").get(email__iexact=email)
+            user = User.objects.select_related("profile").get(email=email)
     profile, _created = CustomerProfile.objects.get_or_create(user=user)
     changed = []
     if name and not profile.name:

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--backup-tokens", type=int, default=5)
 
     def handle(self, *args, email, backup_tokens, **options):
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.filter(email=email.strip().lower()).first()
         if user is None:
             raise CommandError(f"No user with email {email}")
         try:
