@@ -36,11 +36,13 @@ def test_every_string_is_translated_and_compiled(locale):
     assert not fuzzy, f"{locale}: fuzzy {fuzzy[:10]}"
     with open(ROOT / "locale" / locale / "LC_MESSAGES" / "django.mo", "rb") as mo:
         compiled = read_mo(mo)
+
     def as_tuple(value):
         return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
     stale = [
-        m.id for m in po
+        m.id
+        for m in po
         if m.id and (compiled.get(m.id) is None or as_tuple(compiled[m.id].string) != as_tuple(m.string))
     ]
     assert not stale, f"{locale}: .mo out of date with .po (run `make messages`): {stale[:5]}"
