@@ -100,6 +100,16 @@ class OrderEventInline(ReadOnlyInline):
     ordering = ["created_at", "id"]
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Rows written only by services (shipments, money, timeline): listed and shown, never typed in."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
 class TagFilter(admin.SimpleListFilter):
     title = _("tag")
     parameter_name = "tag"
@@ -250,74 +260,50 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fulfillment)
-class FulfillmentAdmin(admin.ModelAdmin):
+class FulfillmentAdmin(RecordAdmin):
     list_display = ["id", "order", "carrier", "tracking_number", "delivery_state", "estimated_arrival", "shipped_at"]
     list_filter = ["delivery_state", "carrier", "shipped_at"]
     search_fields = ["tracking_number", "=order__number"]
     list_select_related = ["order"]
-    readonly_fields = [f.name for f in Fulfillment._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Transaction)
-class TransactionAdmin(admin.ModelAdmin):
+class TransactionAdmin(RecordAdmin):
     list_display = ["id", "order", "kind", "source", "amount", "currency", "status", "gateway", "created_at"]
     list_filter = ["kind", "status", "source", "gateway", "created_at"]
     search_fields = ["=order__number", "gateway_reference", "idempotency_key"]
     list_select_related = ["order"]
-    readonly_fields = [f.name for f in Transaction._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin):
+class OrderEventAdmin(RecordAdmin):
     list_display = ["created_at", "order", "type", "actor_kind", "actor", "order_version"]
     list_filter = ["type", "actor_kind", "created_at"]
     search_fields = ["=order__number"]
     list_select_related = ["order", "actor"]
-    readonly_fields = [f.name for f in OrderEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
 
 @admin.register(FulfillmentLine)
-class FulfillmentLineAdmin(admin.ModelAdmin):
+class FulfillmentLineAdmin(RecordAdmin):
     list_display = ["id", "fulfillment", "order_line", "quantity"]
     search_fields = ["=fulfillment__order__number"]
     list_select_related = ["fulfillment", "order_line"]
-    readonly_fields = ["fulfillment", "order_line", "quantity"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(CreditMemo)
-class CreditMemoAdmin(admin.ModelAdmin):
+class CreditMemoAdmin(RecordAdmin):
     list_display = ["id", "order", "amount", "currency", "source", "created_at"]
     list_filter = ["source", "created_at"]
     search_fields = ["=order__number", "reason"]
     list_select_related = ["order"]
-    readonly_fields = [f.name for f in CreditMemo._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(PaymentRequest)
-class PaymentRequestAdmin(admin.ModelAdmin):
+class PaymentRequestAdmin(RecordAdmin):
     list_display = ["id", "order", "amount", "currency", "status", "expires_at", "paid_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["=order__number"]
     list_select_related = ["order"]
-    readonly_fields = [f.name for f in PaymentRequest._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -332,8 +332,46 @@ def order_confirmation_context(order: Order, lines: list[OrderLine]) -> dict:
 # --- money already moved (recorded facts: the gateway jobs of the money-movement issue call these) ---
 
 
-def _existing_transaction(idempotency_key: str) -> Transaction | None:
-    return Transaction.objects.filter(idempotency_key=idempotency_key).first()
+def _record_money(
+    *, order: Order, kind: TransactionKind, amount: Decimal, idempotency_key: str, gateway: str, gateway_reference: str
+) -> tuple[Order, Transaction, bool]:
+    """Lock the order and add a succeeded transaction once per key. Returns (order, transaction, created)."""
+    order = _lock_order(order)
+    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return order, existing, False
+    if kind == TransactionKind.REFUND and amount > order.captured_total - order.refunded_total:
+        refundable = order.captured_total - order.refunded_total
+        raise OrderError(
+            _("At most %(amount)s can be refunded.") % {"amount": refundable},
+            code="over_refund",
+            fields={"amount": [_("More than was paid.")]},
+        )
+    txn = Transaction.objects.create(
+        order=order,
+        kind=kind,
+        amount=amount,
+        currency=order.currency,
+        status=TransactionStatus.SUCCESS,
+        gateway=gateway,
+        gateway_reference=gateway_reference,
+        idempotency_key=idempotency_key,
+        processed_at=timezone.now(),
+    )
+    if kind == TransactionKind.CHARGE:
+        order.captured_total += amount
+        _save_change(order, ["captured_total", *refresh_statuses(order=order)])
+    else:
+        order.refunded_total += amount
+        _save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+    return order, txn, True
+
+
+def _positive(amount: Decimal, currency: str, message: str) -> Decimal:
+    amount = quantize(amount, currency)
+    if amount <= 0:
+        raise OrderError(message, code="bad_amount", fields={"amount": [_("Must be positive.")]})
+    return amount
 
 
 def record_payment(
@@ -347,30 +385,18 @@ def record_payment(
     actor: User | None = None,
 ) -> Transaction:
     """Record money captured for an order. Recording the same key twice records it once."""
-    amount = quantize(amount, order.currency)
-    if amount <= 0:
-        raise OrderError(
-            _("A payment must be more than zero."), code="bad_amount", fields={"amount": [_("Must be positive.")]}
-        )
+    amount = _positive(amount, order.currency, _("A payment must be more than zero."))
     with transaction.atomic():
-        order = _lock_order(order)
-        existing = _existing_transaction(idempotency_key)
-        if existing is not None:
-            return existing
-        txn = Transaction.objects.create(
+        order, txn, created = _record_money(
             order=order,
             kind=TransactionKind.CHARGE,
             amount=amount,
-            currency=order.currency,
-            status=TransactionStatus.SUCCESS,
+            idempotency_key=idempotency_key,
             gateway=gateway,
             gateway_reference=gateway_reference,
-            idempotency_key=idempotency_key,
-            processed_at=timezone.now(),
         )
-        order.captured_total += amount
-        _save_change(order, ["captured_total", *refresh_statuses(order=order)])
-        events.payment_captured_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
+        if created:
+            events.payment_captured_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
     return txn
 
 
@@ -385,37 +411,18 @@ def record_refund(
     actor: User | None = None,
 ) -> Transaction:
     """Record money returned to the shopper; never more than was captured and not yet refunded."""
-    amount = quantize(amount, order.currency)
-    if amount <= 0:
-        raise OrderError(
-            _("A refund must be more than zero."), code="bad_amount", fields={"amount": [_("Must be positive.")]}
-        )
+    amount = _positive(amount, order.currency, _("A refund must be more than zero."))
     with transaction.atomic():
-        order = _lock_order(order)
-        existing = _existing_transaction(idempotency_key)
-        if existing is not None:
-            return existing
-        refundable = order.captured_total - order.refunded_total
-        if amount > refundable:
-            raise OrderError(
-                _("At most %(amount)s can be refunded.") % {"amount": refundable},
-                code="over_refund",
-                fields={"amount": [_("More than was paid.")]},
-            )
-        txn = Transaction.objects.create(
+        order, txn, created = _record_money(
             order=order,
             kind=TransactionKind.REFUND,
             amount=amount,
-            currency=order.currency,
-            status=TransactionStatus.SUCCESS,
+            idempotency_key=idempotency_key,
             gateway=gateway,
             gateway_reference=gateway_reference,
-            idempotency_key=idempotency_key,
-            processed_at=timezone.now(),
         )
-        order.refunded_total += amount
-        _save_change(order, ["refunded_total", *refresh_statuses(order=order)])
-        events.refund_recorded_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
+        if created:
+            events.refund_recorded_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
     return txn
 
 
