@@ -684,20 +684,27 @@ def _notify_edit(order, session, after, delta, settlement, policy, actor_kind) -
         "refund_waits_for_approval": bool(settlement.refund and not policy.refund_automatically),
         "by_staff": actor_kind == ActorKind.STAFF,
     }
-    notify(
-        kind=MessageKind.ORDER_EDITED,
-        recipient=order.email,
-        language=order.language,
-        context=context,
-        dedupe_key=f"order:{order.pk}:edit:{session.pk}",
+    _tell_shopper_and_merchant(
+        order,
+        policy,
+        actor_kind,
+        context,
+        shopper_kind=MessageKind.ORDER_EDITED,
+        merchant_kind=MessageKind.MERCHANT_ORDER_EDITED,
+        key=f"order:{order.pk}:edit:{session.pk}",
     )
+
+
+def _tell_shopper_and_merchant(order, policy, actor_kind, context, *, shopper_kind, merchant_kind, key) -> None:
+    """The shopper's confirmation in their language; the merchant's alert (in the store's) when a shopper acted."""
+    notify(kind=shopper_kind, recipient=order.email, language=order.language, context=context, dedupe_key=key)
     if policy.merchant_alert_email and actor_kind == ActorKind.CUSTOMER:
         notify(
-            kind=MessageKind.MERCHANT_ORDER_EDITED,
+            kind=merchant_kind,
             recipient=policy.merchant_alert_email,
             language=settings.LANGUAGE_CODE,
             context={**context, "admin_url": f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/"},
-            dedupe_key=f"order:{order.pk}:edit:{session.pk}:merchant",
+            dedupe_key=f"{key}:merchant",
         )
 
 
@@ -744,19 +751,13 @@ def cancel_order(*, order: Order, actor_kind: str, actor: User | None = None, re
             "to_refund": str(settlement.refund.amount) if settlement.refund else "",
             "refund_waits_for_approval": bool(settlement.refund and not policy.refund_automatically),
         }
-        notify(
-            kind=MessageKind.ORDER_CANCELLED,
-            recipient=order.email,
-            language=order.language,
-            context=context,
-            dedupe_key=f"order:{order.pk}:cancelled",
+        _tell_shopper_and_merchant(
+            order,
+            policy,
+            actor_kind,
+            context,
+            shopper_kind=MessageKind.ORDER_CANCELLED,
+            merchant_kind=MessageKind.MERCHANT_ORDER_CANCELLED,
+            key=f"order:{order.pk}:cancelled",
         )
-        if policy.merchant_alert_email and actor_kind == ActorKind.CUSTOMER:
-            notify(
-                kind=MessageKind.MERCHANT_ORDER_CANCELLED,
-                recipient=policy.merchant_alert_email,
-                language=settings.LANGUAGE_CODE,
-                context={**context, "admin_url": f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/"},
-                dedupe_key=f"order:{order.pk}:cancelled:merchant",
-            )
     return CommitResult(order=order, settlement=settlement)
