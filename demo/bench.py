@@ -183,7 +183,11 @@ def measure(env: dict, inputs: Path, scenarios: list[str], *, duration: int, con
             # Warm caches and workers; requests still in flight when it stops were sent too, hence the offset.
             warm = wrk(server.port, inputs / f"{name}.lua", duration=2, connections=connections)
             results[name] = wrk(
-                server.port, inputs / f"{name}.lua", duration=duration, connections=connections, start=warm.requests + connections
+                server.port,
+                inputs / f"{name}.lua",
+                duration=duration,
+                connections=connections,
+                start=warm.requests + connections,
             )
             log(
                 f"{name}: {results[name].rps:.0f} req/s, p50 {results[name].p50_ms:.1f} ms, p99 {results[name].p99_ms:.1f} ms"
