@@ -543,7 +543,7 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
         if not has_changes(staged):
             raise EditError(_("There is nothing to change yet."), code="no_changes")
         lines = list(OrderLine.objects.select_for_update().filter(order=order).order_by("pk"))
-        refusals = edit_refusals(order=order, actor_kind=actor_kind, lines=lines)
+        refusals = edit_refusals(order=order, actor_kind=actor_kind, lines=lines, policy=policy)
         if refusals:
             _raise(refusals[0])
         variants = load_variants(order=order, lines=lines, staged=staged, lock=True)
@@ -728,7 +728,7 @@ def cancel_order(*, order: Order, actor_kind: str, actor: User | None = None, re
     policy = EditPolicy.load()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        refusals = cancel_refusals(order=order, actor_kind=actor_kind)
+        refusals = cancel_refusals(order=order, actor_kind=actor_kind, policy=policy)
         if refusals:
             _raise(refusals[0])
         tags = (OrderTag.CANCELLED_BY_CUSTOMER,) if actor_kind == ActorKind.CUSTOMER else ()
