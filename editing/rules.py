@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from core.dates import moment
 from editing.constants import ChangeType
 
 MAX_LINE_QUANTITY = 999
@@ -96,7 +95,7 @@ def order_refusals(
             Refusal(
                 "window_closed",
                 _("Orders can be changed until %(time)s; that time has passed.")
-                % {"time": date_format(localtime(order.edit_window_ends_at), "DATETIME_FORMAT")},
+                % {"time": moment(order.edit_window_ends_at)},
             )
         )
     if policy.lock_discounted_orders and order.discount_code:

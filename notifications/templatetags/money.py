@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import translation
 
+from core.dates import moment
 from core.money import format_money
 
 register = template.Library()
@@ -27,3 +28,9 @@ def absolute(amount):
         return abs(Decimal(str(amount)))
     except InvalidOperation:
         return amount
+
+
+@register.filter(name="moment")
+def moment_filter(value) -> str:
+    """``{{ order.edit_window_ends_at|moment }}``: see core.dates.moment."""
+    return moment(value)
