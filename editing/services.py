@@ -148,7 +148,6 @@ class BuiltEdit:
     plan: EditPlan
     destination: Destination
     variants: dict[int, Variant]
-    retaxed: bool
     shipping_tax_rate: Decimal
 
 
@@ -275,9 +274,7 @@ def build_edit(*, order: Order, lines: list[OrderLine], staged: dict, variants: 
                 _("Only %(count)s more of %(item)s in stock.") % {"count": max(variant.stock, 0), "item": variant},
                 code="out_of_stock",
             )
-    return BuiltEdit(
-        plan=plan, destination=destination, variants=variants, retaxed=retax, shipping_tax_rate=shipping_tax_rate
-    )
+    return BuiltEdit(plan=plan, destination=destination, variants=variants, shipping_tax_rate=shipping_tax_rate)
 
 
 def staged_refusal(
@@ -536,9 +533,7 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
             .get(pk=order_id)
         )
         session, _unused = _open_session(session_id)
-        session.order = order
-        if order.version != session.base_version:
-            raise EditConflict(_("This order changed since you started editing. Please review it and start again."))
+        session.order = order  # _open_session checked its version against the row we now hold locked
         staged = {**EMPTY_STAGE, **session.staged}
         if not has_changes(staged):
             raise EditError(_("There is nothing to change yet."), code="no_changes")
