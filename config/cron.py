@@ -2,8 +2,10 @@
 
 from rq import cron
 
+from editing.jobs import sweep
 from notifications.jobs import sweep_outbox
 from orders.jobs import release_expired_holds
 
 cron.register(release_expired_holds, "default", interval=60, name="release-expired-holds")
 cron.register(sweep_outbox, "notifications", interval=300, name="sweep-outbox")
+cron.register(sweep, "default", interval=600, name="sweep")

@@ -226,8 +226,19 @@ NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5
 # --- Store defaults (the StoreSettings row in admin overrides name/address; currency is fixed per deploy).
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR").upper()
 STORE_NAME = os.environ.get("STORE_NAME", "Aftersale Demo Store")
-# Days a "Pay now" link stays open after an edit raised the total.
-PAYMENT_REQUEST_DAYS = int(os.environ.get("PAYMENT_REQUEST_DAYS", "7"))
+
+# --- Payments (README "Money movement"). The gateway class; a real processor goes behind the same interface.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "orders.gateway.TestGateway")
+# The test gateway's misbehaviour, to exercise retries: shares of calls (0–1) that fail before acting
+# or time out after acting, and seconds it takes after acting.
+TEST_GATEWAY_FAILURE_RATE = float(os.environ.get("TEST_GATEWAY_FAILURE_RATE", "0"))
+TEST_GATEWAY_TIMEOUT_RATE = float(os.environ.get("TEST_GATEWAY_TIMEOUT_RATE", "0"))
+TEST_GATEWAY_DELAY = float(os.environ.get("TEST_GATEWAY_DELAY", "0"))
+# A refund job tries the gateway this many times, waiting these seconds between tries, then marks it failed.
+REFUND_MAX_ATTEMPTS = int(os.environ.get("REFUND_MAX_ATTEMPTS", "5"))
+REFUND_RETRY_INTERVALS = [int(s) for s in os.environ.get("REFUND_RETRY_INTERVALS", "30,120,600,1800").split(",")]
+# The sweeper re-queues refunds still pending after this many seconds (their job was lost).
+SWEEP_STALE_AFTER_SECONDS = int(os.environ.get("SWEEP_STALE_AFTER_SECONDS", "900"))
 
 # Mounts the benchmark's baseline page (make bench); never in production.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)

@@ -154,10 +154,11 @@ def load_catalog() -> StoreSettings:
     CustomerGroup.objects.get_or_create(name="VIP", defaults={"discount_percent": Decimal("10")})
     CustomerGroup.objects.get_or_create(name="Wholesale", defaults={"discount_percent": Decimal("15")})
     DiscountCode.objects.get_or_create(code="WELCOME10", defaults={"percent": Decimal("10")})
-    policy = EditPolicy.load()
-    if not policy.merchant_alert_email:
-        policy.merchant_alert_email = MERCHANT_ALERTS
-        policy.save(update_fields=["merchant_alert_email"])
+    EditPolicy.load()
+    store = StoreSettings.load()
+    if not store.alert_email:
+        store.alert_email = MERCHANT_ALERTS
+        store.save(update_fields=["alert_email"])
     return store
 
 

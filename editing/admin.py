@@ -16,25 +16,34 @@ class EditPolicyForm(forms.ModelForm):
         help_text=_("From 3 minutes up. Empty: no time limit. Orders stay on fulfilment hold until it ends."),
     )
 
+    merchant_alert_email = forms.EmailField(
+        label=_("alert email"),
+        required=False,
+        help_text=_("Where the store is told about edits, failed refunds and unpaid edits."),
+    )
+
     class Meta:
         model = EditPolicy
         fields = [f.name for f in EditPolicy._meta.fields if f.name != "id"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["edit_window_minutes"].initial = StoreSettings.load().edit_window_minutes
+        store = StoreSettings.load()
+        self.fields["edit_window_minutes"].initial = store.edit_window_minutes
+        self.fields["merchant_alert_email"].initial = store.alert_email
 
     def save(self, commit=True):
         store = StoreSettings.load()
         store.edit_window_minutes = self.cleaned_data["edit_window_minutes"]
-        store.save(update_fields=["edit_window_minutes"])
+        store.alert_email = self.cleaned_data["merchant_alert_email"]
+        store.save(update_fields=["edit_window_minutes", "alert_email"])
         return super().save(commit)
 
 
 @admin.register(EditPolicy)
 class EditPolicyAdmin(admin.ModelAdmin):
     form = EditPolicyForm
-    list_display = ["__str__", "enabled", "refund_automatically", "monthly_edit_allowance", "merchant_alert_email"]
+    list_display = ["__str__", "enabled", "refund_automatically", "monthly_edit_allowance", "payment_due_days"]
     fieldsets = [
         (None, {"fields": ["enabled", "edit_window_minutes", "merchant_alert_email", "refund_automatically"]}),
         (
@@ -50,6 +59,10 @@ class EditPolicyAdmin(admin.ModelAdmin):
                     "allow_cancel",
                 ]
             },
+        ),
+        (
+            _("Balances to pay"),
+            {"fields": ["payment_due_days", "payment_reminder_days", "revert_unpaid_edits"]},
         ),
         (
             _("Limits"),

@@ -123,8 +123,11 @@ class SettlementSerializer(serializers.Serializer):
         return str(request.amount) if request else None
 
     def get_refund(self, result) -> dict | None:
-        refund = result.settlement.refund
-        return {"amount": str(refund.amount), "status": refund.status} if refund else None
+        settled = result.settlement
+        if not settled.refunds:
+            return None
+        status = "awaiting_approval" if settled.refund_awaits_approval else "pending"
+        return {"amount": str(settled.refund_amount), "status": status}
 
 
 class CancelSerializer(serializers.Serializer):

@@ -18,3 +18,4 @@ class SessionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     COMMITTED = "committed", _("Confirmed")
     ABANDONED = "abandoned", _("Abandoned")
+    REVERTED = "reverted", _("Undone (left unpaid)")

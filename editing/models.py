@@ -1,10 +1,15 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from editing.constants import SessionStatus
 from orders.constants import ActorKind
+
+
+def default_reminder_days() -> list[int]:
+    return [1, 3]
 
 
 class EditPolicy(models.Model):
@@ -41,7 +46,24 @@ class EditPolicy(models.Model):
     refund_automatically = models.BooleanField(
         _("refund automatically"), default=True, help_text=_("Off: refunds wait for staff approval.")
     )
-    merchant_alert_email = models.EmailField(_("alert email"), blank=True)
+    payment_due_days = models.PositiveSmallIntegerField(
+        _("days to pay a balance"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("After this the Pay now link expires and the merchant is told."),
+    )
+    payment_reminder_days = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1)]),
+        verbose_name=_("reminders after (days)"),
+        default=default_reminder_days,
+        blank=True,
+        help_text=_("Comma-separated, e.g. 1,3: a reminder email that many days after the Pay now link was sent."),
+    )
+    revert_unpaid_edits = models.BooleanField(
+        _("undo edits left unpaid"),
+        default=True,
+        help_text=_("When a Pay now link expires, put the order back as it was before that edit."),
+    )
 
     class Meta:
         verbose_name = _("edit policy")
@@ -71,6 +93,12 @@ class EditSession(models.Model):
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     committed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # Set on commit: the order as it was before (to undo an edit left unpaid) and what it asked to pay.
+    committed_version = models.PositiveIntegerField(_("order version after"), null=True, blank=True)
+    restore_point = models.JSONField(_("order before the edit"), null=True, blank=True, editable=False)
+    payment_request = models.OneToOneField(
+        "orders.PaymentRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="edit_session"
+    )
 
     class Meta:
         verbose_name = _("edit session")

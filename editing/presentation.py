@@ -13,15 +13,15 @@ def settlement_message(order, settlement, *, cancelled: bool = False) -> str:
     else:
         first = _("Your changes are confirmed. New total: %(total)s.") % {"total": money(order.total)}
     if settlement.payment_request:
-        return f"{first} " + _("Still to pay: %(amount)s. We'll email you a link to pay.") % {
+        return f"{first} " + _("Still to pay: %(amount)s. We've emailed you a link to pay.") % {
             "amount": money(settlement.payment_request.amount)
         }
-    if settlement.refund:
-        if settlement.refund.status == "awaiting_approval":
+    if settlement.refunds:
+        if settlement.refund_awaits_approval:
             return f"{first} " + _("We'll refund %(amount)s once our team has checked the change.") % {
-                "amount": money(settlement.refund.amount)
+                "amount": money(settlement.refund_amount)
             }
         return f"{first} " + _("We're refunding %(amount)s to your original payment method.") % {
-            "amount": money(settlement.refund.amount)
+            "amount": money(settlement.refund_amount)
         }
     return first

@@ -33,7 +33,8 @@ class EditPreview:
     @property
     def balance(self) -> Decimal:
         """Positive: the shopper pays this; negative: it is refunded."""
-        return (self.after.total if self.after else self.order.total) - self.held
+        total = self.after.total if self.after else self.order.total
+        return max(total - self.order.adjustment_total, Decimal("0")) - self.held
 
     @property
     def to_pay(self) -> Decimal:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.money import ZERO
-from editing import rules
+from editing import rules, settlement
 from editing.calculations import (
     REMOVED,
     SWAPPED,
@@ -39,7 +39,8 @@ from orders import services as order_services
 from orders.constants import ActorKind, MoneySource, OrderTag, RiskLevel
 from orders.models import Order, OrderLine
 from orders.quotes import PricingContext, rate_shipping
-from storefront.models import PickupLocation, ShippingMethod, Variant
+from orders.services.settlement import Settlement
+from storefront.models import PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for
 
@@ -517,7 +518,7 @@ def _changes(plan: EditPlan, staged: dict) -> list[dict]:
 @dataclass
 class CommitResult:
     order: Order
-    settlement: order_services.Settlement
+    settlement: Settlement
 
 
 def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, reason: str = "") -> CommitResult:
@@ -548,6 +549,7 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
             _raise(refusal)
         built = build_edit(order=order, lines=lines, staged=staged, variants=variants)
         before = _snapshot(order, lines)
+        restore = settlement.restore_point(order, lines)
         _apply_lines(order, lines, built)
         _apply_order(order, built, staged, staff=staff)
         after_lines = list(OrderLine.objects.filter(order=order).order_by("position", "pk"))
@@ -563,19 +565,21 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
             actor_kind=actor_kind,
             actor=actor,
         )
-        settlement = order_services.settle_balance(
+        settled = settlement.settle_order(
             order=order,
-            amount_due=order.total,
             source=MoneySource.EDIT,
             reason=reason or _("Order #%(number)s edited") % {"number": order.number},
-            refund_automatically=policy.refund_automatically,
+            policy=policy,
             actor_kind=actor_kind,
             actor=actor,
         )
         session.status, session.committed_at = SessionStatus.COMMITTED, timezone.now()
-        session.save(update_fields=["status", "committed_at", "updated_at"])
-        _notify_edit(order, session, after, delta, settlement, policy, actor_kind)
-    return CommitResult(order=order, settlement=settlement)
+        session.committed_version, session.restore_point = order.version, restore
+        session.payment_request = settled.payment_request
+        fields = ["status", "committed_at", "committed_version", "restore_point", "payment_request", "updated_at"]
+        session.save(update_fields=fields)
+        _notify_edit(order, session, after, delta, settled, policy, actor_kind)
+    return CommitResult(order=order, settlement=settled)
 
 
 def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> None:
@@ -675,8 +679,8 @@ def _notify_edit(order, session, after, delta, settlement, policy, actor_kind) -
             {"name": line["name"], "quantity": line["quantity"], "total": line["total"]} for line in after["lines"]
         ],
         "to_pay": str(settlement.payment_request.amount) if settlement.payment_request else "",
-        "to_refund": str(settlement.refund.amount) if settlement.refund else "",
-        "refund_waits_for_approval": bool(settlement.refund and not policy.refund_automatically),
+        "to_refund": str(settlement.refund_amount) if settlement.refunds else "",
+        "refund_waits_for_approval": settlement.refund_awaits_approval,
         "by_staff": actor_kind == ActorKind.STAFF,
     }
     _tell_shopper_and_merchant(
@@ -693,10 +697,11 @@ def _notify_edit(order, session, after, delta, settlement, policy, actor_kind) -
 def _tell_shopper_and_merchant(order, policy, actor_kind, context, *, shopper_kind, merchant_kind, key) -> None:
     """The shopper's confirmation in their language; the merchant's alert (in the store's) when a shopper acted."""
     notify(kind=shopper_kind, recipient=order.email, language=order.language, context=context, dedupe_key=key)
-    if policy.merchant_alert_email and actor_kind == ActorKind.CUSTOMER:
+    alert_email = StoreSettings.load().alert_email
+    if alert_email and actor_kind == ActorKind.CUSTOMER:
         notify(
             kind=merchant_kind,
-            recipient=policy.merchant_alert_email,
+            recipient=alert_email,
             language=settings.LANGUAGE_CODE,
             context={**context, "admin_url": f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/"},
             dedupe_key=f"{key}:merchant",
@@ -718,8 +723,13 @@ def cancel_refusals(
     )
 
 
-def cancel_order(*, order: Order, actor_kind: str, actor: User | None = None, reason: str = "") -> CommitResult:
-    """Cancel the whole order (policy permitting): stock back, what was paid refunded, edits closed."""
+def cancel_order(
+    *, order: Order, actor_kind: str, actor: User | None = None, reason: str = "", refund: bool = True
+) -> CommitResult:
+    """Cancel the whole order (policy permitting): stock back, what was paid refunded, edits closed.
+
+    Staff may cancel without refunding (``refund=False``): the money stays with the store.
+    """
     policy = EditPolicy.load()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -731,20 +741,23 @@ def cancel_order(*, order: Order, actor_kind: str, actor: User | None = None, re
             order=order, reason=reason, actor_kind=actor_kind, actor=actor, add_tags=tags
         )
         EditSession.objects.filter(order=order, status=SessionStatus.OPEN).update(status=SessionStatus.ABANDONED)
-        settlement = order_services.settle_balance(
-            order=order,
-            amount_due=ZERO,
-            source=MoneySource.CANCELLATION,
-            reason=reason or _("Order #%(number)s canceled") % {"number": order.number},
-            refund_automatically=policy.refund_automatically,
-            actor_kind=actor_kind,
-            actor=actor,
-        )
+        if refund or not _is_staff(actor_kind):
+            settled = settlement.settle_order(
+                order=order,
+                amount_due=ZERO,
+                source=MoneySource.CANCELLATION,
+                reason=reason or _("Order #%(number)s canceled") % {"number": order.number},
+                policy=policy,
+                actor_kind=actor_kind,
+                actor=actor,
+            )
+        else:
+            settled = settlement.withdraw_open_settlement(order=order)
         context = {
             "order_number": order.number,
             "currency": order.currency,
-            "to_refund": str(settlement.refund.amount) if settlement.refund else "",
-            "refund_waits_for_approval": bool(settlement.refund and not policy.refund_automatically),
+            "to_refund": str(settled.refund_amount) if settled.refunds else "",
+            "refund_waits_for_approval": settled.refund_awaits_approval,
         }
         _tell_shopper_and_merchant(
             order,
@@ -755,4 +768,4 @@ def cancel_order(*, order: Order, actor_kind: str, actor: User | None = None, re
             merchant_kind=MessageKind.MERCHANT_ORDER_CANCELLED,
             key=f"order:{order.pk}:cancelled",
         )
-    return CommitResult(order=order, settlement=settlement)
+    return CommitResult(order=order, settlement=settled)

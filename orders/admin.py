@@ -83,7 +83,7 @@ class TransactionInline(ReadOnlyInline):
 
 class CreditMemoInline(ReadOnlyInline):
     model = CreditMemo
-    fields = ["created_at", "amount", "currency", "source", "reason", "refund"]
+    fields = ["created_at", "amount", "currency", "source", "reason", "created_by"]
     readonly_fields = fields
 
 

@@ -52,6 +52,15 @@ class TransactionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Canceled")
 
 
+# Why staff cancel an order (the admin's list; the reason is stored as its label).
+class CancelReason(models.TextChoices):
+    CUSTOMER = "customer", _("Customer asked")
+    FRAUD = "fraud", _("Suspected fraud")
+    INVENTORY = "inventory", _("Out of stock")
+    PAYMENT = "payment", _("Payment not received")
+    OTHER = "other", _("Other")
+
+
 # Refunds not yet finished: the money is spoken for, so it can't be refunded again.
 OPEN_REFUND_STATUSES = (TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PENDING)
 
@@ -63,6 +72,7 @@ class MoneySource(models.TextChoices):
     STAFF = "staff", _("Staff")
     RETURN = "return", _("Return")
     IMPORT = "import", _("Import")
+    APPEASEMENT = "appeasement", _("Goodwill")
 
 
 class PaymentRequestStatus(models.TextChoices):
@@ -101,6 +111,13 @@ class EventType(models.TextChoices):
     RELEASED_FOR_FULFILLMENT = "released_for_fulfillment", _("Released for fulfilment")
     REFUND_REQUESTED = "refund_requested", _("Refund requested")
     PAYMENT_REQUESTED = "payment_requested", _("Payment requested")
+    REFUND_APPROVED = "refund_approved", _("Refund approved")
+    REFUND_FAILED = "refund_failed", _("Refund failed")
+    REFUND_DECLINED = "refund_declined", _("Refund declined by staff")
+    PAYMENT_REQUEST_EXPIRED = "payment_request_expired", _("Payment request expired")
+    EDIT_REVERTED = "edit_reverted", _("Unpaid edit undone")
+    STORE_CREDIT_ISSUED = "store_credit_issued", _("Store credit given")
+    GOODWILL_DISCOUNT = "goodwill_discount", _("Goodwill discount given")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.
@@ -114,5 +131,9 @@ CUSTOMER_VISIBLE_EVENTS = frozenset(
         EventType.CANCELLED,
         EventType.EDITED,
         EventType.PAYMENT_REQUESTED,
+        EventType.PAYMENT_REQUEST_EXPIRED,
+        EventType.EDIT_REVERTED,
+        EventType.STORE_CREDIT_ISSUED,
+        EventType.GOODWILL_DISCOUNT,
     }
 )

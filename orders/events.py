@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from orders.constants import CUSTOMER_VISIBLE_EVENTS, ActorKind, EventType
-from orders.models import Fulfillment, Order, OrderEvent, PaymentRequest, Transaction
+from orders.models import Fulfillment, Order, OrderEvent, PaymentRequest, StoreCreditEntry, Transaction
 
 
 def _event(*, order: Order, type: EventType, actor_kind: ActorKind, actor=None, data: dict, at=None) -> OrderEvent:
@@ -137,3 +137,66 @@ def payment_requested_event(*, order: Order, request: PaymentRequest, actor_kind
 
 def released_for_fulfillment_event(*, order: Order) -> OrderEvent:
     return _event(order=order, type=EventType.RELEASED_FOR_FULFILLMENT, actor_kind=ActorKind.SYSTEM, data={})
+
+
+def _refund_data(refund: Transaction, **extra) -> dict:
+    return {"transaction": refund.pk, "amount": str(refund.amount), "currency": refund.currency, **extra}
+
+
+def refund_approved_event(*, order: Order, refund: Transaction, actor) -> OrderEvent:
+    return _event(
+        order=order, type=EventType.REFUND_APPROVED, actor_kind=ActorKind.STAFF, actor=actor, data=_refund_data(refund)
+    )
+
+
+def refund_declined_event(*, order: Order, refund: Transaction, actor) -> OrderEvent:
+    return _event(
+        order=order, type=EventType.REFUND_DECLINED, actor_kind=ActorKind.STAFF, actor=actor, data=_refund_data(refund)
+    )
+
+
+def refund_failed_event(*, order: Order, refund: Transaction) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.REFUND_FAILED,
+        actor_kind=ActorKind.SYSTEM,
+        data=_refund_data(refund, error=refund.error[:300]),
+    )
+
+
+def payment_request_expired_event(*, order: Order, request: PaymentRequest) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.PAYMENT_REQUEST_EXPIRED,
+        actor_kind=ActorKind.SYSTEM,
+        data={"payment_request": request.pk, "amount": str(request.amount), "currency": request.currency},
+    )
+
+
+def edit_reverted_event(*, order: Order, edit_session_id: int, before: dict, after: dict) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.EDIT_REVERTED,
+        actor_kind=ActorKind.SYSTEM,
+        data={"edit_session": edit_session_id, "before": before, "after": after, "amount": after.get("total", "0")},
+    )
+
+
+def store_credit_issued_event(*, order: Order, entry: StoreCreditEntry, actor) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.STORE_CREDIT_ISSUED,
+        actor_kind=ActorKind.STAFF,
+        actor=actor,
+        data={"entry": entry.pk, "amount": str(entry.amount), "currency": entry.currency, "reason": entry.reason},
+    )
+
+
+def goodwill_discount_event(*, order: Order, amount, reason: str, actor) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.GOODWILL_DISCOUNT,
+        actor_kind=ActorKind.STAFF,
+        actor=actor,
+        data={"amount": str(amount), "currency": order.currency, "reason": reason},
+    )

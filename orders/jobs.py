@@ -1,7 +1,16 @@
-"""RQ entry points of orders: thin, safe to run twice."""
+"""RQ entry points of orders: thin, take ids, safe to run twice."""
 
-from orders.services import release_fulfillment_holds
+from orders.services import payments, refunds
+from orders.services.lifecycle import release_fulfillment_holds
 
 
 def release_expired_holds() -> int:
     return release_fulfillment_holds()
+
+
+def send_refund(refund_id: int) -> str:
+    return refunds.send_refund(refund_id=refund_id)
+
+
+def send_payment_reminder(request_id: int, number: int) -> bool:
+    return payments.send_payment_reminder(request_id=request_id, number=number)

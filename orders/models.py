@@ -51,6 +51,9 @@ class Order(models.Model):
     # Sums of successful transactions, kept in step by the services that record them.
     captured_total = models.DecimalField(_("paid"), **MONEY, default=0)
     refunded_total = models.DecimalField(_("refunded"), **MONEY, default=0)
+    # Given back by staff outside an edit (goodwill discounts, refunds with or without a return): later
+    # edits settle against total − adjustments, so a re-priced order never bills those back.
+    adjustment_total = models.DecimalField(_("goodwill and returns"), **MONEY, default=0)
 
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     financial_status = models.CharField(
@@ -93,9 +96,14 @@ class Order(models.Model):
         return f"#{self.number}"
 
     @property
+    def amount_due(self):
+        """What the order costs the shopper now: its total less what staff gave back outside edits."""
+        return max(self.total - self.adjustment_total, 0)
+
+    @property
     def balance(self):
         """What the shopper still owes (positive) or is owed back (negative)."""
-        return self.total - (self.captured_total - self.refunded_total)
+        return self.amount_due - (self.captured_total - self.refunded_total)
 
     def is_pickup(self) -> bool:
         return self.pickup_location_id is not None
@@ -209,6 +217,19 @@ class Transaction(models.Model):
     gateway_reference = models.CharField(_("gateway reference"), max_length=200, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     error = models.TextField(_("error"), blank=True)
+    credit_memo = models.ForeignKey(
+        "CreditMemo", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    # A refund goes back through the charge it returns money from.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Bumped when staff retry a failed refund: the processor remembers a key's failure, so a retry needs a new key.
+    retry_round = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
@@ -222,6 +243,11 @@ class Transaction(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.currency}"
 
+    @property
+    def gateway_key(self) -> str:
+        """The idempotency key sent to the processor: the row's id (and the staff retry, if any)."""
+        return f"{self.kind}-{self.pk}" + (f"-retry{self.retry_round}" if self.retry_round else "")
+
 
 class CreditMemo(models.Model):
     """What the shopper is owed back and why; the refund (a Transaction) pays it."""
@@ -231,8 +257,8 @@ class CreditMemo(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     source = models.CharField(_("source"), max_length=20, choices=MoneySource.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    refund = models.OneToOneField(
-        "Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_memo"
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -245,6 +271,10 @@ class CreditMemo(models.Model):
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.get_source_display()})"
 
+    @property
+    def number(self) -> str:
+        return f"CM-{self.pk:06d}"
+
 
 class PaymentRequest(models.Model):
     """A balance the shopper owes after an edit, paid through a "Pay now" link."""
@@ -255,11 +285,16 @@ class PaymentRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=PaymentRequestStatus.choices, default=PaymentRequestStatus.OPEN
     )
-    token_hash = models.CharField(max_length=64, unique=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    # The schedule decided when it was sent (days after creation) and how far it has got.
+    reminder_days = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    payment = models.OneToOneField(
+        "Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="payment_request"
+    )
 
     class Meta:
         verbose_name = _("payment request")
@@ -274,6 +309,33 @@ class PaymentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.get_status_display()})"
+
+
+class StoreCreditEntry(models.Model):
+    """The store-credit ledger: + given (goodwill, refunds to credit), − spent. A customer's balance is the sum."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_credit")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="store_credit_entries"
+    )
+    # Spending or refunding credit through an order's transaction; the key makes each movement happen once.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("store credit entry")
+        verbose_name_plural = _("store credit")
+        ordering = ["customer_id", "created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="store_credit_entry_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
 
 
 class OrderEvent(models.Model):

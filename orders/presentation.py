@@ -40,3 +40,26 @@ def _amount(data: dict):
     from decimal import Decimal
 
     return Decimal(data.get("amount", "0"))
+
+
+def describe_changes(changes: list[dict]) -> list[str]:
+    """An edit's changes as sentences ("Added 2 × Tee M / Navy"), from the edited event's data."""
+    sentences = []
+    for change in changes:
+        kind, item = change.get("type"), change.get("item", "")
+        if kind == "added":
+            sentences.append(_("Added %(qty)s × %(item)s") % {"qty": change.get("to"), "item": item})
+        elif kind == "removed":
+            sentences.append(_("Removed %(item)s") % {"item": item})
+        elif kind == "swapped":
+            sentences.append(_("Changed to %(item)s") % {"item": item})
+        elif kind == "changed":
+            sentences.append(
+                _("%(item)s: quantity %(old)s → %(new)s")
+                % {"item": item, "old": change.get("from"), "new": change.get("to")}
+            )
+        elif kind == "address":
+            sentences.append(_("New shipping address"))
+        elif kind == "delivery":
+            sentences.append(_("New delivery option"))
+    return sentences

@@ -96,3 +96,29 @@ def customer_order_for_edit(*, user, number: int) -> Order:
     if order is None:
         raise Http404
     return order
+
+
+def payment_request(*, request_id: int):
+    from orders.models import PaymentRequest
+
+    return PaymentRequest.objects.select_related("order__customer").filter(pk=request_id).first()
+
+
+def open_payment_request(*, order: Order):
+    from orders.constants import PaymentRequestStatus
+    from orders.models import PaymentRequest
+
+    return PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).only("pk").first()
+
+
+def edit_behind(request) -> list[dict]:
+    """The changes of the edit that asked for this payment (the last edit before it), for the Pay now page."""
+    from orders.constants import EventType
+
+    event = (
+        OrderEvent.objects.filter(order_id=request.order_id, type=EventType.EDITED, created_at__lte=request.created_at)
+        .order_by("-created_at", "-id")
+        .only("data")
+        .first()
+    )
+    return (event.data or {}).get("changes", []) if event else []

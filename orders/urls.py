@@ -1,10 +1,12 @@
 from django.urls import path
 
-from orders import views
+from orders import checkout_views, pay_views, views
 
 app_name = "orders"
 urlpatterns = [
     path("account/orders/", views.order_list, name="list"),
     path("account/orders/<int:number>/", views.order_detail, name="detail"),
     path("orders/status/<str:token>/", views.order_status, name="status"),
+    path("checkout/", checkout_views.checkout, name="checkout"),
+    path("pay/<str:token>/", pay_views.pay, name="pay"),
 ]

@@ -32,6 +32,26 @@ class StoreSettings(models.Model):
         validators=[MinValueValidator(3)],
         help_text=_("How long after placing an order shoppers may change it. Empty: no limit."),
     )
+    # Lives here, below orders, because jobs of every app alert the merchant (refund failed, request expired).
+    alert_email = models.EmailField(
+        _("alert email"),
+        blank=True,
+        help_text=_("Where the store is told about edits, failed refunds and unpaid edits."),
+    )
+    auto_archive_days = models.PositiveSmallIntegerField(
+        _("archive finished orders after (days)"),
+        null=True,
+        blank=True,
+        default=30,
+        help_text=_("Orders fully paid and fulfilled are archived this long after their last change. Empty: never."),
+    )
+    agent_refund_limit = models.DecimalField(
+        _("support agents' refund limit"),
+        **MONEY,
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Staff in the Support agents group may refund up to this much at a time; managers have no limit."),
+    )
 
     class Meta:
         verbose_name = _("store settings")

@@ -34,3 +34,16 @@ def absolute(amount):
 def moment_filter(value) -> str:
     """``{{ order.edit_window_ends_at|moment }}``: see core.dates.moment."""
     return moment(value)
+
+
+@register.filter
+def day(value) -> str:
+    """``{{ expires_at|day }}``: an ISO timestamp from a stored context as a date in the active language."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+    from django.utils.formats import date_format
+
+    parsed = parse_datetime(value) if isinstance(value, str) else value
+    if parsed is None:
+        return ""
+    return date_format(timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed, "DATE_FORMAT")

@@ -3,7 +3,7 @@ import pytest
 from demo.loader import load_catalog
 from editing.models import EditPolicy
 from orders.services import LineRequest, place_order, record_payment
-from storefront.models import ShippingMethod, Variant
+from storefront.models import ShippingMethod, StoreSettings, Variant
 
 ADDRESS_NL = {
     "name": "Sam Jansen",
@@ -24,7 +24,8 @@ ADDRESS_DE = {
 @pytest.fixture
 def catalog(db):
     load_catalog()
-    EditPolicy.objects.update(merchant_alert_email="alerts@shop.example", max_quantity_increase=5)
+    EditPolicy.objects.update(max_quantity_increase=5)
+    StoreSettings.objects.update(alert_email="alerts@shop.example")
 
 
 def sku(code: str) -> Variant:

@@ -92,4 +92,4 @@ class EditProperties(TestCase):
         if owed > 0:
             assert settled.payment_request.amount == owed
         elif owed < 0:
-            assert settled.refund.amount == -owed
+            assert settled.refund_amount == -owed

@@ -4,20 +4,18 @@ guard → atomic → lock (primary-key order) → save(update_fields) → event 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import get_or_create_customer
-from accounts.tokens import digest, new_token
 from core.money import ZERO, quantize
 from notifications.constants import MessageKind
 from notifications.services import notify
@@ -26,13 +24,12 @@ from orders.constants import (
     ActorKind,
     DeliveryState,
     MoneySource,
-    PaymentRequestStatus,
     RiskLevel,
     TransactionKind,
     TransactionStatus,
 )
 from orders.errors import OrderError
-from orders.models import CreditMemo, Fulfillment, FulfillmentLine, Order, OrderLine, PaymentRequest, Transaction
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Transaction
 from orders.status_links import status_path
 from orders.statuses import OrderFacts, derive_statuses
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
@@ -333,7 +330,14 @@ def order_confirmation_context(order: Order, lines: list[OrderLine]) -> dict:
 
 
 def _record_money(
-    *, order: Order, kind: TransactionKind, amount: Decimal, idempotency_key: str, gateway: str, gateway_reference: str
+    *,
+    order: Order,
+    kind: TransactionKind,
+    amount: Decimal,
+    idempotency_key: str,
+    gateway: str,
+    gateway_reference: str,
+    source: MoneySource = MoneySource.CHECKOUT,
 ) -> tuple[Order, Transaction, bool]:
     """Lock the order and add a succeeded transaction once per key. Returns (order, transaction, created)."""
     order = _lock_order(order)
@@ -356,6 +360,7 @@ def _record_money(
         gateway=gateway,
         gateway_reference=gateway_reference,
         idempotency_key=idempotency_key,
+        source=source,
         processed_at=timezone.now(),
     )
     if kind == TransactionKind.CHARGE:
@@ -379,12 +384,16 @@ def record_payment(
     order: Order,
     amount: Decimal,
     idempotency_key: str,
-    gateway: str = "test",
+    gateway: str = "manual",
     gateway_reference: str = "",
+    source: MoneySource = MoneySource.CHECKOUT,
     actor_kind: ActorKind = ActorKind.SYSTEM,
     actor: User | None = None,
 ) -> Transaction:
-    """Record money captured for an order. Recording the same key twice records it once."""
+    """Record money captured for an order. Recording the same key twice records it once.
+
+    ``gateway`` "manual": taken outside Aftersale (an import, a bank transfer); refunds of it go back by hand.
+    """
     amount = _positive(amount, order.currency, _("A payment must be more than zero."))
     with transaction.atomic():
         order, txn, created = _record_money(
@@ -394,6 +403,7 @@ def record_payment(
             idempotency_key=idempotency_key,
             gateway=gateway,
             gateway_reference=gateway_reference,
+            source=source,
         )
         if created:
             events.payment_captured_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
@@ -405,7 +415,7 @@ def record_refund(
     order: Order,
     amount: Decimal,
     idempotency_key: str,
-    gateway: str = "test",
+    gateway: str = "manual",
     gateway_reference: str = "",
     actor_kind: ActorKind = ActorKind.SYSTEM,
     actor: User | None = None,
@@ -585,79 +595,3 @@ def release_fulfillment_holds(*, now: datetime | None = None, limit: int = 500) 
             events.released_for_fulfillment_event(order=order)
             released += 1
     return released
-
-
-# --- settlement: what is owed after a change, as rows the money jobs act on ----------------------
-
-
-@dataclass(frozen=True)
-class Settlement:
-    refund: Transaction | None = None
-    payment_request: PaymentRequest | None = None
-    payment_token: str | None = None  # the "Pay now" link's secret; only its hash is stored
-
-
-def money_in_hand(order: Order) -> Decimal:
-    """Captured, less refunded, less refunds already on their way (they can't be given twice)."""
-    in_flight = (
-        Transaction.objects.filter(
-            order=order, kind=TransactionKind.REFUND, status=TransactionStatus.PENDING
-        ).aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
-    return order.captured_total - order.refunded_total - in_flight
-
-
-def settle_balance(
-    *,
-    order: Order,
-    amount_due: Decimal,
-    source: MoneySource,
-    reason: str,
-    refund_automatically: bool,
-    actor_kind: ActorKind,
-    actor: User | None = None,
-) -> Settlement:
-    """Turn the gap between what is due and what is held into a refund row or a payment request.
-
-    The caller holds the order's lock inside its transaction. Settlement not yet in motion (an open
-    payment request, a refund still awaiting approval) is withdrawn first and worked out again.
-    """
-    PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).update(
-        status=PaymentRequestStatus.SUPERSEDED
-    )
-    Transaction.objects.filter(
-        order=order, kind=TransactionKind.REFUND, status=TransactionStatus.AWAITING_APPROVAL
-    ).update(status=TransactionStatus.CANCELLED)
-    held = money_in_hand(order)
-    balance = quantize(amount_due - held, order.currency)
-    if balance < 0:
-        amount = min(-balance, held)
-        refund = Transaction.objects.create(
-            order=order,
-            kind=TransactionKind.REFUND,
-            amount=amount,
-            currency=order.currency,
-            status=TransactionStatus.PENDING if refund_automatically else TransactionStatus.AWAITING_APPROVAL,
-            source=source,
-            reason=reason[:300],
-            idempotency_key=f"refund-{uuid.uuid4()}",
-        )
-        CreditMemo.objects.create(
-            order=order, amount=amount, currency=order.currency, source=source, reason=reason[:300], refund=refund
-        )
-        events.refund_requested_event(order=order, refund=refund, actor_kind=actor_kind, actor=actor)
-        return Settlement(refund=refund)
-    if balance > 0:
-        token = new_token()
-        request = PaymentRequest.objects.create(
-            order=order,
-            amount=balance,
-            currency=order.currency,
-            token_hash=digest(token),
-            reason=reason[:300],
-            expires_at=timezone.now() + timedelta(days=settings.PAYMENT_REQUEST_DAYS),
-        )
-        events.payment_requested_event(order=order, request=request, actor_kind=actor_kind, actor=actor)
-        return Settlement(payment_request=request, payment_token=token)
-    return Settlement()

@@ -1,0 +1,247 @@
+"""Settlement hand-off: after an edit, a cancellation or a goodwill discount, the balance becomes a
+refund or a "Pay now" request, and a request's reminders and expiry are scheduled. An expired request
+undoes the edit it asked payment for, when the policy says so.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.money import quantize
+from editing.constants import SessionStatus
+from editing.errors import EditError
+from editing.models import EditPolicy, EditSession
+from notifications.constants import MessageKind
+from orders import events
+from orders import services as order_services
+from orders.constants import ActorKind, MoneySource
+from orders.models import Order, OrderLine, PaymentRequest
+from orders.services.payments import expire_payment_request
+from orders.services.refunds import alert_merchant
+from orders.services.settlement import Settlement, settle_balance, withdraw_open_settlement  # noqa: F401
+from storefront.models import Variant
+
+# The order's fields an undo puts back (money and destination), beside its lines.
+RESTORED_ORDER_FIELDS = (
+    "subtotal",
+    "discount_total",
+    "shipping_total",
+    "shipping_tax_rate",
+    "tax_total",
+    "total",
+    "shipping_address",
+    "shipping_method_id",
+    "shipping_method_name",
+    "pickup_location_id",
+)
+RESTORED_LINE_FIELDS = (
+    "variant_id",
+    "product_name",
+    "variant_name",
+    "sku",
+    "options",
+    "quantity",
+    "unit_price",
+    "tax_rate",
+    "subtotal",
+    "discount_amount",
+    "tax_amount",
+    "total",
+    "is_free",
+    "is_fee",
+    "is_custom",
+    "customization",
+    "position",
+)
+DECIMAL_FIELDS = {
+    "subtotal",
+    "discount_total",
+    "shipping_total",
+    "shipping_tax_rate",
+    "tax_total",
+    "total",
+    "unit_price",
+    "tax_rate",
+    "discount_amount",
+    "tax_amount",
+}
+
+
+def settle_order(
+    *,
+    order: Order,
+    source: MoneySource,
+    reason: str,
+    policy: EditPolicy,
+    actor_kind: ActorKind,
+    actor: User | None = None,
+    amount_due: Decimal | None = None,
+) -> Settlement:
+    """Settle what the order costs now (``order.amount_due`` unless given). The caller holds the lock."""
+    settlement = settle_balance(
+        order=order,
+        amount_due=order.amount_due if amount_due is None else amount_due,
+        source=source,
+        reason=reason,
+        refund_automatically=policy.refund_automatically,
+        due_days=policy.payment_due_days,
+        reminder_days=list(policy.payment_reminder_days or []),
+        actor_kind=actor_kind,
+        actor=actor,
+    )
+    if settlement.payment_request is not None:
+        request = settlement.payment_request
+        transaction.on_commit(lambda: schedule_payment_followups(request))
+    return settlement
+
+
+def schedule_payment_followups(request: PaymentRequest) -> None:
+    """Reminders on the policy's days and the expiry, as RQ scheduled jobs (the sweeper is the safety net)."""
+    import django_rq
+
+    from editing.jobs import expire_unpaid_edit_job
+    from orders.jobs import send_payment_reminder
+
+    queue = django_rq.get_queue("default")
+    for number, days in enumerate(request.reminder_days, start=1):
+        queue.enqueue_at(request.created_at + timedelta(days=days), send_payment_reminder, request.pk, number)
+    queue.enqueue_at(request.expires_at, expire_unpaid_edit_job, request.pk)
+
+
+# --- expiry and undo ---------------------------------------------------------------------------------------
+
+
+def restore_point(order: Order, lines: list[OrderLine]) -> dict:
+    """Everything an undo needs to put the order back, as JSON."""
+    return {
+        "order": {field: _plain(getattr(order, field)) for field in RESTORED_ORDER_FIELDS},
+        "lines": [{"id": line.pk, **{f: _plain(getattr(line, f)) for f in RESTORED_LINE_FIELDS}} for line in lines],
+    }
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _typed(field: str, value):
+    return Decimal(value) if field in DECIMAL_FIELDS and value is not None else value
+
+
+def expire_unpaid_edit(*, request_id: int, now=None) -> PaymentRequest | None:
+    """Expire an overdue request; undo the edit that raised it (policy permitting); tell the merchant."""
+    policy = EditPolicy.load()
+    with transaction.atomic():
+        request = expire_payment_request(request_id=request_id, now=now)
+        if request is None:
+            return None
+        session = EditSession.objects.filter(payment_request=request).first()
+        reverted = blocked = False
+        if policy.revert_unpaid_edits and session is not None:
+            reverted = revert_edit(session=session)
+            blocked = not reverted
+        alert_merchant(
+            kind=MessageKind.MERCHANT_PAYMENT_EXPIRED,
+            order=request.order,
+            context={
+                "amount": str(request.amount),
+                "reason": request.reason,
+                "reverted": reverted,
+                "revert_blocked": blocked,
+            },
+            dedupe_key=f"payment-request:{request.pk}:expired",
+        )
+    return request
+
+
+def revert_edit(*, session: EditSession) -> bool:
+    """Put the order back as it was before ``session``'s edit, as a new version with its own event.
+
+    Only while nothing else changed the order since (its version is still the one the edit left);
+    otherwise False and the merchant decides.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=session.order_id)
+        if session.status != SessionStatus.COMMITTED or order.version != session.committed_version:
+            return False
+        point = session.restore_point or {}
+        lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")}
+        if any(line.fulfilled_quantity for line in lines.values()):
+            return False
+        before_total = order.total
+        stock: dict[int, int] = {}  # variant → units going back to the shelf (negative: taken again)
+        for line in lines.values():
+            if line.variant_id:
+                stock[line.variant_id] = stock.get(line.variant_id, 0) + line.quantity
+        for saved in point["lines"]:
+            if saved["variant_id"]:
+                stock[saved["variant_id"]] = stock.get(saved["variant_id"], 0) - saved["quantity"]
+        OrderLine.objects.filter(order=order).delete()
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, **{f: _typed(f, saved[f]) for f in RESTORED_LINE_FIELDS}) for saved in point["lines"]
+        )
+        for variant_id in sorted(stock):
+            if stock[variant_id]:
+                Variant.objects.filter(pk=variant_id, track_inventory=True).update(stock=F("stock") + stock[variant_id])
+        for field, value in point["order"].items():
+            setattr(order, field, _typed(field, value))
+        order.on_fulfillment_hold = False
+        fields = [f.removesuffix("_id") for f in RESTORED_ORDER_FIELDS]
+        order_services.save_revised_order(order=order, fields=[*fields, "on_fulfillment_hold"])
+        events.edit_reverted_event(
+            order=order,
+            edit_session_id=session.pk,
+            before={"total": str(before_total)},
+            after={"total": str(order.total)},
+        )
+        session.status = SessionStatus.REVERTED
+        session.save(update_fields=["status", "updated_at"])
+    return True
+
+
+# --- goodwill --------------------------------------------------------------------------------------------
+
+
+def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor: User) -> Settlement:
+    """Staff take an amount off what the order costs; what was overpaid is refunded, an open request shrinks."""
+    amount = quantize(amount, order.currency)
+    if amount <= 0:
+        raise EditError(
+            _("A discount must be more than zero."), code="bad_amount", fields={"amount": [_("Must be positive.")]}
+        )
+    if not reason.strip():
+        raise EditError(
+            _("Say why the discount is given."), code="no_reason", fields={"reason": [_("This field is required.")]}
+        )
+    policy = EditPolicy.load()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if amount > order.amount_due:
+            raise EditError(
+                _("The discount can't be more than what the order costs."),
+                code="bad_amount",
+                fields={"amount": [_("Too large.")]},
+            )
+        order.adjustment_total += amount
+        order_services.save_revised_order(order=order, fields=["adjustment_total"])
+        events.goodwill_discount_event(order=order, amount=amount, reason=reason, actor=actor)
+        # Staff decided: a refund it causes needs no second approval.
+        settlement = settle_order(
+            order=order,
+            source=MoneySource.APPEASEMENT,
+            reason=reason,
+            policy=_auto_refund(policy),
+            actor_kind=ActorKind.STAFF,
+            actor=actor,
+        )
+    return settlement
+
+
+def _auto_refund(policy: EditPolicy) -> EditPolicy:
+    policy.refund_automatically = True
+    return policy

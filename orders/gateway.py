@@ -1,0 +1,191 @@
+"""The payment gateway interface and the built-in test gateway.
+
+Every call carries an idempotency key: the same key twice moves money once and returns the first
+answer, so a job that died after the processor acted can simply run again. ``settings.PAYMENT_GATEWAY``
+names the class; a real processor is added by writing another class with the same two methods.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+
+class GatewayError(Exception):
+    """The processor said no. ``retryable`` ones ("try again later", timeouts) are worth another attempt."""
+
+    retryable = False
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = str(message)
+
+
+class PaymentDeclined(GatewayError):
+    """A final answer: the card or the refund was refused."""
+
+
+class GatewayUnavailable(GatewayError):
+    """The processor failed or did not answer in time; the same call with the same key may succeed."""
+
+    retryable = True
+
+
+@dataclass(frozen=True)
+class GatewayResult:
+    reference: str
+
+
+class PaymentGateway(Protocol):
+    name: str
+
+    def charge(self, *, amount: Decimal, currency: str, payment_method: str, idempotency_key: str) -> GatewayResult: ...
+
+    def refund(
+        self, *, amount: Decimal, currency: str, charge_reference: str, idempotency_key: str
+    ) -> GatewayResult: ...
+
+
+def get_gateway() -> PaymentGateway:
+    return import_string(settings.PAYMENT_GATEWAY)()
+
+
+# --- the test gateway ------------------------------------------------------------------------------
+
+# Card numbers the test gateway knows, like a card processor's test mode. Any other number that
+# passes the Luhn check is approved; one that fails it is declined as mistyped.
+SUCCESS_CARD = "4242424242424242"
+DECLINED_CARD = "4000000000000002"
+INSUFFICIENT_FUNDS_CARD = "4000000000009995"
+TRY_AGAIN_CARD = "4000000000000119"
+
+
+UNITS = 10_000  # refunded sums are kept as integers of 1/10000: exact, and INCRBY is atomic
+
+
+def card_digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def luhn_valid(digits: str) -> bool:
+    if not 12 <= len(digits) <= 19:
+        return False
+    total = 0
+    for index, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if index % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+class TestGateway:
+    """A card processor for demos and tests. Its books live in Redis, outside our database
+    transactions, so it behaves like a remote service: what it did stays done when our side rolls back.
+
+    Settings (environment): ``TEST_GATEWAY_FAILURE_RATE`` and ``TEST_GATEWAY_TIMEOUT_RATE`` make that
+    share of calls fail before acting or time out after acting; ``TEST_GATEWAY_DELAY`` sleeps after
+    acting (to kill a worker mid-call). ``fail_next(n)`` makes the next n calls fail, for tests.
+    """
+
+    __test__ = False  # not a pytest class
+    name = "test"
+    PREFIX = "aftersale:test-gateway"
+
+    def __init__(self, connection=None):
+        import django_rq
+
+        self.redis = connection or django_rq.get_connection("default")
+
+    # Books: one record per idempotency key; refunds per charge; a log of every operation done.
+    def _key(self, *parts: str) -> str:
+        return ":".join([self.PREFIX, *parts])
+
+    def fail_next(self, count: int) -> None:
+        self.redis.set(self._key("fail-next"), count)
+
+    def operations(self) -> list[dict]:
+        return [json.loads(raw) for raw in self.redis.lrange(self._key("log"), 0, -1)]
+
+    def _before_acting(self) -> None:
+        pending = self.redis.decr(self._key("fail-next"))
+        if pending >= 0:
+            raise GatewayUnavailable(_("The payment processor is busy. Try again later."))
+        self.redis.delete(self._key("fail-next"))
+        if random.random() < settings.TEST_GATEWAY_FAILURE_RATE:
+            raise GatewayUnavailable(_("The payment processor is busy. Try again later."))
+
+    def _after_acting(self) -> None:
+        if settings.TEST_GATEWAY_DELAY:
+            time.sleep(settings.TEST_GATEWAY_DELAY)
+        if random.random() < settings.TEST_GATEWAY_TIMEOUT_RATE:
+            raise GatewayUnavailable(_("The payment processor did not answer in time."))
+
+    def _replay(self, idempotency_key: str) -> GatewayResult | None:
+        raw = self.redis.get(self._key("idem", idempotency_key))
+        if raw is None:
+            return None
+        record = json.loads(raw)
+        if record.get("declined"):
+            raise PaymentDeclined(record["declined"])
+        return GatewayResult(reference=record["reference"])
+
+    def _remember(self, idempotency_key: str, record: dict) -> bool:
+        """Claim the key; False if another call with the same key got there first."""
+        return bool(self.redis.set(self._key("idem", idempotency_key), json.dumps(record), nx=True))
+
+    def charge(self, *, amount: Decimal, currency: str, payment_method: str, idempotency_key: str) -> GatewayResult:
+        if (done := self._replay(idempotency_key)) is not None:
+            return done
+        self._before_acting()
+        digits = card_digits(payment_method)
+        declined = None
+        if digits in (DECLINED_CARD, INSUFFICIENT_FUNDS_CARD):
+            declined = str(
+                _("Your card was declined.")
+                if digits == DECLINED_CARD
+                else _("Your card was declined: insufficient funds.")
+            )
+        elif digits == TRY_AGAIN_CARD:
+            raise GatewayUnavailable(_("The card issuer could not be reached. Try again in a moment."))
+        elif not luhn_valid(digits):
+            declined = str(_("This card number is not valid."))
+        if declined:
+            self._remember(idempotency_key, {"declined": declined})
+            raise PaymentDeclined(declined)
+        reference = f"ch_{uuid.uuid4().hex[:20]}"
+        record = {"kind": "charge", "reference": reference, "amount": str(amount), "currency": currency}
+        if not self._remember(idempotency_key, record):
+            return self._replay(idempotency_key)
+        self.redis.set(self._key("charge", reference), str(amount))
+        self.redis.rpush(self._key("log"), json.dumps({**record, "key": idempotency_key}))
+        self._after_acting()
+        return GatewayResult(reference=reference)
+
+    def refund(self, *, amount: Decimal, currency: str, charge_reference: str, idempotency_key: str) -> GatewayResult:
+        if (done := self._replay(idempotency_key)) is not None:
+            return done
+        self._before_acting()
+        charged = self.redis.get(self._key("charge", charge_reference))
+        if charged is None:
+            raise PaymentDeclined(str(_("The original payment was not found.")))
+        refunded = Decimal(int(self.redis.get(self._key("refunded", charge_reference)) or 0)) / UNITS
+        if refunded + amount > Decimal(charged.decode()):
+            raise PaymentDeclined(str(_("The refund is more than what is left of the payment.")))
+        reference = f"re_{uuid.uuid4().hex[:20]}"
+        record = {"kind": "refund", "reference": reference, "amount": str(amount), "currency": currency}
+        if not self._remember(idempotency_key, record):
+            return self._replay(idempotency_key)
+        self.redis.incrby(self._key("refunded", charge_reference), int(amount * UNITS))
+        self.redis.rpush(self._key("log"), json.dumps({**record, "key": idempotency_key, "charge": charge_reference}))
+        self._after_acting()
+        return GatewayResult(reference=reference)

@@ -1,0 +1,41 @@
+"""Order services, one module per subject; import them from here (``from orders import services``).
+
+- ``lifecycle``: placing, statuses, fulfilment, closing, fulfilment holds.
+- ``refunds``: refunds from request to the gateway job, staff approval, limits and retries.
+- ``payments``: card charges (checkout, Pay now), store credit spent, payment requests and reminders.
+- ``credit``: the store-credit ledger.
+- ``settlement``: a balance after a change becomes refunds or a payment request.
+"""
+
+from orders.services.credit import give_store_credit, store_credit_balance  # noqa: F401
+from orders.services.lifecycle import (  # noqa: F401
+    MAX_LINE_QUANTITY,
+    LineRequest,
+    archive_order,
+    cancel_order,
+    order_confirmation_context,
+    place_order,
+    record_payment,
+    record_refund,
+    record_shipment,
+    refresh_statuses,
+    release_fulfillment_holds,
+    save_revised_order,
+    update_delivery_state,
+)
+from orders.services.payments import (  # noqa: F401
+    expire_payment_request,
+    pay_payment_request,
+    send_payment_reminder,
+    spend_store_credit,
+    take_card_payment,
+)
+from orders.services.refunds import (  # noqa: F401
+    approve_refund,
+    decline_refund,
+    issue_refund,
+    money_in_hand,
+    retry_refund,
+    send_refund,
+)
+from orders.services.settlement import Settlement, settle_balance  # noqa: F401

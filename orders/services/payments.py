@@ -1,0 +1,275 @@
+"""Money in: card charges through the gateway (checkout, Pay now), store credit spent, and payment requests.
+
+Charges happen while the shopper waits (the card's answer is the page's answer), inside the caller's
+transaction and under the order's lock; the gateway call carries an idempotency key from the form, so
+a resubmitted form charges once. Payment requests are rows; their reminders and expiry are jobs
+scheduled by the settlement (``editing.settlement``), and the sweeper catches any a lost job missed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from core.money import ZERO, quantize
+from notifications.constants import MessageKind
+from notifications.services import notify
+from orders import events
+from orders.constants import ActorKind, MoneySource, PaymentRequestStatus, TransactionKind
+from orders.errors import OrderError
+from orders.gateway import GatewayError, get_gateway
+from orders.models import Order, PaymentRequest, Transaction
+from orders.pay_links import pay_path
+from orders.services import credit
+from orders.services.lifecycle import _lock_order, _record_money, _save_change
+from orders.status_links import status_path
+
+
+class PaymentError(OrderError):
+    code = "payment_failed"
+
+
+def take_card_payment(
+    *,
+    order: Order,
+    amount: Decimal,
+    card_number: str,
+    idempotency_key: str,
+    source: MoneySource,
+    actor_kind: ActorKind = ActorKind.CUSTOMER,
+    actor: User | None = None,
+) -> Transaction:
+    """Charge a card and record the charge. The caller holds the order's lock inside its transaction;
+    a decline raises ``PaymentError`` (with a ``card_number`` field error) and records nothing."""
+    gateway = get_gateway()
+    try:
+        result = gateway.charge(
+            amount=amount, currency=order.currency, payment_method=card_number, idempotency_key=idempotency_key
+        )
+    except GatewayError as exc:
+        code = "gateway_unavailable" if exc.retryable else "card_declined"
+        raise PaymentError(exc.message, code=code, fields={"card_number": [exc.message]}) from exc
+    order, txn, created = _record_money(
+        order=order,
+        kind=TransactionKind.CHARGE,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        gateway=gateway.name,
+        gateway_reference=result.reference,
+        source=source,
+    )
+    if created:
+        events.payment_captured_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
+    return txn
+
+
+def spend_store_credit(
+    *, order: Order, amount: Decimal, idempotency_key: str, source: MoneySource, actor: User | None = None
+) -> Transaction | None:
+    """Pay up to ``amount`` of the order from its shopper's store credit; None when they have none."""
+    balance = credit.store_credit_balance(order.customer, lock=True)
+    amount = min(quantize(amount, order.currency), balance)
+    if amount <= 0:
+        return None
+    entry, _created = credit.ledger_entry(
+        customer_id=order.customer_id,
+        amount=-amount,
+        currency=order.currency,
+        reason=_("Order #%(number)s") % {"number": order.number},
+        order=order,
+        key=f"spend-{idempotency_key}",
+    )
+    order, txn, created = _record_money(
+        order=order,
+        kind=TransactionKind.CHARGE,
+        amount=-entry.amount,
+        idempotency_key=idempotency_key,
+        gateway=credit.GATEWAY_NAME,
+        gateway_reference=f"credit-{entry.pk}",
+        source=source,
+    )
+    if created:
+        events.payment_captured_event(order=order, transaction=txn, actor_kind=ActorKind.CUSTOMER, actor=actor)
+    return txn
+
+
+# --- payment requests ("Pay now") ---------------------------------------------------------------------
+
+
+def create_payment_request(
+    *,
+    order: Order,
+    amount: Decimal,
+    reason: str,
+    due_days: int,
+    reminder_days: list[int],
+    actor_kind: ActorKind,
+    actor: User | None = None,
+) -> PaymentRequest:
+    """The caller holds the order's lock. Any open request was superseded by the caller's settlement."""
+    request = PaymentRequest.objects.create(
+        order=order,
+        amount=amount,
+        currency=order.currency,
+        reason=reason[:300],
+        expires_at=timezone.now() + timedelta(days=due_days),
+        reminder_days=sorted(day for day in set(reminder_days) if 0 < day < due_days),
+    )
+    events.payment_requested_event(order=order, request=request, actor_kind=actor_kind, actor=actor)
+    notify(
+        kind=MessageKind.PAYMENT_NEEDED,
+        recipient=order.email,
+        language=order.language,
+        context=payment_request_context(order, request),
+        dedupe_key=f"payment-request:{request.pk}:needed",
+    )
+    return request
+
+
+def payment_request_context(order: Order, request: PaymentRequest) -> dict:
+    return {
+        "order_number": order.number,
+        "currency": request.currency,
+        "amount": str(request.amount),
+        "reason": request.reason,
+        "pay_url": settings.SITE_URL + pay_path(request.pk),
+        "status_url": settings.SITE_URL + status_path(order.number),
+        "expires_at": request.expires_at.isoformat(),
+    }
+
+
+CLOSED_REQUEST_MESSAGES = {
+    PaymentRequestStatus.PAID: gettext_lazy("This payment was already made. Thank you!"),
+    PaymentRequestStatus.EXPIRED: gettext_lazy("This payment link has expired."),
+    PaymentRequestStatus.SUPERSEDED: gettext_lazy(
+        "The order changed since this link was sent; use the newest payment link."
+    ),
+    PaymentRequestStatus.CANCELLED: gettext_lazy("This payment request was withdrawn."),
+}
+
+
+def closed_request_message(status: str) -> str:
+    return str(CLOSED_REQUEST_MESSAGES[status])
+
+
+def pay_payment_request(
+    *, request_id: int, card_number: str, use_store_credit: bool, attempt_key: str, actor: User | None = None
+) -> PaymentRequest:
+    """Pay an open request by card (and store credit first, if asked). A request already paid,
+    expired or superseded says so and takes no money. ``attempt_key`` comes from the form: the same
+    submission twice charges once."""
+    with transaction.atomic():
+        order_id = PaymentRequest.objects.values_list("order_id", flat=True).get(pk=request_id)
+        order = _lock_order(Order(pk=order_id))
+        request = PaymentRequest.objects.select_for_update().get(pk=request_id)
+        if request.status == PaymentRequestStatus.OPEN and request.expires_at <= timezone.now():
+            request.status = PaymentRequestStatus.EXPIRED  # the expiry job hasn't run yet; the answer is the same
+        if request.status != PaymentRequestStatus.OPEN:
+            raise PaymentError(closed_request_message(request.status), code=f"request_{request.status}")
+        key = f"payment-request-{request.pk}-{attempt_key}"[:190]
+        remaining, payment = request.amount, None
+        if use_store_credit:
+            payment = spend_store_credit(
+                order=order, amount=remaining, idempotency_key=f"{key}-credit", source=MoneySource.EDIT, actor=actor
+            )
+            remaining -= payment.amount if payment else ZERO
+            order.refresh_from_db()
+        if remaining > 0:
+            if not card_number.strip():
+                raise PaymentError(_("Enter a card number."), fields={"card_number": [_("This field is required.")]})
+            payment = take_card_payment(
+                order=order,
+                amount=remaining,
+                card_number=card_number,
+                idempotency_key=key,
+                source=MoneySource.EDIT,
+                actor=actor,
+            )
+        request.status, request.paid_at, request.payment = PaymentRequestStatus.PAID, timezone.now(), payment
+        request.save(update_fields=["status", "paid_at", "payment"])
+        order.refresh_from_db()
+        notify(
+            kind=MessageKind.PAYMENT_RECEIVED,
+            recipient=order.email,
+            language=order.language,
+            context={
+                "order_number": order.number,
+                "currency": order.currency,
+                "amount": str(request.amount),
+                "paid_total": str(order.captured_total - order.refunded_total),
+                "order_total": str(order.total),
+                "status_url": settings.SITE_URL + status_path(order.number),
+            },
+            dedupe_key=f"payment-request:{request.pk}:paid",
+        )
+    return request
+
+
+def send_payment_reminder(*, request_id: int, number: int) -> bool:
+    """Reminder ``number`` (1-based) for an open request, once. False when nothing was due."""
+    with transaction.atomic():
+        request = PaymentRequest.objects.select_for_update().select_related("order").filter(pk=request_id).first()
+        if request is None or request.status != PaymentRequestStatus.OPEN or number <= request.reminders_sent:
+            return False
+        if number > len(request.reminder_days) or request.expires_at <= timezone.now():
+            return False
+        order = request.order
+        notify(
+            kind=MessageKind.PAYMENT_REMINDER,
+            recipient=order.email,
+            language=order.language,
+            context={**payment_request_context(order, request), "reminder": number},
+            dedupe_key=f"payment-request:{request.pk}:reminder:{number}",
+        )
+        request.reminders_sent = number
+        request.save(update_fields=["reminders_sent"])
+    return True
+
+
+def due_reminders(*, now=None) -> list[tuple[int, int]]:
+    """(request id, reminder number) of reminders whose day has come but that were not sent (sweeper)."""
+    now = now or timezone.now()
+    due = []
+    for request in PaymentRequest.objects.filter(status=PaymentRequestStatus.OPEN, expires_at__gt=now).only(
+        "pk", "created_at", "reminder_days", "reminders_sent"
+    ):
+        for number, days in enumerate(request.reminder_days, start=1):
+            if number > request.reminders_sent and request.created_at + timedelta(days=days) <= now:
+                due.append((request.pk, number))
+    return due
+
+
+def expire_payment_request(*, request_id: int, now=None) -> PaymentRequest | None:
+    """Close an open request whose time is up and release the order's fulfilment hold. Returns the
+    request if this call expired it (the caller then undoes the edit and tells the merchant), else None."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order_id = PaymentRequest.objects.filter(pk=request_id).values_list("order_id", flat=True).first()
+        if order_id is None:
+            return None
+        order = _lock_order(Order(pk=order_id))
+        request = PaymentRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != PaymentRequestStatus.OPEN or request.expires_at > now:
+            return None
+        request.status = PaymentRequestStatus.EXPIRED
+        request.save(update_fields=["status"])
+        order.on_fulfillment_hold = False
+        _save_change(order, ["on_fulfillment_hold"])
+        events.payment_request_expired_event(order=order, request=request)
+    return request
+
+
+def overdue_request_ids(*, now=None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        PaymentRequest.objects.filter(status=PaymentRequestStatus.OPEN, expires_at__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )

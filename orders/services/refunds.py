@@ -1,0 +1,382 @@
+"""Refunds: a row first (in the business transaction), then a job sends it to the gateway.
+
+A refund row returns money through one charge (``parent``); a refund larger than any one charge is
+split over several rows under one credit memo. Rows waiting for approval or for the gateway count as
+spent, so no two requests can refund the same money, however they interleave: every writer holds the
+order's row lock while it works out what is left.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.money import ZERO, quantize
+from notifications.constants import MessageKind
+from notifications.services import notify
+from orders import events
+from orders.constants import OPEN_REFUND_STATUSES, ActorKind, MoneySource, TransactionKind, TransactionStatus
+from orders.errors import OrderError
+from orders.gateway import GatewayError, PaymentDeclined, get_gateway
+from orders.models import CreditMemo, Order, Transaction
+from orders.services import credit
+from orders.services.lifecycle import _lock_order, _save_change, refresh_statuses
+from storefront.models import StoreSettings
+
+# Refunds that hold money: done, or on their way.
+HOLDING_STATUSES = (TransactionStatus.SUCCESS, *OPEN_REFUND_STATUSES)
+
+
+class RefundError(OrderError):
+    code = "refund_invalid"
+
+
+class RetryLater(Exception):
+    """Raised by the refund job so RQ runs it again after the next back-off interval."""
+
+
+def money_in_hand(order: Order) -> Decimal:
+    """Captured, less refunded, less refunds on their way or awaiting approval (they can't be given twice)."""
+    open_refunds = (
+        Transaction.objects.filter(order=order, kind=TransactionKind.REFUND, status__in=OPEN_REFUND_STATUSES).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    return order.captured_total - order.refunded_total - open_refunds
+
+
+def refundable_charges(order: Order) -> list[tuple[Transaction, Decimal]]:
+    """Succeeded charges with what is left to refund on each, newest first (one query)."""
+    spent = (
+        Transaction.objects.filter(parent=OuterRef("pk"), kind=TransactionKind.REFUND, status__in=HOLDING_STATUSES)
+        .values("parent")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    charges = (
+        Transaction.objects.filter(order=order, kind=TransactionKind.CHARGE, status=TransactionStatus.SUCCESS)
+        .annotate(spent=Coalesce(Subquery(spent), Value(ZERO), output_field=DecimalField()))
+        .order_by("-created_at", "-pk")
+    )
+    return [(charge, charge.amount - charge.spent) for charge in charges if charge.amount > charge.spent]
+
+
+def create_refunds(
+    *,
+    order: Order,
+    amount: Decimal,
+    source: MoneySource,
+    reason: str,
+    awaiting_approval: bool,
+    actor_kind: ActorKind,
+    actor: User | None = None,
+) -> tuple[CreditMemo, list[Transaction]]:
+    """A credit memo and the refund rows that pay it. The caller holds the order's lock.
+
+    Pending rows are sent to the gateway when the caller's transaction commits.
+    """
+    amount = quantize(amount, order.currency)
+    available = money_in_hand(order)
+    if amount <= 0:
+        raise RefundError(_("A refund must be more than zero."), fields={"amount": [_("Must be positive.")]})
+    if amount > available:
+        raise RefundError(
+            _("At most %(amount)s can be refunded.") % {"amount": available},
+            code="over_refund",
+            fields={"amount": [_("More than was paid and not yet refunded.")]},
+        )
+    memo = CreditMemo.objects.create(
+        order=order,
+        amount=amount,
+        currency=order.currency,
+        source=source,
+        reason=reason[:300],
+        created_by=actor if actor_kind == ActorKind.STAFF else None,
+    )
+    status = TransactionStatus.AWAITING_APPROVAL if awaiting_approval else TransactionStatus.PENDING
+    refunds, left = [], amount
+    for charge, refundable in refundable_charges(order):
+        part = min(left, refundable)
+        refunds.append(_new_refund(order, memo, charge, part, status, source, reason, actor_kind, actor))
+        left -= part
+        if left == 0:
+            break
+    if left > 0:
+        # Money recorded as captured without a charge row behind it (imports): nothing to send it back through.
+        refunds.append(_new_refund(order, memo, None, left, status, source, reason, actor_kind, actor))
+    if awaiting_approval:
+        alert_merchant(
+            kind=MessageKind.MERCHANT_REFUND_AWAITING_APPROVAL,
+            order=order,
+            context={"amount": str(amount), "reason": reason[:300]},
+            dedupe_key=f"credit-memo:{memo.pk}:awaiting-approval",
+        )
+    for refund in refunds:
+        events.refund_requested_event(order=order, refund=refund, actor_kind=actor_kind, actor=actor)
+        if refund.status == TransactionStatus.PENDING:
+            transaction.on_commit(lambda pk=refund.pk: enqueue_refund(pk))
+    return memo, refunds
+
+
+def _new_refund(order, memo, charge, amount, status, source, reason, actor_kind, actor) -> Transaction:
+    refund = Transaction.objects.create(
+        order=order,
+        kind=TransactionKind.REFUND,
+        amount=amount,
+        currency=order.currency,
+        status=status,
+        source=source,
+        reason=reason[:300],
+        gateway=charge.gateway if charge else "",
+        parent=charge,
+        credit_memo=memo,
+        created_by=actor if actor_kind == ActorKind.STAFF else None,
+        # Unique per row; the gateway gets ``gateway_key`` (the row's id), known once the row exists.
+        idempotency_key=f"refund-memo{memo.pk}-{charge.pk if charge else 'none'}",
+    )
+    return refund
+
+
+def enqueue_refund(refund_id: int) -> None:
+    import django_rq
+    from rq import Retry
+
+    from orders.jobs import send_refund
+
+    django_rq.get_queue("default").enqueue(
+        send_refund,
+        refund_id,
+        retry=Retry(max=settings.REFUND_MAX_ATTEMPTS - 1, interval=settings.REFUND_RETRY_INTERVALS),
+        job_timeout=120,
+    )
+
+
+# --- staff ------------------------------------------------------------------------------------------
+
+
+MANAGERS_GROUP = "Managers"
+AGENTS_GROUP = "Support agents"
+
+
+def refund_limit(user: User) -> Decimal | None:
+    """How much one staff member may refund at a time: None = no limit. Raises when they may not refund."""
+    group_names = set(user.groups.values_list("name", flat=True))
+    if user.is_superuser or MANAGERS_GROUP in group_names:
+        return None
+    if AGENTS_GROUP in group_names:
+        return StoreSettings.load().agent_refund_limit
+    raise RefundError(_("Only managers and support agents can refund."), code="not_allowed")
+
+
+def _check_limit(user: User, amount: Decimal) -> None:
+    limit = refund_limit(user)
+    if limit is not None and amount > limit:
+        raise RefundError(
+            _("Support agents can refund at most %(limit)s; ask a manager.") % {"limit": limit},
+            code="over_limit",
+            fields={"amount": [_("Above your refund limit.")]},
+        )
+
+
+def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: bool, actor: User) -> CreditMemo:
+    """Staff refund part or all of what was paid, for a return or as goodwill. Sent to the gateway on commit.
+
+    The amount also counts as given back (``adjustment_total``), so a later edit doesn't bill it again.
+    """
+    amount = quantize(amount, order.currency)
+    _check_limit(actor, amount)
+    if not reason.strip():
+        raise RefundError(_("Say why the money is refunded."), fields={"reason": [_("This field is required.")]})
+    with transaction.atomic():
+        order = _lock_order(order)
+        memo, _refunds = create_refunds(
+            order=order,
+            amount=amount,
+            source=MoneySource.RETURN if with_return else MoneySource.STAFF,
+            reason=reason,
+            awaiting_approval=False,
+            actor_kind=ActorKind.STAFF,
+            actor=actor,
+        )
+        order.adjustment_total += amount
+        _save_change(order, ["adjustment_total"])
+    return memo
+
+
+def approve_refund(*, refund: Transaction, actor: User) -> Transaction:
+    _check_limit(actor, refund.amount)
+    with transaction.atomic():
+        order = _lock_order(refund.order)
+        refund = Transaction.objects.select_for_update().get(pk=refund.pk)
+        if refund.status != TransactionStatus.AWAITING_APPROVAL:
+            raise RefundError(_("This refund is not waiting for approval."), code="not_awaiting_approval")
+        refund.status = TransactionStatus.PENDING
+        refund.created_by = refund.created_by or actor
+        refund.save(update_fields=["status", "created_by"])
+        events.refund_approved_event(order=order, refund=refund, actor=actor)
+        transaction.on_commit(lambda: enqueue_refund(refund.pk))
+    return refund
+
+
+def decline_refund(*, refund: Transaction, actor: User) -> Transaction:
+    """Staff keep the money (a refund awaiting approval is not sent)."""
+    with transaction.atomic():
+        order = _lock_order(refund.order)
+        refund = Transaction.objects.select_for_update().get(pk=refund.pk)
+        if refund.status != TransactionStatus.AWAITING_APPROVAL:
+            raise RefundError(_("This refund is not waiting for approval."), code="not_awaiting_approval")
+        refund.status = TransactionStatus.CANCELLED
+        refund.save(update_fields=["status"])
+        events.refund_declined_event(order=order, refund=refund, actor=actor)
+    return refund
+
+
+def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
+    """Send a failed refund again, with a new key (the processor remembers the old key's failure)."""
+    with transaction.atomic():
+        order = _lock_order(refund.order)
+        refund = Transaction.objects.select_for_update().get(pk=refund.pk)
+        if refund.status != TransactionStatus.FAILED:
+            raise RefundError(_("Only a failed refund can be retried."), code="not_failed")
+        if refund.amount > money_in_hand(order):
+            raise RefundError(_("The order no longer holds enough money for this refund."), code="over_refund")
+        refund.status, refund.retry_round, refund.attempts, refund.error = (
+            TransactionStatus.PENDING,
+            refund.retry_round + 1,
+            0,
+            "",
+        )
+        refund.save(update_fields=["status", "retry_round", "attempts", "error"])
+        events.refund_approved_event(order=order, refund=refund, actor=actor)
+        transaction.on_commit(lambda: enqueue_refund(refund.pk))
+    return refund
+
+
+# --- the job's work ---------------------------------------------------------------------------------
+
+
+def send_refund(*, refund_id: int) -> str:
+    """Ask the gateway for one pending refund and record the answer. Safe to run any number of times:
+    the gateway key is the row's id, and only a pending row is ever completed."""
+    refund = (
+        Transaction.objects.select_related("parent__order").filter(pk=refund_id, kind=TransactionKind.REFUND).first()
+    )
+    if refund is None or refund.status != TransactionStatus.PENDING:
+        return refund.status if refund else "missing"
+    refund.attempts += 1
+    Transaction.objects.filter(pk=refund.pk).update(attempts=refund.attempts)
+    if refund.parent is not None and refund.parent.gateway == credit.GATEWAY_NAME:
+        # Paid with store credit: the money goes back to the ledger, once per key.
+        entry, _new = credit.ledger_entry(
+            customer_id=refund.parent.order.customer_id,
+            amount=refund.amount,
+            currency=refund.currency,
+            reason=refund.reason,
+            order=refund.parent.order,
+            key=refund.gateway_key,
+        )
+        return complete_refund(refund_id=refund.pk, gateway_reference=f"credit-{entry.pk}")
+    gateway = get_gateway()
+    try:
+        if refund.parent is None or refund.parent.gateway != gateway.name or not refund.parent.gateway_reference:
+            raise PaymentDeclined(
+                _("This payment was not taken through %(gateway)s; refund it where it was taken.")
+                % {"gateway": gateway.name}
+            )
+        result = gateway.refund(
+            amount=refund.amount,
+            currency=refund.currency,
+            charge_reference=refund.parent.gateway_reference,
+            idempotency_key=refund.gateway_key,
+        )
+    except GatewayError as exc:
+        if exc.retryable and refund.attempts < settings.REFUND_MAX_ATTEMPTS:
+            Transaction.objects.filter(pk=refund.pk).update(error=exc.message[:2000])
+            raise RetryLater(f"refund {refund.pk}, attempt {refund.attempts}: {exc.message}") from exc
+        return fail_refund(refund_id=refund.pk, error=exc.message)
+    return complete_refund(refund_id=refund.pk, gateway_reference=result.reference)
+
+
+def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
+    with transaction.atomic():
+        order_id = Transaction.objects.values_list("order_id", flat=True).get(pk=refund_id)
+        order = Order.objects.select_for_update().get(pk=order_id)
+        refund = Transaction.objects.select_for_update().get(pk=refund_id)
+        if refund.status != TransactionStatus.PENDING:
+            return refund.status
+        refund.status, refund.gateway_reference = TransactionStatus.SUCCESS, gateway_reference
+        refund.processed_at, refund.error = timezone.now(), ""
+        refund.save(update_fields=["status", "gateway_reference", "processed_at", "error"])
+        order.refunded_total += refund.amount
+        _save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+        events.refund_recorded_event(order=order, transaction=refund, actor_kind=ActorKind.SYSTEM)
+        notify(
+            kind=MessageKind.REFUND_ISSUED,
+            recipient=order.email,
+            language=order.language,
+            context={
+                "order_number": order.number,
+                "currency": order.currency,
+                "amount": str(refund.amount),
+                "reason": refund.reason,
+                "refunded_total": str(order.refunded_total),
+            },
+            dedupe_key=f"refund:{refund.pk}:issued",
+        )
+    return refund.status
+
+
+def fail_refund(*, refund_id: int, error: str) -> str:
+    with transaction.atomic():
+        order_id = Transaction.objects.values_list("order_id", flat=True).get(pk=refund_id)
+        order = Order.objects.select_for_update().get(pk=order_id)
+        refund = Transaction.objects.select_for_update().get(pk=refund_id)
+        if refund.status != TransactionStatus.PENDING:
+            return refund.status
+        refund.status, refund.error, refund.processed_at = TransactionStatus.FAILED, error[:2000], timezone.now()
+        refund.save(update_fields=["status", "error", "processed_at"])
+        events.refund_failed_event(order=order, refund=refund)
+        alert_merchant(
+            kind=MessageKind.MERCHANT_REFUND_FAILED,
+            order=order,
+            context={"amount": str(refund.amount), "error": error[:300], "reason": refund.reason},
+            dedupe_key=f"refund:{refund.pk}:failed:{refund.retry_round}",
+        )
+    return refund.status
+
+
+def alert_merchant(*, kind: MessageKind, order: Order, context: dict, dedupe_key: str) -> None:
+    """An email to the store's alert address, in the store's language, linking to the order in admin."""
+    recipient = StoreSettings.load().alert_email
+    if not recipient:
+        return
+    notify(
+        kind=kind,
+        recipient=recipient,
+        language=settings.LANGUAGE_CODE,
+        context={
+            "order_number": order.number,
+            "currency": order.currency,
+            "admin_url": f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/",
+            **context,
+        },
+        dedupe_key=dedupe_key,
+    )
+
+
+def stale_refund_ids(*, older_than_seconds: int) -> list[int]:
+    """Pending refunds no job has finished: Redis was down at commit, or a worker died mid-call."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return list(
+        Transaction.objects.filter(
+            Q(kind=TransactionKind.REFUND, status=TransactionStatus.PENDING, created_at__lte=cutoff)
+        ).values_list("pk", flat=True)[:500]
+    )
