@@ -37,6 +37,7 @@ urlpatterns = [
     path("store/account/", RedirectView.as_view(pattern_name="orders:list")),
     path("store/account/", include(allauth_urlpatterns)),
     path("store/account/", include("accounts.urls")),
+    path("store/", include("storefront.urls")),
     path("store/", include("orders.urls")),
     path("store/", include("editing.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

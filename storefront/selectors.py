@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from storefront.models import ShippingMethod, TaxRate
+from django.conf import settings
+from django.db.models import CharField, F, Max, Min, Prefetch, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import translation
+
+from storefront.models import Product, ShippingMethod, TaxRate, Variant
 from storefront.pricing import pick_shipping_rate, pick_tax_rate
 
 
@@ -34,3 +40,95 @@ def store_name() -> str:
         name = StoreSettings.load().name
         cache.set(STORE_NAME_CACHE_KEY, name, timeout=300)
     return name
+
+
+# --- Catalog pages and the cart
+
+
+def _variants_in_order():
+    return Variant.objects.order_by("position", "id")
+
+
+def catalog_products():
+    """Active products that have something to sell, by name, each with its variants (two queries).
+
+    ``min_price`` / ``max_price`` are annotated for "from €X".
+    """
+    return (
+        Product.objects.filter(is_active=True)
+        .annotate(min_price=Min("variants__price"), max_price=Max("variants__price"))
+        .filter(min_price__isnull=False)
+        .prefetch_related(Prefetch("variants", queryset=_variants_in_order()))
+        .order_by(_translated_name_order(), "pk")
+    )
+
+
+def _translated_name_order():
+    """Order by the name shoppers see: this language's, else the default language's (modeltranslation's fallback)."""
+    language = (translation.get_language() or settings.MODELTRANSLATION_DEFAULT_LANGUAGE).replace("-", "_")
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
+    if language not in {code.replace("-", "_") for code, _name in settings.LANGUAGES}:
+        language = default
+    return Coalesce(NullIf(F(f"name_{language}"), Value("")), F(f"name_{default}"), output_field=CharField()).asc()
+
+
+def product_by_slug(slug: str):
+    """An active product with its variants prefetched, or None (the page answers 404)."""
+    return (
+        Product.objects.filter(is_active=True, slug=slug)
+        .prefetch_related(Prefetch("variants", queryset=_variants_in_order()))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CartLine:
+    index: int  # the line's position in the session cart (what update/remove forms post back)
+    variant: Variant
+    product: Product
+    quantity: int
+    customization: str
+    unit_price: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    lines: list[CartLine]
+    subtotal: Decimal
+    unavailable: list[int]  # indexes of cart lines whose variant is gone or no longer on sale
+
+    def line_at(self, index: int) -> CartLine | None:
+        return next((line for line in self.lines if line.index == index), None)
+
+    def variant_quantity(self, variant_id: int) -> int:
+        return sum(line.quantity for line in self.lines if line.variant.pk == variant_id)
+
+
+def cart_lines(items) -> CartSummary:
+    """Price the cart's items at today's catalog prices, loading every variant in one query.
+
+    Items whose variant was deleted or whose product is off sale are left out and listed in
+    ``unavailable``. Prices are catalog prices; the buyer's group discount and tax exemption are
+    applied at checkout.
+    """
+    items = list(items)
+    variants = Variant.objects.select_related("product").in_bulk({item.variant_id for item in items})
+    lines, unavailable = [], []
+    for index, item in enumerate(items):
+        variant = variants.get(item.variant_id)
+        if variant is None or not variant.product.is_active:
+            unavailable.append(index)
+            continue
+        lines.append(
+            CartLine(
+                index=index,
+                variant=variant,
+                product=variant.product,
+                quantity=item.quantity,
+                customization=item.customization,
+                unit_price=variant.price,
+                total=variant.price * item.quantity,
+            )
+        )
+    return CartSummary(lines=lines, subtotal=sum((line.total for line in lines), Decimal("0")), unavailable=unavailable)

@@ -1,8 +1,11 @@
 import pytest
+from django.db import transaction
 
 from demo.loader import load_catalog
 from editing.models import EditPolicy
-from orders.services import LineRequest, place_order, record_payment
+from orders.constants import MoneySource
+from orders.gateway import SUCCESS_CARD
+from orders.services import LineRequest, place_order, record_payment, take_card_payment
 from storefront.models import ShippingMethod, StoreSettings, Variant
 
 ADDRESS_NL = {
@@ -45,7 +48,21 @@ def place(lines, *, email="sam@example.com", paid=True, method="standard", addre
         send_confirmation=False,
         **kwargs,
     )
-    if paid:
+    if paid == "card":
+        pay_by_card(order)
+    elif paid:
         record_payment(order=order, amount=order.total, idempotency_key=f"pay-{order.number}")
-        order.refresh_from_db()
+    order.refresh_from_db()
     return order
+
+
+def pay_by_card(order, amount=None, card=SUCCESS_CARD):
+    """Pay through the test gateway, as checkout does, so refunds can go back through it."""
+    with transaction.atomic():
+        return take_card_payment(
+            order=order,
+            amount=order.total if amount is None else amount,
+            card_number=card,
+            idempotency_key=f"card-{order.number}-{order.version}",
+            source=MoneySource.CHECKOUT,
+        )
