@@ -11,6 +11,7 @@ from editing.services import cancel_refusals, edit_refusals
 from orders import selectors
 from orders.constants import ActorKind
 from orders.forms import OrderFilterForm
+from orders.pay_links import pay_path
 from orders.presentation import describe_event
 from orders.status_links import number_from_token
 
@@ -44,6 +45,7 @@ def order_detail(request, number: int):
         "timeline": _timeline(order),
         "edit_refusals": edit_refusals(order=order, actor_kind=ActorKind.CUSTOMER, lines=lines, policy=policy),
         "cancel_refusals": cancel_refusals(order=order, actor_kind=ActorKind.CUSTOMER, lines=lines, policy=policy),
+        "pay_url": _pay_url(order),
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -53,4 +55,10 @@ def order_status(request, token: str):
     if number is None:
         raise Http404
     order = selectors.order_by_number(number=number)
-    return render(request, "orders/order_status.html", {"order": order, "timeline": _timeline(order)})
+    context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order)}
+    return render(request, "orders/order_status.html", context)
+
+
+def _pay_url(order) -> str | None:
+    request = selectors.open_payment_request(order=order) if order.balance > 0 else None
+    return pay_path(request.pk) if request else None

@@ -14,12 +14,13 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import CustomerProfile, User
 from accounts.services import get_or_create_customer
 from core.money import ZERO, quantize
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events, quotes
+from orders.calculations import Totals
 from orders.constants import (
     ActorKind,
     DeliveryState,
@@ -130,6 +131,106 @@ def _resolve_discount(code: str) -> Decimal:
     return discount.percent
 
 
+@dataclass(frozen=True)
+class PricedOrder:
+    lines: list
+    totals: Totals
+    shipping_tax_rate: Decimal
+
+
+def price_order(
+    *,
+    lines: list[LineRequest],
+    variants: dict[int, Variant],
+    currency: str,
+    prices_include_tax: bool,
+    pricing: CustomerPricing,
+    discount_percent: Decimal,
+    country: str,
+    region: str,
+    shipping_method: ShippingMethod | None,
+) -> PricedOrder:
+    """Lines, shipping (rated for the destination) and tax of an order to be placed: one function for the
+    checkout's summary and for ``place_order``, so what the shopper is shown is what they are charged."""
+    ctx = quotes.PricingContext(
+        currency=currency,
+        prices_include_tax=prices_include_tax,
+        customer=pricing,
+        discount_percent=discount_percent,
+        tax_rate=tax_rate_for(country=country, region=region),
+    )
+    line_inputs = [
+        quotes.price_line(
+            price=ZERO if line.free else variants[line.variant_id].price,
+            quantity=line.quantity,
+            discountable=not (line.free or variants[line.variant_id].is_fee),
+            ctx=ctx,
+        )
+        for line in lines
+    ]
+    shipping_price, shipping_tax_rate = ZERO, ZERO
+    if shipping_method is not None:
+        rated = quotes.rate_shipping(
+            method=shipping_method,
+            country=country,
+            lines=line_inputs,
+            weight_grams=sum(variants[line.variant_id].weight_grams * line.quantity for line in lines),
+            ctx=ctx,
+        )
+        if rated is None:
+            raise OrderError(
+                _("%(method)s does not ship to this address.") % {"method": shipping_method.name},
+                code="no_shipping_rate",
+                fields={"shipping_method": [_("Not available for this address.")]},
+            )
+        shipping_price, shipping_tax_rate = rated
+    totals = quotes.total(line_inputs, ctx=ctx, shipping=shipping_price, shipping_tax_rate=shipping_tax_rate)
+    return PricedOrder(lines=line_inputs, totals=totals, shipping_tax_rate=shipping_tax_rate)
+
+
+def quote_order(
+    *,
+    email: str,
+    lines: list[LineRequest],
+    shipping_address: dict | None = None,
+    shipping_method: ShippingMethod | None = None,
+    pickup_location: PickupLocation | None = None,
+    discount_code: str = "",
+) -> PricedOrder:
+    """What ``place_order`` would charge now (the checkout's summary). Reads only; raises like it."""
+    _validate_lines(lines)
+    store = StoreSettings.load()
+    variants = (
+        Variant.objects.select_related("product")
+        .filter(pk__in={line.variant_id for line in lines}, product__is_active=True)
+        .in_bulk()
+    )
+    for index, line in enumerate(lines):
+        if line.variant_id not in variants:
+            raise OrderError(
+                _("This item is not for sale."),
+                code="unknown_variant",
+                fields={f"lines.{index}.variant": [_("Not for sale.")]},
+            )
+    profile = CustomerProfile.objects.select_related("group").filter(user__email=email.strip().lower()).first()
+    pricing = CustomerPricing(
+        group_discount_percent=profile.group.discount_percent if profile and profile.group_id else ZERO,
+        tax_exempt=bool(profile and profile.tax_exempt),
+    )
+    address = shipping_address or {}
+    return price_order(
+        lines=lines,
+        variants=variants,
+        currency=store.currency,
+        prices_include_tax=store.prices_include_tax,
+        pricing=pricing,
+        discount_percent=_resolve_discount(discount_code),
+        country=str(address.get("country") or (pickup_location.country if pickup_location else "")),
+        region=address.get("region", "") if shipping_method else "",
+        shipping_method=shipping_method,
+    )
+
+
 def place_order(
     *,
     email: str,
@@ -203,39 +304,18 @@ def place_order(
                     fields={f"lines.{index}.quantity": [_("Not enough stock.")]},
                 )
 
-        ctx = quotes.PricingContext(
+        priced = price_order(
+            lines=lines,
+            variants=variants,
             currency=currency,
             prices_include_tax=store.prices_include_tax,
-            customer=pricing,
+            pricing=pricing,
             discount_percent=discount_percent,
-            tax_rate=tax_rate_for(country=country, region=region),
+            country=country,
+            region=region,
+            shipping_method=shipping_method,
         )
-        line_inputs = [
-            quotes.price_line(
-                price=ZERO if line.free else variants[line.variant_id].price,
-                quantity=line.quantity,
-                discountable=not (line.free or variants[line.variant_id].is_fee),
-                ctx=ctx,
-            )
-            for line in lines
-        ]
-        shipping_price, shipping_tax_rate = ZERO, ZERO
-        if shipping_method is not None:
-            rated = quotes.rate_shipping(
-                method=shipping_method,
-                country=country,
-                lines=line_inputs,
-                weight_grams=sum(variants[line.variant_id].weight_grams * line.quantity for line in lines),
-                ctx=ctx,
-            )
-            if rated is None:
-                raise OrderError(
-                    _("%(method)s does not ship to this address.") % {"method": shipping_method.name},
-                    code="no_shipping_rate",
-                    fields={"shipping_method": [_("Not available for this address.")]},
-                )
-            shipping_price, shipping_tax_rate = rated
-        totals = quotes.total(line_inputs, ctx=ctx, shipping=shipping_price, shipping_tax_rate=shipping_tax_rate)
+        line_inputs, totals, shipping_tax_rate = priced.lines, priced.totals, priced.shipping_tax_rate
         window = store.edit_window_minutes
         order = Order(
             number=_next_order_number(),

@@ -56,6 +56,9 @@ def take_card_payment(
     except GatewayError as exc:
         code = "gateway_unavailable" if exc.retryable else "card_declined"
         raise PaymentError(exc.message, code=code, fields={"card_number": [exc.message]}) from exc
+    if Transaction.objects.filter(idempotency_key=idempotency_key).exclude(order=order).exists():
+        # A resubmitted form after its order was placed: the gateway replayed that order's charge.
+        raise PaymentError(_("This payment was already made for another order."), code="payment_reused")
     order, txn, created = _record_money(
         order=order,
         kind=TransactionKind.CHARGE,
@@ -273,3 +276,48 @@ def overdue_request_ids(*, now=None) -> list[int]:
             "pk", flat=True
         )[:500]
     )
+
+
+# --- checkout ------------------------------------------------------------------------------------------
+
+
+def checkout_order(
+    *,
+    card_number: str,
+    attempt_key: str,
+    use_store_credit: bool = False,
+    actor: User | None = None,
+    **order: object,
+) -> Order:
+    """Place the order (``place_order``: account, prices, tax, stock, edit window and hold, confirmation)
+    and pay for it, all or nothing: a declined card leaves no order, no stock taken and no email.
+
+    ``attempt_key`` comes from the checkout form, so a double-submitted form charges the card once.
+    """
+    from orders.services.lifecycle import place_order
+
+    with transaction.atomic():
+        placed = place_order(**order, actor=actor)
+        remaining = placed.total
+        if use_store_credit and actor is not None and actor.pk == placed.customer_id:
+            spent = spend_store_credit(
+                order=placed,
+                amount=remaining,
+                idempotency_key=f"checkout-{attempt_key}-credit",
+                source=MoneySource.CHECKOUT,
+                actor=actor,
+            )
+            remaining -= spent.amount if spent else ZERO
+        if remaining > 0:
+            if not card_number:
+                raise PaymentError(_("Enter a card number."), fields={"card_number": [_("This field is required.")]})
+            take_card_payment(
+                order=placed,
+                amount=remaining,
+                card_number=card_number,
+                idempotency_key=f"checkout-{attempt_key}",
+                source=MoneySource.CHECKOUT,
+                actor=actor,
+            )
+        placed.refresh_from_db()
+    return placed

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 from decimal import Decimal as D
 
+import psutil
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -140,7 +140,6 @@ def test_a_worker_killed_mid_refund_is_finished_by_the_sweeper_once(run_worker, 
             "TEST_REDIS_URL": settings.REDIS_URL,
             "TEST_GATEWAY_DELAY": "30",
         },
-        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -148,7 +147,9 @@ def test_a_worker_killed_mid_refund_is_finished_by_the_sweeper_once(run_worker, 
             time.sleep(0.1)
         assert len(gateway_refunds()) == 1, "the gateway never saw the refund"
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)
+        # The worker and its work-horse (RQ runs each job in a child in its own process group).
+        for process in [*psutil.Process(worker.pid).children(recursive=True), psutil.Process(worker.pid)]:
+            process.kill()
         worker.wait()
     (refund,) = refunds_of(order)
     assert refund.status == TransactionStatus.PENDING  # money moved, our books don't know yet
