@@ -25,6 +25,18 @@ def clean_redis():
     yield
 
 
+@pytest.fixture
+def catalog(db):
+    """The demo store's catalog, shipping and tax, with an alert address (shared by every app's tests)."""
+    from demo.loader import load_catalog
+    from editing.models import EditPolicy
+    from storefront.models import StoreSettings
+
+    load_catalog()
+    EditPolicy.objects.update(max_quantity_increase=5)
+    StoreSettings.objects.update(alert_email="alerts@shop.example")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

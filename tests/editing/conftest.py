@@ -1,12 +1,10 @@
-import pytest
 from django.db import transaction
 
-from demo.loader import load_catalog
-from editing.models import EditPolicy
 from orders.constants import MoneySource
 from orders.gateway import SUCCESS_CARD
 from orders.services import LineRequest, place_order, record_payment, take_card_payment
-from storefront.models import ShippingMethod, StoreSettings, Variant
+from storefront.models import ShippingMethod, Variant
+from tests.conftest import catalog  # noqa: F401  (re-exported for modules that import it from here)
 
 ADDRESS_NL = {
     "name": "Sam Jansen",
@@ -22,13 +20,6 @@ ADDRESS_DE = {
     "postal_code": "10117",
     "country": "DE",
 }
-
-
-@pytest.fixture
-def catalog(db):
-    load_catalog()
-    EditPolicy.objects.update(max_quantity_increase=5)
-    StoreSettings.objects.update(alert_email="alerts@shop.example")
 
 
 def sku(code: str) -> Variant:

@@ -14,7 +14,7 @@ from orders.models import Order, StoreCreditEntry, Transaction
 from orders.status_links import status_path
 from storefront.cart import Cart
 from storefront.models import PickupLocation, ShippingMethod
-from tests.editing.conftest import catalog, sku  # noqa: F401  (catalog: the fixture)
+from tests.editing.conftest import sku
 from tests.editing.test_services import MUG, SWEATER_M
 
 pytestmark = pytest.mark.usefixtures("catalog")

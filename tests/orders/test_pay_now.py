@@ -12,7 +12,7 @@ from orders.constants import ActorKind, EventType, FinancialStatus, PaymentReque
 from orders.gateway import DECLINED_CARD, SUCCESS_CARD, TestGateway
 from orders.models import OrderEvent, PaymentRequest, StoreCreditEntry
 from orders.pay_links import pay_path
-from tests.editing.conftest import catalog, place  # noqa: F401  (catalog: the fixture)
+from tests.editing.conftest import place
 from tests.editing.test_services import SWEATER_M, edit, line
 
 pytestmark = pytest.mark.usefixtures("catalog")

@@ -27,7 +27,7 @@ from orders.models import Order, OrderEvent, Transaction
 from orders.services import refunds
 from orders.services.refunds import enqueue_refund
 from tests.conftest import ROOT, worker_database_url
-from tests.editing.conftest import catalog, place  # noqa: F401  (catalog: the fixture)
+from tests.editing.conftest import place
 from tests.editing.test_services import MUG, SOCKS, SWEATER_M, TEE, line
 
 pytestmark = pytest.mark.django_db(transaction=True)
