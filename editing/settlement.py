@@ -20,8 +20,8 @@ from editing.models import EditPolicy, EditSession
 from notifications.constants import MessageKind
 from orders import events
 from orders import services as order_services
-from orders.constants import ActorKind, MoneySource
-from orders.models import Order, OrderLine, PaymentRequest
+from orders.constants import ActorKind, EventType, MoneySource
+from orders.models import Order, OrderEvent, OrderLine, PaymentRequest
 from orders.services.payments import expire_payment_request
 from orders.services.refunds import alert_merchant
 from orders.services.settlement import Settlement, settle_balance, withdraw_open_settlement  # noqa: F401
@@ -71,6 +71,24 @@ DECIMAL_FIELDS = {
     "discount_amount",
     "tax_amount",
 }
+
+
+# What may happen to an order after an unpaid edit without blocking its undo.
+UNDO_SAFE_EVENTS = (
+    EventType.RELEASED_FOR_FULFILLMENT,
+    EventType.PAYMENT_REQUEST_EXPIRED,
+    EventType.REFUND_RECORDED,
+    EventType.REFUND_FAILED,
+    EventType.REFUND_APPROVED,
+)
+
+
+def _changed_since(order: Order, session: EditSession) -> bool:
+    return (
+        OrderEvent.objects.filter(order=order, order_version__gt=session.committed_version)
+        .exclude(type__in=UNDO_SAFE_EVENTS)
+        .exists()
+    )
 
 
 def settle_order(
@@ -162,12 +180,12 @@ def expire_unpaid_edit(*, request_id: int, now=None) -> PaymentRequest | None:
 def revert_edit(*, session: EditSession) -> bool:
     """Put the order back as it was before ``session``'s edit, as a new version with its own event.
 
-    Only while nothing else changed the order since (its version is still the one the edit left);
+    Only while nothing but bookkeeping happened to the order since (see ``UNDO_SAFE_EVENTS``);
     otherwise False and the merchant decides.
     """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=session.order_id)
-        if session.status != SessionStatus.COMMITTED or order.version != session.committed_version:
+        if session.status != SessionStatus.COMMITTED or _changed_since(order, session):
             return False
         point = session.restore_point or {}
         lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")}

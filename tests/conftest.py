@@ -84,7 +84,8 @@ def run_worker():
     Tests using it need ``transactional_db``: the worker is another process and sees only committed rows.
     """
 
-    def run(*, queues=("default", "notifications"), extra_env: dict | None = None, timeout: int = 60):
+    def run(*, queues=("default", "notifications"), extra_env: dict | None = None, timeout: int = 60, at=None):
+        """``at``: run the worker and its scheduler (once, burst) as if it were that time."""
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings_test",
@@ -93,8 +94,11 @@ def run_worker():
             "REDIS_URL": settings.REDIS_URL,
             **(extra_env or {}),
         }
+        command = ["manage.py", "rqworker", *queues, "--burst"]
+        if at is not None:
+            command = ["-m", "tests.timewarp", at.isoformat(), *command, "--with-scheduler"]
         result = subprocess.run(
-            [sys.executable, "manage.py", "rqworker", *queues, "--burst"],
+            [sys.executable, *command],
             cwd=ROOT,
             env=env,
             capture_output=True,

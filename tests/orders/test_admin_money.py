@@ -18,7 +18,7 @@ from orders.constants import ActorKind, EventType, MoneySource, OrderStatus, Tra
 from orders.models import CreditMemo, Order, OrderEvent, StoreCreditEntry, Transaction
 from storefront.models import StoreSettings
 from tests.conftest import STAFF_PASSWORD, current_totp
-from tests.editing.conftest import catalog, place  # noqa: F401
+from tests.editing.conftest import place  # the catalog fixture lives in tests/conftest.py
 from tests.editing.test_services import MUG, SOCKS, SWEATER_M
 
 pytestmark = pytest.mark.usefixtures("catalog")
@@ -36,12 +36,22 @@ def change_url(order: Order) -> str:
     return f"/admin/orders/order/{order.pk}/change/"
 
 
+def csrf_token(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
+
+
 def sign_in(client: Client, user: User) -> Client:
     """Password plus authenticator code, as staff_client does."""
     device, _codes = give_staff_totp(user=user)
+    token = csrf_token(client.get("/admin/login/"))
     response = client.post(
         "/admin/login/?next=/admin/",
-        {"username": user.email, "password": STAFF_PASSWORD, "otp_token": current_totp(device)},
+        {
+            "username": user.email,
+            "password": STAFF_PASSWORD,
+            "otp_token": current_totp(device),
+            "csrfmiddlewaretoken": token,
+        },
     )
     assert response.status_code == 302, "admin sign-in failed"
     return client
@@ -349,13 +359,13 @@ def test_decisions_are_post_only(staff_client):
     assert refund.status == TransactionStatus.AWAITING_APPROVAL
 
 
-def test_decision_buttons_post_the_order_pages_csrf_token(db, staff_user):
+def test_decision_buttons_post_the_order_pages_csrf_token(db):
     refund = awaiting_refund()
-    client = sign_in(Client(enforce_csrf_checks=True), staff_user)
+    manager = User.objects.create_superuser("manager@example.com", STAFF_PASSWORD)
+    client = sign_in(Client(enforce_csrf_checks=True), manager)
     approve = f"/admin/orders/transaction/{refund.pk}/approve/"
     assert client.post(approve).status_code == 403  # no token
-    html = client.get(change_url(refund.order)).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    token = csrf_token(client.get(change_url(refund.order)))
     assert client.post(approve, {"csrfmiddlewaretoken": token}).status_code == 302
     refund.refresh_from_db()
     assert refund.status == TransactionStatus.PENDING
@@ -459,3 +469,21 @@ def test_print_and_decisions_need_staff_with_a_second_factor(client, paid_order)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     refund.refresh_from_db()
     assert refund.status == TransactionStatus.AWAITING_APPROVAL
+
+
+def test_zz_dump(staff_client, paid_order):
+    staff_client.post(url(paid_order, "refund"), {"amount": "4", "reason": "Lost parcel"})
+    r = awaiting_refund()
+    memo = CreditMemo.objects.get(order=paid_order)
+    open("/tmp/h2_change.html", "w").write(staff_client.get(change_url(paid_order)).content.decode())
+    open("/tmp/h2_change2.html", "w").write(staff_client.get(change_url(r.order)).content.decode())
+    open("/tmp/h2_refund.html", "w").write(
+        staff_client.post(url(paid_order, "refund"), {"amount": "400", "reason": "x"}).content.decode()
+    )
+    open("/tmp/h2_goodwill.html", "w").write(staff_client.get(url(paid_order, "goodwill")).content.decode())
+    open("/tmp/h2_cancel.html", "w").write(staff_client.get(url(paid_order, "cancel")).content.decode())
+    open("/tmp/h2_print.html", "w").write(
+        staff_client.get(f"/admin/orders/creditmemo/{memo.pk}/print/").content.decode()
+    )
+    open("/tmp/h2_ledger.html", "w").write(staff_client.get("/admin/orders/storecreditentry/").content.decode())
+    open("/tmp/h2_tx.html", "w").write(staff_client.get("/admin/orders/transaction/").content.decode())
