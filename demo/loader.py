@@ -19,7 +19,8 @@ from accounts.services import give_staff_totp
 from demo.catalog import COLOURS, LANGS, ONE_SIZE, PICKUP, PRODUCTS, SHIPPING_METHODS, TAX_RATES
 from editing.models import EditPolicy
 from orders import services
-from orders.constants import ActorKind, DeliveryState, RiskLevel
+from orders.constants import ActorKind, DeliveryState, MoneySource, RiskLevel
+from orders.gateway import SUCCESS_CARD
 from orders.models import Order
 from storefront.models import (
     DiscountCode,
@@ -207,12 +208,15 @@ def load_demo_shopper() -> int:
         )
 
     def pay(order: Order, amount: Decimal | None = None) -> None:
-        services.record_payment(
-            order=order,
-            amount=amount or order.total,
-            idempotency_key=f"demo-pay-{order.number}",
-            gateway_reference=f"test_ch_{order.number}",
-        )
+        # Through the test gateway, as checkout does, so staff can refund demo orders for real.
+        with transaction.atomic():
+            services.take_card_payment(
+                order=order,
+                amount=amount or order.total,
+                card_number=SUCCESS_CARD,
+                idempotency_key=f"demo-pay-{order.number}",
+                source=MoneySource.CHECKOUT,
+            )
 
     def ship(order: Order, state=DeliveryState.IN_TRANSIT, arrival_days: int | None = 2, only_first=False):
         lines = list(order.lines.all())[:1] if only_first else list(order.lines.all())

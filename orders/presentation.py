@@ -33,6 +33,16 @@ def describe_event(event: OrderEvent, *, currency: str, language: str) -> str:
         return _("You changed the order; new total %(total)s") % {"total": total}
     if event.type == EventType.PAYMENT_REQUESTED:
         return _("Payment of %(amount)s requested") % {"amount": format_money(_amount(data), currency, language)}
+    if event.type == EventType.PAYMENT_REQUEST_EXPIRED:
+        return _("Payment request of %(amount)s expired") % {"amount": format_money(_amount(data), currency, language)}
+    if event.type == EventType.EDIT_REVERTED:
+        return _("Unpaid change undone; total back to %(total)s") % {
+            "total": format_money(_amount(data), currency, language)
+        }
+    if event.type == EventType.STORE_CREDIT_ISSUED:
+        return _("%(amount)s store credit given") % {"amount": format_money(_amount(data), currency, language)}
+    if event.type == EventType.GOODWILL_DISCOUNT:
+        return _("Goodwill discount of %(amount)s") % {"amount": format_money(_amount(data), currency, language)}
     return str(event.get_type_display())
 
 
