@@ -1,11 +1,18 @@
 """Staff view of orders. Money, lines and statuses change only through services, so they are read-only here."""
 
-from django.contrib import admin
+from functools import partial
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
 from django.db import connection
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core.errors import ApplicationError
+from orders import admin_views
+from orders.constants import TransactionKind, TransactionStatus
 from orders.models import (
     CreditMemo,
     Fulfillment,
@@ -14,8 +21,10 @@ from orders.models import (
     OrderEvent,
     OrderLine,
     PaymentRequest,
+    StoreCreditEntry,
     Transaction,
 )
+from orders.services.credit import store_credit_balance
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -78,13 +87,48 @@ class TransactionInline(ReadOnlyInline):
         "error",
         "created_at",
     ]
-    readonly_fields = fields
+    readonly_fields = [*fields, "refund_actions"]
+
+    def get_fields(self, request, obj=None):
+        """Staff who may move money get the approve/decline/retry buttons beside each refund."""
+        fields = super().get_fields(request, obj)
+        return [*fields, "refund_actions"] if admin_views.may_move_money(request.user) else fields
+
+    @admin.display(description=_("actions"))
+    def refund_actions(self, obj):
+        """Buttons that submit the page's form (its CSRF token) to the decision URL: a form can't nest in a form."""
+        if obj.kind != TransactionKind.REFUND:
+            return ""
+        if obj.status == TransactionStatus.AWAITING_APPROVAL:
+            decisions = [("approve", _("Approve")), ("decline", _("Decline"))]
+        elif obj.status == TransactionStatus.FAILED:
+            decisions = [("retry", _("Retry"))]
+        else:
+            return ""
+        return format_html_join(
+            " ",
+            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>{}</button>',
+            ((reverse(f"admin:orders_transaction_{decision}", args=[obj.pk]), label) for decision, label in decisions),
+        )
+
+
+def credit_memo_print_link(memo: CreditMemo) -> str:
+    url = reverse("admin:orders_creditmemo_print", args=[memo.pk])
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Print"))
 
 
 class CreditMemoInline(ReadOnlyInline):
     model = CreditMemo
-    fields = ["created_at", "amount", "currency", "source", "reason", "created_by"]
+    fields = ["memo_number", "created_at", "amount", "currency", "source", "reason", "created_by", "print_link"]
     readonly_fields = fields
+
+    @admin.display(description=_("number"))
+    def memo_number(self, obj):
+        return obj.number
+
+    @admin.display(description=_("print"))
+    def print_link(self, obj):
+        return credit_memo_print_link(obj)
 
 
 class PaymentRequestInline(ReadOnlyInline):
@@ -164,8 +208,10 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "edit_link",
+                    "money_actions",
                     "number",
                     "customer",
+                    "store_credit",
                     "email",
                     "language",
                     "placed_at",
@@ -203,6 +249,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "shipping_total",
                     "tax_total",
                     "total",
+                    "adjustment_total",
                     "captured_total",
                     "refunded_total",
                 ]
@@ -211,8 +258,10 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "edit_link",
+        "money_actions",
         "number",
         "customer",
+        "store_credit",
         "email",
         "placed_at",
         "version",
@@ -236,6 +285,7 @@ class OrderAdmin(admin.ModelAdmin):
         "shipping_total",
         "tax_total",
         "total",
+        "adjustment_total",
         "captured_total",
         "refunded_total",
         "language",
@@ -247,13 +297,44 @@ class OrderAdmin(admin.ModelAdmin):
     def get_urls(self):
         from editing.views import staff_edit_order
 
-        edit = path("<int:pk>/edit/", self.admin_site.admin_view(staff_edit_order), name="orders_order_edit")
-        return [edit, *super().get_urls()]
+        def page(view, name):
+            return path(
+                f"<int:pk>/{name}/",
+                self.admin_site.admin_view(partial(view, model_admin=self)),
+                name=f"orders_order_{name}",
+            )
+
+        return [
+            path("<int:pk>/edit/", self.admin_site.admin_view(staff_edit_order), name="orders_order_edit"),
+            page(admin_views.refund_order, "refund"),
+            page(admin_views.give_goodwill, "goodwill"),
+            page(admin_views.cancel_order, "cancel"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("change"))
     def edit_link(self, obj):
         url = reverse("admin:orders_order_edit", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Edit lines, address or delivery"))
+
+    @admin.display(description=_("money"))
+    def money_actions(self, obj):
+        buttons = [("refund", _("Refund")), ("goodwill", _("Give goodwill"))]
+        if obj.can_cancel():
+            buttons.append(("cancel", _("Cancel order")))
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            ((reverse(f"admin:orders_order_{name}", args=[obj.pk]), label) for name, label in buttons),
+        )
+
+    @admin.display(description=_("customer's store credit"))
+    def store_credit(self, obj):
+        if not obj.customer_id:
+            return "—"
+        balance = admin_views.money(store_credit_balance(obj.customer), obj.currency)
+        url = reverse("admin:orders_storecreditentry_changelist") + "?" + urlencode({"q": obj.customer.email})
+        return format_html('{} <a href="{}">{}</a>', balance, url, _("Ledger"))
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -273,6 +354,60 @@ class TransactionAdmin(RecordAdmin):
     list_filter = ["kind", "status", "source", "gateway", "created_at"]
     search_fields = ["=order__number", "gateway_reference", "idempotency_key"]
     list_select_related = ["order"]
+    actions = ["approve_selected", "decline_selected", "retry_selected"]
+
+    def get_urls(self):
+        """POST-only refund decisions, the buttons beside each refund on the order page."""
+        return [
+            path(
+                f"<int:pk>/{decision}/",
+                self.admin_site.admin_view(partial(admin_views.decide_refund, decision=decision)),
+                name=f"orders_transaction_{decision}",
+            )
+            for decision in admin_views.DECISIONS
+        ] + super().get_urls()
+
+    def has_refund_permission(self, request):
+        return admin_views.may_move_money(request.user)
+
+    @admin.action(description=_("Approve selected refunds"), permissions=["refund"])
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, "approve")
+
+    @admin.action(description=_("Decline selected refunds"), permissions=["refund"])
+    def decline_selected(self, request, queryset):
+        self._decide(request, queryset, "decline")
+
+    @admin.action(description=_("Retry selected failed refunds"), permissions=["refund"])
+    def retry_selected(self, request, queryset):
+        self._decide(request, queryset, "retry")
+
+    def _decide(self, request, queryset, decision: str) -> None:
+        """One service call per row, each in its own transaction; a refused row is reported and skipped."""
+        done = 0
+        for row in queryset.order_by("pk"):
+            if row.kind != TransactionKind.REFUND:
+                self.message_user(
+                    request, _("Transaction #%(id)s is not a refund.") % {"id": row.pk}, level=messages.ERROR
+                )
+                continue
+            try:
+                admin_views.DECISIONS[decision](refund=row, actor=request.user)
+            except ApplicationError as error:
+                self.message_user(
+                    request,
+                    _("Refund #%(id)s: %(error)s") % {"id": row.pk, "error": error.message},
+                    level=messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            texts = {
+                "approve": ngettext("%(count)d refund approved.", "%(count)d refunds approved.", done),
+                "decline": ngettext("%(count)d refund declined.", "%(count)d refunds declined.", done),
+                "retry": ngettext("%(count)d refund sent again.", "%(count)d refunds sent again.", done),
+            }
+            self.message_user(request, texts[decision] % {"count": done}, level=messages.SUCCESS)
 
 
 @admin.register(OrderEvent)
@@ -295,10 +430,33 @@ class FulfillmentLineAdmin(RecordAdmin):
 
 @admin.register(CreditMemo)
 class CreditMemoAdmin(RecordAdmin):
-    list_display = ["id", "order", "amount", "currency", "source", "created_at"]
+    list_display = ["id", "order", "amount", "currency", "source", "created_at", "print_link"]
     list_filter = ["source", "created_at"]
     search_fields = ["=order__number", "reason"]
     list_select_related = ["order"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(admin_views.print_credit_memo)
+        return [path("<int:pk>/print/", view, name="orders_creditmemo_print"), *super().get_urls()]
+
+    @admin.display(description=_("print"))
+    def print_link(self, obj):
+        return credit_memo_print_link(obj)
+
+
+@admin.register(StoreCreditEntry)
+class StoreCreditEntryAdmin(RecordAdmin):
+    """The store-credit ledger, read-only: entries are written by give_store_credit, checkout and refunds."""
+
+    list_display = ["created_at", "customer", "amount", "currency", "reason", "order", "created_by"]
+    list_filter = ["currency", "created_at"]
+    search_fields = ["=customer__email"]
+    search_help_text = _("Search by the customer's email address (the whole address).")
+    list_select_related = ["customer", "order", "created_by"]
+    date_hierarchy = "created_at"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PaymentRequest)

@@ -121,10 +121,11 @@ def test_cancel_button_is_gone_once_the_order_is_cancelled(staff_client, paid_or
 
 
 def test_refund_page_shows_what_is_refundable_and_the_limit(staff_client, paid_order):
+    staff_client.post(url(paid_order, "refund"), {"amount": "10", "reason": "First"})
     page = staff_client.get(url(paid_order, "refund"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert f"#{paid_order.number}" in html and eur(paid_order.total) in html
+    assert f"#{paid_order.number}" in html and eur(paid_order.total - 10) in html  # a refund on its way counts
     assert "No limit" in html
     assert 'name="with_return"' in html and 'name="csrfmiddlewaretoken"' in html
 
@@ -469,21 +470,3 @@ def test_print_and_decisions_need_staff_with_a_second_factor(client, paid_order)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     refund.refresh_from_db()
     assert refund.status == TransactionStatus.AWAITING_APPROVAL
-
-
-def test_zz_dump(staff_client, paid_order):
-    staff_client.post(url(paid_order, "refund"), {"amount": "4", "reason": "Lost parcel"})
-    r = awaiting_refund()
-    memo = CreditMemo.objects.get(order=paid_order)
-    open("/tmp/h2_change.html", "w").write(staff_client.get(change_url(paid_order)).content.decode())
-    open("/tmp/h2_change2.html", "w").write(staff_client.get(change_url(r.order)).content.decode())
-    open("/tmp/h2_refund.html", "w").write(
-        staff_client.post(url(paid_order, "refund"), {"amount": "400", "reason": "x"}).content.decode()
-    )
-    open("/tmp/h2_goodwill.html", "w").write(staff_client.get(url(paid_order, "goodwill")).content.decode())
-    open("/tmp/h2_cancel.html", "w").write(staff_client.get(url(paid_order, "cancel")).content.decode())
-    open("/tmp/h2_print.html", "w").write(
-        staff_client.get(f"/admin/orders/creditmemo/{memo.pk}/print/").content.decode()
-    )
-    open("/tmp/h2_ledger.html", "w").write(staff_client.get("/admin/orders/storecreditentry/").content.decode())
-    open("/tmp/h2_tx.html", "w").write(staff_client.get("/admin/orders/transaction/").content.decode())
