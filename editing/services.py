@@ -39,6 +39,7 @@ from orders import services as order_services
 from orders.constants import ActorKind, MoneySource, OrderTag, RiskLevel
 from orders.models import Order, OrderLine
 from orders.quotes import PricingContext, rate_shipping
+from orders.services.refunds import check_refund_limit, money_in_hand
 from orders.services.settlement import Settlement
 from storefront.models import PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
@@ -742,6 +743,9 @@ def cancel_order(
         )
         EditSession.objects.filter(order=order, status=SessionStatus.OPEN).update(status=SessionStatus.ABANDONED)
         if refund or not _is_staff(actor_kind):
+            if _is_staff(actor_kind) and actor is not None:
+                check_refund_limit(actor, money_in_hand(order))
+                policy = settlement.staff_decided(policy)
             settled = settlement.settle_order(
                 order=order,
                 amount_due=ZERO,

@@ -23,7 +23,7 @@ from orders import services as order_services
 from orders.constants import ActorKind, EventType, MoneySource
 from orders.models import Order, OrderEvent, OrderLine, PaymentRequest
 from orders.services.payments import expire_payment_request
-from orders.services.refunds import alert_merchant
+from orders.services.refunds import alert_merchant, check_refund_limit
 from orders.services.settlement import Settlement, settle_balance, withdraw_open_settlement  # noqa: F401
 from storefront.models import Variant
 
@@ -236,6 +236,7 @@ def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor:
         raise EditError(
             _("Say why the discount is given."), code="no_reason", fields={"reason": [_("This field is required.")]}
         )
+    check_refund_limit(actor, amount)
     policy = EditPolicy.load()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -253,13 +254,14 @@ def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor:
             order=order,
             source=MoneySource.APPEASEMENT,
             reason=reason,
-            policy=_auto_refund(policy),
+            policy=staff_decided(policy),
             actor_kind=ActorKind.STAFF,
             actor=actor,
         )
     return settlement
 
 
-def _auto_refund(policy: EditPolicy) -> EditPolicy:
+def staff_decided(policy: EditPolicy) -> EditPolicy:
+    """Refunds a staff member causes need no second approval (their limit was checked instead)."""
     policy.refund_automatically = True
     return policy

@@ -32,12 +32,14 @@ def store_credit_balance(customer: User, *, lock: bool = False) -> Decimal:
 def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User) -> StoreCreditEntry:
     """Goodwill as credit for the order's shopper, on the order's timeline."""
     from orders.services.lifecycle import _lock_order, _save_change
+    from orders.services.refunds import check_refund_limit
 
     amount = quantize(amount, order.currency)
     if amount <= 0:
         raise StoreCreditError(_("Store credit must be more than zero."), fields={"amount": [_("Must be positive.")]})
     if not reason.strip():
         raise StoreCreditError(_("Say why the credit is given."), fields={"reason": [_("This field is required.")]})
+    check_refund_limit(actor, amount)
     with transaction.atomic():
         order = _lock_order(order)
         entry = StoreCreditEntry.objects.create(

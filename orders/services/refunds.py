@@ -14,11 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.money import ZERO, quantize
+from core.money import ZERO, format_money, quantize
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
@@ -32,6 +32,10 @@ from storefront.models import StoreSettings
 
 # Refunds that hold money: done, or on their way.
 HOLDING_STATUSES = (TransactionStatus.SUCCESS, *OPEN_REFUND_STATUSES)
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return format_money(amount, currency, translation.get_language() or "en")
 
 
 class RefundError(OrderError):
@@ -89,7 +93,7 @@ def create_refunds(
         raise RefundError(_("A refund must be more than zero."), fields={"amount": [_("Must be positive.")]})
     if amount > available:
         raise RefundError(
-            _("At most %(amount)s can be refunded.") % {"amount": available},
+            _("At most %(amount)s can be refunded.") % {"amount": _money(available, order.currency)},
             code="over_refund",
             fields={"amount": [_("More than was paid and not yet refunded.")]},
         )
@@ -176,11 +180,13 @@ def refund_limit(user: User) -> Decimal | None:
     raise RefundError(_("Only managers and support agents can refund."), code="not_allowed")
 
 
-def _check_limit(user: User, amount: Decimal) -> None:
+def check_refund_limit(user: User, amount: Decimal) -> None:
+    """Every staff action that gives money back (refund, goodwill, cancel with refund, retry) asks this."""
     limit = refund_limit(user)
     if limit is not None and amount > limit:
         raise RefundError(
-            _("Support agents can refund at most %(limit)s; ask a manager.") % {"limit": limit},
+            _("Support agents can give back at most %(limit)s at a time; ask a manager.")
+            % {"limit": _money(limit, StoreSettings.load().currency)},
             code="over_limit",
             fields={"amount": [_("Above your refund limit.")]},
         )
@@ -192,7 +198,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
     The amount also counts as given back (``adjustment_total``), so a later edit doesn't bill it again.
     """
     amount = quantize(amount, order.currency)
-    _check_limit(actor, amount)
+    check_refund_limit(actor, amount)
     if not reason.strip():
         raise RefundError(_("Say why the money is refunded."), fields={"reason": [_("This field is required.")]})
     with transaction.atomic():
@@ -212,7 +218,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
 
 
 def approve_refund(*, refund: Transaction, actor: User) -> Transaction:
-    _check_limit(actor, refund.amount)
+    check_refund_limit(actor, refund.amount)
     with transaction.atomic():
         order = _lock_order(refund.order)
         refund = Transaction.objects.select_for_update().get(pk=refund.pk)
@@ -228,6 +234,7 @@ def approve_refund(*, refund: Transaction, actor: User) -> Transaction:
 
 def decline_refund(*, refund: Transaction, actor: User) -> Transaction:
     """Staff keep the money (a refund awaiting approval is not sent)."""
+    refund_limit(actor)  # refuses staff who may not decide on refunds at all
     with transaction.atomic():
         order = _lock_order(refund.order)
         refund = Transaction.objects.select_for_update().get(pk=refund.pk)
@@ -241,6 +248,7 @@ def decline_refund(*, refund: Transaction, actor: User) -> Transaction:
 
 def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
     """Send a failed refund again, with a new key (the processor remembers the old key's failure)."""
+    check_refund_limit(actor, refund.amount)
     with transaction.atomic():
         order = _lock_order(refund.order)
         refund = Transaction.objects.select_for_update().get(pk=refund.pk)

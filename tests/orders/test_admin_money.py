@@ -376,7 +376,7 @@ def test_agent_cannot_approve_above_their_limit(agent_client):
     StoreSettings.objects.update(agent_refund_limit=D("1"))
     refund = awaiting_refund()
     response = agent_client.post(f"/admin/orders/transaction/{refund.pk}/approve/", follow=True)
-    assert any("Support agents can refund at most" in message for message in flashed(response))
+    assert any("Support agents can give back at most €1.00" in message for message in flashed(response))
     refund.refresh_from_db()
     assert refund.status == TransactionStatus.AWAITING_APPROVAL
 
@@ -470,3 +470,30 @@ def test_print_and_decisions_need_staff_with_a_second_factor(client, paid_order)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     refund.refresh_from_db()
     assert refund.status == TransactionStatus.AWAITING_APPROVAL
+
+
+# --- the agent's limit holds on every way of giving money back --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page, data",
+    [
+        ("goodwill", {"kind": "order_discount", "amount": "50", "reason": "Late"}),
+        ("goodwill", {"kind": "store_credit", "amount": "50", "reason": "Late"}),
+        ("cancel", {"reason": "customer", "refund": "on"}),
+    ],
+)
+def test_agent_limit_holds_for_goodwill_and_cancel_with_refund(agent_client, paid_order, page, data):
+    StoreSettings.objects.update(agent_refund_limit=D("20"))
+    version = paid_order.version
+    response = agent_client.post(url(paid_order, page), data)
+    paid_order.refresh_from_db()
+    assert response.status_code == 400 and "Support agents can give back at most €20.00" in response.content.decode()
+    assert paid_order.version == version and not refunds(paid_order).exists()
+    assert not StoreCreditEntry.objects.exists()
+
+
+def test_a_managers_cancel_refunds_at_once_even_when_shopper_refunds_wait(staff_client, paid_order):
+    EditPolicy.objects.update(refund_automatically=False)
+    staff_client.post(url(paid_order, "cancel"), {"reason": "fraud", "refund": "on"})
+    assert {refund.status for refund in refunds(paid_order)} == {TransactionStatus.PENDING}
