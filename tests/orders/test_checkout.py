@@ -150,3 +150,10 @@ def test_store_credit_pays_first_at_checkout(client):
 def test_an_empty_cart_goes_back_to_the_cart(client):
     response = client.get("/store/checkout/")
     assert response.status_code == 302 and response["Location"] == "/store/cart/"
+
+
+@pytest.mark.parametrize("codes", [[MUG], [MUG, SWEATER_M, "ORGANIC-COTTON-TEE-M-WHITE", "WOOL-SOCKS-M-GREY"]])
+def test_the_checkout_page_reads_a_flat_number_of_queries(client, django_assert_max_num_queries, codes):
+    fill_cart(client, *((code, 1) for code in codes))
+    with django_assert_max_num_queries(5):
+        assert client.get("/store/checkout/").status_code == 200

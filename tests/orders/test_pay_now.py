@@ -107,3 +107,8 @@ def test_the_order_page_links_to_the_open_request(client, owing):
     assert pay_path(owing.pk) in page
     pay(client, owing)
     assert pay_path(owing.pk) not in client.get(f"/store/account/orders/{order.number}/").content.decode()
+
+
+def test_the_pay_now_page_reads_a_fixed_number_of_queries(client, owing, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        assert client.get(pay_path(owing.pk)).status_code == 200
