@@ -88,6 +88,7 @@ class CustomerProfile(models.Model):
         ACCOUNT = "account", _("Account page")
         STAFF = "staff", _("Staff")
         IMPORT = "import", _("Import")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     name = models.CharField(_("name"), max_length=200, blank=True)

@@ -283,3 +283,16 @@ def give_staff_totp(*, user: User, backup_tokens: int = 5):
         tokens_ = [StaticToken.random_token() for _ in range(backup_tokens)]
         StaticToken.objects.bulk_create(StaticToken(device=static, token=token) for token in tokens_)
     return device, tokens_
+
+
+def withdraw_marketing_consent(*, user: User, source: str = CustomerProfile.ConsentSource.UNSUBSCRIBE) -> bool:
+    """Stop marketing email (transactional mail still comes). False when there was no consent to withdraw."""
+    with transaction.atomic():
+        profile = CustomerProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None or not profile.marketing_consent:
+            return False
+        profile.marketing_consent = False
+        profile.marketing_consent_at = timezone.now()
+        profile.marketing_consent_source = source
+        profile.save(update_fields=["marketing_consent", "marketing_consent_at", "marketing_consent_source"])
+    return True

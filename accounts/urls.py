@@ -17,6 +17,7 @@ urlpatterns = [
     path("addresses/<int:pk>/delete/", views.address_delete, name="address-delete"),
     path("addresses/<int:pk>/default/", views.address_make_default, name="address-default"),
     path("language/", views.set_language, name="set-language"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
 
 # allauth reverses these names (no namespace) from its own views; only the code flow is exposed.

@@ -8,19 +8,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import ratelimits, services
 from accounts.errors import AccountError
 from accounts.forms import AddressForm, ChangeEmailForm, CodeForm, ProfileForm
 from accounts.middleware import SESSION_LANGUAGE_KEY
-from accounts.models import Address, CustomerProfile
+from accounts.models import Address, CustomerProfile, User
+from accounts.selectors import user_id_from_unsubscribe_token
+from accounts.services import withdraw_marketing_consent
 
 
 def safe_next(request, default: str) -> str:
@@ -239,3 +242,18 @@ def address_make_default(request, pk: int):
     address = get_object_or_404(Address, pk=pk, user=request.user)
     services.save_address(user=request.user, data={}, address=address, make_default=True)
     return redirect("accounts:addresses")
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST here for one-click unsubscribe (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """GET asks to confirm (link scanners can't unsubscribe anyone); POST withdraws marketing consent."""
+    user_id = user_id_from_unsubscribe_token(token)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    if user is None:
+        raise Http404
+    done = False
+    if request.method == "POST":
+        withdraw_marketing_consent(user=user)
+        done = True
+    return render(request, "accounts/unsubscribe.html", {"done": done, "email": user.email})

@@ -221,6 +221,10 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Aftersale Demo Store <shop@example.com>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Where replies to store emails go (default: the store's support email in admin, else the sender).
+REPLY_TO_EMAIL = os.environ.get("REPLY_TO_EMAIL", "")
+# Header/footer data of every email, from the layer that owns the store's settings (see notifications).
+EMAIL_BRANDING = "storefront.selectors.email_branding"
 # How many times the send job tries one message before it is marked failed.
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5"))
 

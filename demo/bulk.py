@@ -265,6 +265,9 @@ def bulk_orders(
                 "is_custom": False,
                 "customization": "",
                 "position": position,
+                "backordered_quantity": 0,
+                "backorder_kind": "",
+                "backorder_expected": None,
                 "order_id": order_id,
                 "variant_id": variant.pk,
             }

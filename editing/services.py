@@ -698,12 +698,12 @@ def _notify_edit(order, session, after, delta, settlement, policy, actor_kind) -
 def _tell_shopper_and_merchant(order, policy, actor_kind, context, *, shopper_kind, merchant_kind, key) -> None:
     """The shopper's confirmation in their language; the merchant's alert (in the store's) when a shopper acted."""
     notify(kind=shopper_kind, recipient=order.email, language=order.language, context=context, dedupe_key=key)
-    alert_email = StoreSettings.load().alert_email
-    if alert_email and actor_kind == ActorKind.CUSTOMER:
+    store = StoreSettings.load()
+    if store.alert_email and actor_kind == ActorKind.CUSTOMER:
         notify(
             kind=merchant_kind,
-            recipient=alert_email,
-            language=settings.LANGUAGE_CODE,
+            recipient=store.alert_email,
+            language=store.language,
             context={**context, "admin_url": f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/"},
             dedupe_key=f"{key}:merchant",
         )

@@ -27,3 +27,14 @@ class MessageKind(models.TextChoices):
     MERCHANT_REFUND_FAILED = "merchant_refund_failed", _("Merchant alert: refund failed")
     MERCHANT_REFUND_AWAITING_APPROVAL = "merchant_refund_awaiting_approval", _("Merchant alert: refund to approve")
     MERCHANT_PAYMENT_EXPIRED = "merchant_payment_expired", _("Merchant alert: payment request expired")
+    SHIPMENT_SHIPPED = "shipment_shipped", _("Shipped")
+    SHIPMENT_OUT_FOR_DELIVERY = "shipment_out_for_delivery", _("Out for delivery")
+    SHIPMENT_DELIVERED = "shipment_delivered", _("Delivered")
+    SHIPMENT_READY_FOR_PICKUP = "shipment_ready_for_pickup", _("Ready for pickup")
+    SHIPMENT_FAILED = "shipment_failed", _("Delivery failed")
+    BACKORDER_NOTICE = "backorder_notice", _("Items delayed (backorder or short pick)")
+    SHOP_AGAIN = "shop_again", _("Shop again, after delivery (marketing)")
+
+
+# Sent only to shoppers who consented, with List-Unsubscribe; everything else is transactional.
+MARKETING_KINDS = frozenset({MessageKind.SHOP_AGAIN})

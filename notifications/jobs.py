@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -12,12 +14,29 @@ from notifications.models import Message
 
 
 def build_email(message: Message) -> EmailMultiAlternatives:
+    """Multipart (text + HTML). The Message-ID is the outbox row's, so a retried send is the same email;
+    List-Unsubscribe (with one-click POST, RFC 8058) only on marketing."""
+    from notifications.services import branding
+
+    sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    headers = {
+        "Content-Language": message.language,
+        "Message-ID": f"<message.{message.pk}@{sender_domain}>",
+        "X-Aftersale-Message": str(message.pk),
+    }
+    if message.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        headers["Auto-Submitted"] = "auto-generated"
+    reply_to = settings.REPLY_TO_EMAIL or branding().get("support_email")
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
-        headers={"Content-Language": message.language, "X-Aftersale-Message": str(message.pk)},
+        reply_to=[reply_to] if reply_to else None,
+        headers=headers,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -19,6 +19,8 @@ class Message(models.Model):
     # One message per business event: a second notify() with the same key returns the first.
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True, null=True, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
+    # Marketing messages only: where the recipient opts out (sent as List-Unsubscribe).
+    unsubscribe_url = models.URLField(_("unsubscribe link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

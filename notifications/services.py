@@ -6,16 +6,24 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
-from notifications.constants import MessageKind, MessageStatus
+from notifications.constants import MARKETING_KINDS, MessageKind, MessageStatus
 from notifications.models import Message
+
+
+def branding() -> dict:
+    """Store name, address, logo and support address for the shared layout; ``EMAIL_BRANDING`` supplies
+    them from the app that owns the store's settings (this app sits below it)."""
+    defaults = {"store_name": settings.STORE_NAME, "store_address": "", "support_email": "", "logo_url": ""}
+    return {**defaults, **import_string(settings.EMAIL_BRANDING)()} if settings.EMAIL_BRANDING else defaults
 
 
 def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str, str]:
     """(subject, text, html) of a message kind in a language."""
     base = f"notifications/email/{kind}"
     with translation.override(language):
-        context = {"store_name": settings.STORE_NAME, "site_url": settings.SITE_URL, **context}
+        context = {**branding(), "site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
         # One line; keep no-break spaces (money formats use them between amount and symbol).
         subject = " ".join(
             filter(None, (part.strip(" \t") for part in render_to_string(f"{base}/subject.txt", context).splitlines()))
@@ -32,16 +40,22 @@ def notify(
     language: str,
     context: dict,
     dedupe_key: str | None = None,
+    unsubscribe_url: str = "",
 ) -> Message:
     """Render a message in the recipient's language inside the caller's transaction; send it on commit.
 
     ``context`` must be JSON-serialisable plain data: it is stored for re-rendering and audit.
+    Marketing kinds need an ``unsubscribe_url`` (the caller checked consent; see MARKETING_KINDS).
     """
+    if kind in MARKETING_KINDS and not unsubscribe_url:
+        raise ValueError(f"{kind} is marketing: it needs the recipient's consent and an unsubscribe link")
     if dedupe_key:
         existing = Message.objects.filter(dedupe_key=dedupe_key).first()
         if existing:
             return existing
-    subject, text, html = render_message(kind=kind, language=language, context=context)
+    subject, text, html = render_message(
+        kind=kind, language=language, context={**context, "unsubscribe_url": unsubscribe_url}
+    )
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -53,6 +67,7 @@ def notify(
                 body_html=html,
                 dedupe_key=dedupe_key,
                 context=context,
+                unsubscribe_url=unsubscribe_url if kind in MARKETING_KINDS else "",
             )
     except IntegrityError:
         # A concurrent notify() with the same dedupe key won the race.

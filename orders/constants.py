@@ -33,6 +33,11 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("Delivery failed")
 
 
+class BackorderKind(models.TextChoices):
+    BACKORDER = "backorder", _("On backorder")
+    SHORT_PICK = "short_pick", _("Short-picked")
+
+
 class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")
@@ -118,6 +123,7 @@ class EventType(models.TextChoices):
     EDIT_REVERTED = "edit_reverted", _("Unpaid edit undone")
     STORE_CREDIT_ISSUED = "store_credit_issued", _("Store credit given")
     GOODWILL_DISCOUNT = "goodwill_discount", _("Goodwill discount given")
+    BACKORDER_REPORTED = "backorder_reported", _("Items delayed")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.
@@ -135,5 +141,6 @@ CUSTOMER_VISIBLE_EVENTS = frozenset(
         EventType.EDIT_REVERTED,
         EventType.STORE_CREDIT_ISSUED,
         EventType.GOODWILL_DISCOUNT,
+        EventType.BACKORDER_REPORTED,
     }
 )

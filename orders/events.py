@@ -200,3 +200,20 @@ def goodwill_discount_event(*, order: Order, amount, reason: str, actor) -> Orde
         actor=actor,
         data={"amount": str(amount), "currency": order.currency, "reason": reason},
     )
+
+
+def backorder_reported_event(
+    *, order: Order, quantities: dict[int, int], kind: str, expected, note: str, actor_kind: ActorKind, actor=None
+) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.BACKORDER_REPORTED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={
+            "lines": {str(line_id): quantity for line_id, quantity in quantities.items()},
+            "kind": kind,
+            "expected": expected.isoformat() if expected else None,
+            "note": note[:300],
+        },
+    )

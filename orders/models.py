@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.constants import (
     ActorKind,
+    BackorderKind,
     DeliveryState,
     EventType,
     FinancialStatus,
@@ -135,6 +136,10 @@ class OrderLine(models.Model):
     is_custom = models.BooleanField(_("custom item"), default=False)
     customization = models.CharField(_("personalization"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Reported by the warehouse before dispatch: how many can't go out yet, why, and when they might.
+    backordered_quantity = models.PositiveIntegerField(_("backordered"), default=0)
+    backorder_kind = models.CharField(_("backorder"), max_length=12, choices=BackorderKind.choices, blank=True)
+    backorder_expected = models.DateField(_("expected"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("order line")

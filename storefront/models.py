@@ -17,6 +17,13 @@ class StoreSettings(models.Model):
     support_email = models.EmailField(_("support email"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="store/", blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    language = models.CharField(
+        _("store language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the emails the store receives (alerts)."),
+    )
     prices_include_tax = models.BooleanField(
         _("prices are entered with tax"),
         default=True,

@@ -42,6 +42,19 @@ def store_name() -> str:
     return name
 
 
+def email_branding() -> dict:
+    """What every email's header and footer show (``settings.EMAIL_BRANDING`` points here)."""
+    from storefront.models import StoreSettings
+
+    store = StoreSettings.load()
+    return {
+        "store_name": store.name,
+        "store_address": store.address,
+        "support_email": store.support_email,
+        "logo_url": settings.SITE_URL + store.logo.url if store.logo else "",
+    }
+
+
 # --- Catalog pages and the cart
 
 

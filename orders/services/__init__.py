@@ -1,6 +1,7 @@
 """Order services, one module per subject; import them from here (``from orders import services``).
 
-- ``lifecycle``: placing, statuses, fulfilment, closing, fulfilment holds.
+- ``lifecycle``: placing, statuses, closing, fulfilment holds.
+- ``fulfilment``: shipments, delivery states and backorders, and the shopper's notices of them.
 - ``refunds``: refunds from request to the gateway job, staff approval, limits and retries.
 - ``payments``: card charges (checkout, Pay now), store credit spent, payment requests and reminders.
 - ``credit``: the store-credit ledger.
@@ -8,6 +9,7 @@
 """
 
 from orders.services.credit import give_store_credit, store_credit_balance  # noqa: F401
+from orders.services.fulfilment import record_shipment, report_backorder, update_delivery_state  # noqa: F401
 from orders.services.lifecycle import (  # noqa: F401
     MAX_LINE_QUANTITY,
     LineRequest,
@@ -17,11 +19,9 @@ from orders.services.lifecycle import (  # noqa: F401
     place_order,
     record_payment,
     record_refund,
-    record_shipment,
     refresh_statuses,
     release_fulfillment_holds,
     save_revised_order,
-    update_delivery_state,
 )
 from orders.services.payments import (  # noqa: F401
     expire_payment_request,

@@ -5,7 +5,7 @@ guard → atomic → lock (primary-key order) → save(update_fields) → event 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,14 +23,13 @@ from orders import events, quotes
 from orders.calculations import Totals
 from orders.constants import (
     ActorKind,
-    DeliveryState,
     MoneySource,
     RiskLevel,
     TransactionKind,
     TransactionStatus,
 )
 from orders.errors import OrderError
-from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Transaction
+from orders.models import Order, OrderLine, Transaction
 from orders.status_links import status_path
 from orders.statuses import OrderFacts, derive_statuses
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
@@ -514,105 +513,6 @@ def record_refund(
         if created:
             events.refund_recorded_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
     return txn
-
-
-# --- fulfilment -------------------------------------------------------------------------------
-
-
-def record_shipment(
-    *,
-    order: Order,
-    quantities: dict[int, int],
-    carrier: str = "",
-    tracking_number: str = "",
-    tracking_url: str = "",
-    delivery_state: DeliveryState = DeliveryState.IN_TRANSIT,
-    estimated_arrival: date | None = None,
-    shipped_at: datetime | None = None,
-    actor_kind: ActorKind = ActorKind.SYSTEM,
-    actor: User | None = None,
-) -> Fulfillment:
-    """Ship some quantities of some lines ({line id: quantity}) with their tracking."""
-    if not quantities or any(q <= 0 for q in quantities.values()):
-        raise OrderError(
-            _("Choose at least one item to ship."), code="no_lines", fields={"lines": [_("Choose items.")]}
-        )
-    with transaction.atomic():
-        order = _lock_order(order)
-        if order.cancelled_at is not None:
-            raise OrderError(_("A canceled order can't be shipped."), code="order_cancelled")
-        lines = list(OrderLine.objects.select_for_update().filter(order=order).order_by("pk"))
-        by_id = {line.pk: line for line in lines}
-        for line_id, quantity in quantities.items():
-            line = by_id.get(line_id)
-            if line is None:
-                raise OrderError(
-                    _("That item is not on this order."),
-                    code="unknown_line",
-                    fields={f"lines.{line_id}": [_("Not on this order.")]},
-                )
-            if quantity > line.unfulfilled_quantity:
-                raise OrderError(
-                    _("Only %(left)s of %(item)s are left to ship.")
-                    % {"left": line.unfulfilled_quantity, "item": line.product_name},
-                    code="over_fulfilment",
-                    fields={f"lines.{line_id}": [_("More than is left to ship.")]},
-                )
-        fulfillment = Fulfillment.objects.create(
-            order=order,
-            carrier=carrier,
-            tracking_number=tracking_number,
-            tracking_url=tracking_url,
-            delivery_state=delivery_state,
-            estimated_arrival=estimated_arrival,
-            shipped_at=shipped_at or timezone.now(),
-            delivered_at=timezone.now() if delivery_state == DeliveryState.DELIVERED else None,
-        )
-        FulfillmentLine.objects.bulk_create(
-            FulfillmentLine(fulfillment=fulfillment, order_line_id=line_id, quantity=quantity)
-            for line_id, quantity in sorted(quantities.items())
-        )
-        for line_id, quantity in quantities.items():
-            by_id[line_id].fulfilled_quantity += quantity
-        OrderLine.objects.bulk_update([by_id[i] for i in quantities], ["fulfilled_quantity"])
-        order.on_fulfillment_hold = False  # something shipped: the hold is moot
-        _save_change(order, ["on_fulfillment_hold", *refresh_statuses(order=order, lines=lines)])
-        events.fulfillment_created_event(
-            order=order, fulfillment=fulfillment, quantities=quantities, actor_kind=actor_kind, actor=actor
-        )
-    return fulfillment
-
-
-def update_delivery_state(
-    *,
-    fulfillment: Fulfillment,
-    delivery_state: DeliveryState,
-    estimated_arrival: date | None = None,
-    actor_kind: ActorKind = ActorKind.SYSTEM,
-    actor: User | None = None,
-) -> Fulfillment:
-    """Move a shipment along (in transit → out for delivery → delivered). The same update twice is a no-op."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=fulfillment.order_id)
-        fulfillment = Fulfillment.objects.select_for_update().get(pk=fulfillment.pk)
-        before = {"state": fulfillment.delivery_state, "estimated_arrival": _iso(fulfillment.estimated_arrival)}
-        fulfillment.delivery_state = delivery_state
-        if estimated_arrival is not None:
-            fulfillment.estimated_arrival = estimated_arrival
-        after = {"state": fulfillment.delivery_state, "estimated_arrival": _iso(fulfillment.estimated_arrival)}
-        if before == after:
-            return fulfillment
-        fulfillment.delivered_at = timezone.now() if delivery_state == DeliveryState.DELIVERED else None
-        fulfillment.save(update_fields=["delivery_state", "estimated_arrival", "delivered_at", "updated_at"])
-        _save_change(order, [])
-        events.delivery_updated_event(
-            order=order, fulfillment=fulfillment, before=before, after=after, actor_kind=actor_kind, actor=actor
-        )
-    return fulfillment
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 # --- closing ---------------------------------------------------------------------------------

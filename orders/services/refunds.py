@@ -363,13 +363,13 @@ def fail_refund(*, refund_id: int, error: str) -> str:
 
 def alert_merchant(*, kind: MessageKind, order: Order, context: dict, dedupe_key: str) -> None:
     """An email to the store's alert address, in the store's language, linking to the order in admin."""
-    recipient = StoreSettings.load().alert_email
-    if not recipient:
+    store = StoreSettings.load()
+    if not store.alert_email:
         return
     notify(
         kind=kind,
-        recipient=recipient,
-        language=settings.LANGUAGE_CODE,
+        recipient=store.alert_email,
+        language=store.language,
         context={
             "order_number": order.number,
             "currency": order.currency,

@@ -1,0 +1,120 @@
+"""A realistic context for every message kind: the rendering test, the email screenshots and the
+DEBUG mailbox previews all use these, so a kind without a sample fails the test."""
+
+from __future__ import annotations
+
+from notifications.constants import MessageKind
+
+SITE = "https://shop.example"
+ORDER = {"order_number": 1042, "currency": "EUR", "status_url": f"{SITE}/store/orders/status/1042.sig/"}
+LINES = [
+    {"name": "Merino crew-neck sweater – M / Navy", "quantity": 1, "total": "89.00"},
+    {"name": "Ceramic mug – White", "quantity": 2, "total": "36.00"},
+]
+ITEMS = [{"name": line["name"], "quantity": line["quantity"]} for line in LINES]
+ADMIN = {"admin_url": f"{SITE}/admin/orders/order/7/change/"}
+PAY = {
+    "amount": "36.00",
+    "reason": "Order #1042 edited",
+    "pay_url": f"{SITE}/store/pay/12.sig/",
+    "expires_at": "2026-12-08T10:00:00+00:00",
+}
+SHIPMENT = {
+    "items": ITEMS,
+    "carrier": "PostNL",
+    "tracking_number": "3SABCD1042NL",
+    "tracking_url": "https://postnl.example/track/3SABCD1042NL",
+    "estimated_arrival": "2026-12-03",
+    "pickup_name": "",
+    "pickup_address": "",
+    "pickup_hours": "",
+}
+
+SAMPLES: dict[str, dict] = {
+    MessageKind.SIGN_IN_CODE: {
+        "code": "482913",
+        "code_minutes": 15,
+        "link": f"{SITE}/store/account/login/link/abc/",
+        "link_minutes": 15,
+    },
+    MessageKind.UNKNOWN_ACCOUNT: {"shop_url": f"{SITE}/store/"},
+    MessageKind.EMAIL_CHANGE_CODE: {"code": "771204", "minutes": 15},
+    MessageKind.ORDER_CONFIRMATION: {**ORDER, "total": "130.00", "lines": LINES},
+    MessageKind.ORDER_EDITED: {
+        **ORDER,
+        "total": "166.00",
+        "delta": "36.00",
+        "lines": [*LINES, {"name": "Wool socks – M / Grey", "quantity": 2, "total": "36.00"}],
+        "to_pay": "36.00",
+        "to_refund": "",
+        "refund_waits_for_approval": False,
+        "by_staff": False,
+    },
+    MessageKind.ORDER_CANCELLED: {**ORDER, "to_refund": "130.00", "refund_waits_for_approval": False},
+    MessageKind.MERCHANT_ORDER_EDITED: {
+        **ORDER,
+        **ADMIN,
+        "total": "94.00",
+        "lines": LINES[:1],
+        "to_pay": "",
+        "to_refund": "36.00",
+        "refund_waits_for_approval": True,
+    },
+    MessageKind.MERCHANT_ORDER_CANCELLED: {
+        **ORDER,
+        **ADMIN,
+        "to_refund": "130.00",
+        "refund_waits_for_approval": False,
+    },
+    MessageKind.PAYMENT_NEEDED: {**ORDER, **PAY},
+    MessageKind.PAYMENT_REMINDER: {**ORDER, **PAY, "reminder": 1},
+    MessageKind.PAYMENT_RECEIVED: {**ORDER, "amount": "36.00", "paid_total": "166.00", "order_total": "166.00"},
+    MessageKind.REFUND_ISSUED: {
+        **ORDER,
+        "amount": "36.00",
+        "reason": "Order #1042 edited",
+        "refunded_total": "36.00",
+    },
+    MessageKind.MERCHANT_REFUND_FAILED: {
+        **ORDER,
+        **ADMIN,
+        "amount": "36.00",
+        "error": "The card issuer could not be reached.",
+        "reason": "",
+    },
+    MessageKind.MERCHANT_REFUND_AWAITING_APPROVAL: {
+        **ORDER,
+        **ADMIN,
+        "amount": "36.00",
+        "reason": "Order #1042 edited",
+    },
+    MessageKind.MERCHANT_PAYMENT_EXPIRED: {
+        **ORDER,
+        **ADMIN,
+        "amount": "36.00",
+        "reason": "Order #1042 edited",
+        "reverted": True,
+        "revert_blocked": False,
+    },
+    MessageKind.SHIPMENT_SHIPPED: {**ORDER, **SHIPMENT},
+    MessageKind.SHIPMENT_OUT_FOR_DELIVERY: {**ORDER, **SHIPMENT},
+    MessageKind.SHIPMENT_DELIVERED: {**ORDER, **SHIPMENT},
+    MessageKind.SHIPMENT_READY_FOR_PICKUP: {
+        **ORDER,
+        **SHIPMENT,
+        "pickup_name": "Amsterdam store",
+        "pickup_address": "Prinsengracht 263\n1016 GV Amsterdam",
+        "pickup_hours": "Mon–Sat 10:00–18:00",
+    },
+    MessageKind.SHIPMENT_FAILED: {**ORDER, **SHIPMENT},
+    MessageKind.BACKORDER_NOTICE: {
+        **ORDER,
+        "items": [{**ITEMS[0], "kind": "backorder", "expected": "2026-12-12"}, {**ITEMS[1], "kind": "short_pick"}],
+        "note": "",
+    },
+    MessageKind.SHOP_AGAIN: {
+        "items": ITEMS,
+        "shop_url": f"{SITE}/store/products/",
+        "unsubscribe_url": f"{SITE}/store/account/unsubscribe/7.sig/",
+    },
+}
