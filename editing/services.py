@@ -556,11 +556,12 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
         after_lines = list(OrderLine.objects.filter(order=order).order_by("position", "pk"))
         after = _snapshot(order, after_lines)
         delta = order.total - Decimal(before["total"])
+        changes = _changes(built.plan, staged)
         events.order_edited_event(
             order=order,
             before=before,
             after=after,
-            changes=_changes(built.plan, staged),
+            changes=changes,
             delta=str(delta),
             reason=reason,
             actor_kind=actor_kind,
@@ -579,7 +580,7 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
         session.payment_request = settled.payment_request
         fields = ["status", "committed_at", "committed_version", "restore_point", "payment_request", "updated_at"]
         session.save(update_fields=fields)
-        _notify_edit(order, session, after, delta, settled, policy, actor_kind)
+        _notify_edit(order, session, after, delta, settled, policy, actor_kind, changes)
     return CommitResult(order=order, settlement=settled)
 
 
@@ -670,8 +671,9 @@ def _apply_order(order: Order, built: BuiltEdit, staged: dict, *, staff: bool) -
     order_services.save_revised_order(order=order, fields=list(dict.fromkeys(fields)))
 
 
-def _notify_edit(order, session, after, delta, settlement, policy, actor_kind) -> None:
+def _notify_edit(order, session, after, delta, settlement, policy, actor_kind, changes) -> None:
     context = {
+        "changes": changes,
         "order_number": order.number,
         "currency": order.currency,
         "total": str(order.total),

@@ -49,6 +49,11 @@ SAMPLES: dict[str, dict] = {
         "to_refund": "",
         "refund_waits_for_approval": False,
         "by_staff": False,
+        "changes": [
+            {"type": "added", "item": "Wool socks M / Grey", "from": 0, "to": 2},
+            {"type": "changed", "item": "Ceramic mug White", "from": 1, "to": 2},
+            {"type": "address"},
+        ],
     },
     MessageKind.ORDER_CANCELLED: {**ORDER, "to_refund": "130.00", "refund_waits_for_approval": False},
     MessageKind.MERCHANT_ORDER_EDITED: {
@@ -56,6 +61,7 @@ SAMPLES: dict[str, dict] = {
         **ADMIN,
         "total": "94.00",
         "lines": LINES[:1],
+        "changes": [{"type": "removed", "item": "Ceramic mug White", "from": 2, "to": 0}],
         "to_pay": "",
         "to_refund": "36.00",
         "refund_waits_for_approval": True,
