@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "storefront",
     "orders",
     "editing",
+    "integrations",
     "demo",
+    "drf_spectacular_sidecar",  # Swagger UI assets served from here, not a CDN
 ]
 
 MIDDLEWARE = [
@@ -255,7 +257,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Aftersale API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Aftersale API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": "Integrations (API key: `Authorization: Bearer ak_…`) and the signed-in shopper (`/api/v1/me/`).",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "config.settings.LANGUAGES",
+        "BackorderKindEnum": "orders.constants.BackorderKind",
+    },
+}
+
+# --- Integrations: apps above orders hear of committed timeline events (webhooks are made from them).
+ORDER_EVENT_LISTENERS = ["integrations.services.on_order_event"]
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "5"))
+WEBHOOK_RETRY_INTERVALS = [int(s) for s in os.environ.get("WEBHOOK_RETRY_INTERVALS", "10,60,300,1800").split(",")]
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# An endpoint whose deliveries failed this many times in a row is disabled and the merchant alerted.
+WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "3"))
 
 OTP_TOTP_ISSUER = STORE_NAME
 

@@ -2,18 +2,26 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.staff_login import StaffAdminSite
 from accounts.urls import allauth_urlpatterns
 from config.health import health_view
 from editing import api as editing_api
+from integrations import api as integrations_api
 from orders import api as orders_api
 
 # Staff sign in to admin with a password and then a TOTP (or backup) code.
 admin.site.__class__ = StaffAdminSite
 
 api_v1 = [
+    # Integrations (API keys)
+    path("orders/", integrations_api.OrderListCreate.as_view(), name="orders"),
+    path("orders/<int:number>/", integrations_api.OrderDetail.as_view(), name="order"),
+    path("orders/<int:number>/fulfillments/", integrations_api.FulfillmentCreate.as_view(), name="fulfillments"),
+    path("orders/<int:number>/backorders/", integrations_api.BackorderCreate.as_view(), name="backorders"),
+    path("fulfillments/<int:pk>/", integrations_api.FulfillmentUpdate.as_view(), name="fulfillment"),
+    # The signed-in shopper (session)
     path("me/orders/", orders_api.MyOrderList.as_view(), name="my-orders"),
     path("me/orders/<int:number>/", orders_api.MyOrderDetail.as_view(), name="my-order"),
     path("me/orders/<int:number>/edits/", editing_api.EditList.as_view(), name="my-order-edits"),
@@ -42,6 +50,8 @@ urlpatterns = [
     path("store/", include("editing.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="healthz"),
     path("django-rq/", include("django_rq.urls")),

@@ -34,6 +34,7 @@ class MessageKind(models.TextChoices):
     SHIPMENT_FAILED = "shipment_failed", _("Delivery failed")
     BACKORDER_NOTICE = "backorder_notice", _("Items delayed (backorder or short pick)")
     SHOP_AGAIN = "shop_again", _("Shop again, after delivery (marketing)")
+    MERCHANT_WEBHOOK_DISABLED = "merchant_webhook_disabled", _("Merchant alert: webhook endpoint disabled")
 
 
 # Sent only to shoppers who consented, with List-Unsubscribe; everything else is transactional.

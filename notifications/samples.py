@@ -118,6 +118,11 @@ SAMPLES: dict[str, dict] = {
         "items": [{**ITEMS[0], "kind": "backorder", "expected": "2026-12-12"}, {**ITEMS[1], "kind": "short_pick"}],
         "note": "",
     },
+    MessageKind.MERCHANT_WEBHOOK_DISABLED: {
+        "url": "https://erp.example/hooks/aftersale",
+        "failures": 3,
+        "admin_url": f"{SITE}/admin/integrations/webhookendpoint/1/change/",
+    },
     MessageKind.SHOP_AGAIN: {
         "items": ITEMS,
         "shop_url": f"{SITE}/store/products/",

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from orders.constants import CUSTOMER_VISIBLE_EVENTS, ActorKind, EventType
 from orders.models import Fulfillment, Order, OrderEvent, PaymentRequest, StoreCreditEntry, Transaction
 
+logger = logging.getLogger(__name__)
+
 
 def _event(*, order: Order, type: EventType, actor_kind: ActorKind, actor=None, data: dict, at=None) -> OrderEvent:
-    return OrderEvent.objects.create(
+    event = OrderEvent.objects.create(
         created_at=at or timezone.now(),
         order=order,
         type=type,
@@ -19,6 +26,19 @@ def _event(*, order: Order, type: EventType, actor_kind: ActorKind, actor=None, 
         customer_visible=type in CUSTOMER_VISIBLE_EVENTS,
         order_version=order.version,
     )
+    if settings.ORDER_EVENT_LISTENERS:
+        transaction.on_commit(lambda: _tell_listeners(event))
+    return event
+
+
+def _tell_listeners(event: OrderEvent) -> None:
+    """Apps above orders hear of committed events (``ORDER_EVENT_LISTENERS``: webhooks). A listener's
+    failure is logged, never the caller's: the change is committed, and the listener has its own sweeper."""
+    for path in settings.ORDER_EVENT_LISTENERS:
+        try:
+            import_string(path)(event)
+        except Exception:
+            logger.exception("order event listener %s failed for event %s", path, event.pk)
 
 
 def order_placed_event(*, order: Order, line_count: int, actor_kind: ActorKind, actor=None) -> OrderEvent:

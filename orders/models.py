@@ -88,6 +88,10 @@ class Order(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_not_negative"),
+            # An order from another system arrives once, however often (or concurrently) it is sent.
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~models.Q(external_id=""), name="order_external_id_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(refunded_total__lte=models.F("captured_total")), name="order_refund_within_captured"
             ),

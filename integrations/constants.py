@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orders.constants import EventType
+
+
+class Scope(models.TextChoices):
+    ORDERS_READ = "orders:read", _("Read orders")
+    ORDERS_WRITE = "orders:write", _("Create and update orders")
+    FULFILLMENTS_WRITE = "fulfillments:write", _("Record shipments, delivery and backorders")
+
+
+class WebhookEvent(models.TextChoices):
+    ORDER_CREATED = "order.created", "order.created"
+    ORDER_EDITED = "order.edited", "order.edited"
+    ORDER_CANCELLED = "order.cancelled", "order.cancelled"
+    ORDER_RELEASED = "order.released_for_fulfillment", "order.released_for_fulfillment"
+    REFUND_SUCCEEDED = "refund.succeeded", "refund.succeeded"
+    PAYMENT_RECEIVED = "payment.received", "payment.received"
+
+
+# Which timeline events become which webhooks: the timeline is the durable record they are read from.
+WEBHOOK_FOR_EVENT = {
+    EventType.PLACED: WebhookEvent.ORDER_CREATED,
+    EventType.EDITED: WebhookEvent.ORDER_EDITED,
+    EventType.EDIT_REVERTED: WebhookEvent.ORDER_EDITED,
+    EventType.CANCELLED: WebhookEvent.ORDER_CANCELLED,
+    EventType.RELEASED_FOR_FULFILLMENT: WebhookEvent.ORDER_RELEASED,
+    EventType.REFUND_RECORDED: WebhookEvent.REFUND_SUCCEEDED,
+    EventType.PAYMENT_CAPTURED: WebhookEvent.PAYMENT_RECEIVED,
+}
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Delivered")
+    FAILED = "failed", _("Failed")

@@ -1,0 +1,12 @@
+"""RQ entry points of integrations: thin, safe to run twice."""
+
+from integrations import services
+
+
+def deliver_webhook(delivery_id: int) -> str:
+    return services.deliver(delivery_id=delivery_id)
+
+
+def dispatch_webhooks() -> dict:
+    """Every minute (rqcron): deliveries for events the listener missed, and jobs for lost deliveries."""
+    return {"events": services.dispatch_timeline(), "requeued": services.requeue_stale_deliveries()}

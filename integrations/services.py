@@ -1,0 +1,278 @@
+"""API keys, idempotent requests and outbound webhooks.
+
+Webhooks are read from the order timeline: every committed ``OrderEvent`` of a webhook type becomes
+one delivery row per subscribed endpoint (unique, so twice is once), then an RQ job posts it, signed.
+Two paths create the rows: a listener right after the event's transaction commits (fast), and the
+dispatcher that walks the timeline behind a cursor every minute (nothing is lost if a process dies
+between commit and listener).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.tokens import digest
+from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
+from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
+from notifications.constants import MessageKind
+from orders.models import OrderEvent
+
+# --- API keys ---------------------------------------------------------------------------------------
+
+
+def create_api_key(*, name: str, scopes: list[str], requests_per_minute: int = 120) -> tuple[ApiKey, str]:
+    """A new key; the raw key is returned once (only its hash is kept)."""
+    prefix = secrets.token_hex(4)
+    raw = f"ak_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        name=name, prefix=prefix, key_hash=digest(raw), scopes=scopes, requests_per_minute=requests_per_minute
+    )
+    return key, raw
+
+
+def api_key_for(raw: str) -> ApiKey | None:
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "ak":
+        return None
+    key = ApiKey.objects.filter(prefix=parts[1], is_active=True).first()
+    if key is None or not hmac.compare_digest(key.key_hash, digest(raw)):
+        return None
+    if key.last_used_at is None or key.last_used_at < timezone.now() - timedelta(minutes=1):
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())  # at most once a minute
+    return key
+
+
+# --- Idempotency-Key ------------------------------------------------------------------------------------
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+def claim_idempotency_key(*, api_key: ApiKey, key: str, fingerprint: str) -> tuple[IdempotentRequest, bool]:
+    """(record, claimed). Two concurrent requests with one key: the second waits for the first's row
+    lock, then sees its answer."""
+    try:
+        with transaction.atomic():
+            record = IdempotentRequest.objects.create(api_key=api_key, key=key, fingerprint=fingerprint)
+        return record, True
+    except IntegrityError:
+        with transaction.atomic():
+            record = IdempotentRequest.objects.select_for_update().get(api_key=api_key, key=key)
+        return record, False
+
+
+# --- webhooks ------------------------------------------------------------------------------------------------
+
+
+def on_order_event(event: OrderEvent) -> None:
+    """``ORDER_EVENT_LISTENERS`` hook: runs after the event's transaction committed."""
+    if event.type in WEBHOOK_FOR_EVENT:
+        create_deliveries([event])
+
+
+def create_deliveries(events: list[OrderEvent]) -> list[int]:
+    """One delivery per (endpoint, event), created once however often it is asked; queued on commit."""
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
+    if not endpoints or not events:
+        return []
+    from integrations.payloads import order_payload
+
+    created_ids = []
+    with transaction.atomic():
+        for event in events:
+            name = WEBHOOK_FOR_EVENT.get(event.type)
+            if name is None:
+                continue
+            payload = {
+                "id": f"evt_{event.pk}",
+                "type": name,
+                "created_at": event.created_at.isoformat(),
+                "data": {"order": order_payload(event.order_id), "event": event.data},
+            }
+            for endpoint in endpoints:
+                if endpoint.wants(name):
+                    delivery, created = WebhookDelivery.objects.get_or_create(
+                        endpoint=endpoint, order_event=event, defaults={"event": name, "payload": payload}
+                    )
+                    if created:
+                        created_ids.append(delivery.pk)
+        transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in created_ids])
+    return created_ids
+
+
+def dispatch_timeline(*, lag_seconds: int = 10, limit: int = 1000) -> int:
+    """Walk the timeline past the cursor (events at least ``lag_seconds`` old, so commits in flight
+    are not skipped) and make sure each webhook event has its deliveries. Safe to run at once with itself."""
+    with transaction.atomic():
+        cursor = DispatchCursor.objects.select_for_update().first() or DispatchCursor.objects.create()
+        cutoff = timezone.now() - timedelta(seconds=lag_seconds)
+        events = list(
+            OrderEvent.objects.filter(pk__gt=cursor.last_event_id, created_at__lte=cutoff)
+            .order_by("pk")
+            .only("pk", "type", "order_id", "created_at", "data")[:limit]
+        )
+        if not events:
+            return 0
+        create_deliveries([event for event in events if event.type in WEBHOOK_FOR_EVENT])
+        cursor.last_event_id = events[-1].pk
+        cursor.save(update_fields=["last_event_id"])
+    return len(events)
+
+
+def requeue_stale_deliveries(*, older_than_seconds: int = 900) -> int:
+    """Pending deliveries whose job was lost (Redis down, worker killed); sending one twice is harmless
+    to a receiver that checks X-Aftersale-Delivery, and rare."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lte=cutoff).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for delivery_id in ids:
+        enqueue_delivery(delivery_id)
+    return len(ids)
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    import django_rq
+    from rq import Retry
+
+    from integrations.jobs import deliver_webhook
+
+    django_rq.get_queue("default").enqueue(
+        deliver_webhook,
+        delivery_id,
+        retry=Retry(max=settings.WEBHOOK_MAX_ATTEMPTS - 1, interval=settings.WEBHOOK_RETRY_INTERVALS),
+        job_timeout=60,
+    )
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``: receivers recompute it and check the time."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+class DeliveryFailed(Exception):
+    """Raised so RQ retries the delivery after its back-off."""
+
+
+def deliver(*, delivery_id: int) -> str:
+    """POST one delivery, log the attempt, and settle it: delivered, retried, or failed (and the endpoint
+    disabled after too many failed deliveries in a row, with an alert to the merchant)."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return delivery.status if delivery else "missing"
+    endpoint = delivery.endpoint
+    if not endpoint.is_active:
+        return "endpoint-disabled"
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = int(time.time())
+    request = urllib.request.Request(
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Aftersale-Webhooks/1",
+            "X-Aftersale-Event": delivery.event,
+            "X-Aftersale-Delivery": str(delivery.pk),
+            "X-Aftersale-Signature": signature(endpoint.secret, timestamp, body),
+        },
+    )
+    started, status, error = time.monotonic(), None, ""
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status, error = exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    attempt = {
+        "at": timezone.now().isoformat(),
+        "status": status,
+        "error": error,
+        "ms": round((time.monotonic() - started) * 1000),
+    }
+    return _settle(delivery_id, attempt, ok=status is not None and 200 <= status < 300)
+
+
+def tries_since_resend(attempts: list[dict]) -> int:
+    count = 0
+    for entry in reversed(attempts):
+        if entry.get("resent"):
+            break
+        count += 1
+    return count
+
+
+def _settle(delivery_id: int, attempt: dict, *, ok: bool) -> str:
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery.status
+        delivery.attempts = [*delivery.attempts, attempt]
+        retry = not ok and tries_since_resend(delivery.attempts) < settings.WEBHOOK_MAX_ATTEMPTS
+        if ok:
+            delivery.status, delivery.delivered_at = DeliveryStatus.SUCCEEDED, timezone.now()
+            endpoint.consecutive_failures = 0
+        elif not retry:
+            delivery.status = DeliveryStatus.FAILED
+            endpoint.consecutive_failures += 1
+            if endpoint.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES and endpoint.is_active:
+                endpoint.is_active, endpoint.disabled_at = False, timezone.now()
+                _alert_disabled(endpoint, delivery)
+        delivery.save(update_fields=["attempts", "status", "delivered_at"])
+        endpoint.save(update_fields=["consecutive_failures", "is_active", "disabled_at"])
+    if retry:
+        raise DeliveryFailed(f"webhook delivery {delivery_id}: {attempt['error'] or attempt['status']}")
+    return delivery.status
+
+
+def _alert_disabled(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> None:
+    from storefront.models import StoreSettings
+
+    store = StoreSettings.load()
+    if not store.alert_email:
+        return
+    from notifications.services import notify
+
+    notify(
+        kind=MessageKind.MERCHANT_WEBHOOK_DISABLED,
+        recipient=store.alert_email,
+        language=store.language,
+        context={
+            "url": endpoint.url,
+            "failures": endpoint.consecutive_failures,
+            "admin_url": f"{settings.SITE_URL}/admin/integrations/webhookendpoint/{endpoint.pk}/change/",
+        },
+        dedupe_key=f"webhook-endpoint:{endpoint.pk}:disabled:{delivery.pk}",
+    )
+
+
+def resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Staff send a delivery again (admin action): pending with its log kept; the endpoint back on."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+        if not endpoint.is_active:
+            endpoint.is_active, endpoint.disabled_at, endpoint.consecutive_failures = True, None, 0
+            endpoint.save(update_fields=["is_active", "disabled_at", "consecutive_failures"])
+        delivery.status, delivery.delivered_at = DeliveryStatus.PENDING, None
+        delivery.attempts = [*delivery.attempts, {"at": timezone.now().isoformat(), "resent": True}]
+        delivery.save(update_fields=["status", "delivered_at", "attempts"])
+        transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+    return delivery

@@ -1,0 +1,196 @@
+"""The integration API with API keys: idempotent order creation, scopes, errors, fulfilment, sync."""
+
+import threading
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from integrations.constants import Scope
+from notifications.constants import MessageKind
+from notifications.models import Message
+from orders.constants import ActorKind, FulfillmentStatus
+from orders.models import Fulfillment, Order
+from tests.integrations.conftest import ORDER, client_with
+
+pytestmark = pytest.mark.django_db
+
+
+def create(api, body=ORDER, **headers):
+    return api.post("/api/v1/orders/", body, format="json", **headers)
+
+
+def test_an_order_from_another_system_goes_through_place_order(api):
+    response = create(api)
+    assert response.status_code == 201, response.data
+    order = Order.objects.get()
+    assert response.data["number"] == order.number and order.external_id == "shop-1001"
+    assert order.language == "nl" and order.customer.email == "ext.buyer@example.com"
+    assert order.lines.count() == 2 and order.captured_total == D("10.00")
+    assert order.events.filter(type="placed", actor_kind=ActorKind.INTEGRATION).exists()
+    assert response.data["on_fulfillment_hold"] and response.data["hold_until"]
+
+
+def test_the_same_external_id_again_returns_the_order_and_records_only_new_payments(api):
+    create(api)
+    again = create(api, {**ORDER, "payments": [*ORDER["payments"], {"amount": "5.00", "reference": "pi_2"}]})
+    assert again.status_code == 200 and Order.objects.count() == 1
+    assert Order.objects.get().captured_total == D("15.00")
+
+
+def test_an_idempotency_key_replays_the_first_answer(api):
+    first = create(api, HTTP_IDEMPOTENCY_KEY="k-1")
+    second = create(api, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (first.status_code, second.status_code) == (201, 201) and second.data == first.data
+    assert second["Idempotent-Replayed"] == "true" and Order.objects.count() == 1
+    reused = create(api, {**ORDER, "external_id": "other"}, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert reused.status_code == 409 and reused.data["code"] == "idempotency_key_reused"
+
+
+def race(raw, headers) -> list[int]:
+    """Two identical requests released at the same moment; their status codes."""
+    barrier, answers = threading.Barrier(2), []
+
+    def send():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        try:
+            barrier.wait()
+            answers.append(create(client, **headers).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(answers)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("headers, expected", [({"HTTP_IDEMPOTENCY_KEY": "race"}, [201, 201]), ({}, [200, 201])])
+def test_two_concurrent_identical_requests_make_one_order(catalog, headers, expected):
+    from integrations.services import create_api_key
+
+    _key, raw = create_api_key(name="Racer", scopes=[Scope.ORDERS_WRITE])
+    # With the header the loser replays the winner's answer; without, the external id's unique index decides.
+    assert race(raw, headers) == expected
+    assert Order.objects.filter(external_id="shop-1001").count() == 1
+
+
+def test_validation_errors_are_field_by_field_and_change_nothing(api):
+    response = create(api, {**ORDER, "lines": [{"sku": "NOPE", "quantity": 1}]})
+    assert response.status_code == 400 and "lines.0.sku" in response.data["fields"]
+    response = create(api, {**ORDER, "shipping_address": {"line1": "x"}})
+    assert response.status_code == 400 and {"city", "country"} <= set(response.data["fields"]["shipping_address"])
+    response = create(api, {**ORDER, "total": "1.00"})
+    assert response.status_code == 400 and response.data["code"] == "total_mismatch"
+    assert not Order.objects.exists()
+
+
+def test_keys_and_scopes(api):
+    assert APIClient().get("/api/v1/orders/").status_code in (401, 403)
+    bad = APIClient()
+    bad.credentials(HTTP_AUTHORIZATION="Bearer ak_nothere_abc")
+    assert bad.get("/api/v1/orders/").status_code == 401
+    reader = client_with(Scope.ORDERS_READ)
+    assert reader.get("/api/v1/orders/").status_code == 200
+    refused = create(reader)
+    assert refused.status_code == 403 and "orders:write" in refused.data["message"] and not Order.objects.exists()
+    number = create(api).data["number"]
+    shipper = client_with(Scope.FULFILLMENTS_WRITE)
+    assert shipper.get(f"/api/v1/orders/{number}/").status_code == 403
+
+
+def test_unknown_ids_are_404(api):
+    assert api.get("/api/v1/orders/999999/").status_code == 404
+    assert api.patch("/api/v1/fulfillments/999999/", {"delivery_state": "delivered"}, format="json").status_code == 404
+
+
+def test_a_key_over_its_rate_gets_429_with_retry_after(catalog):
+    client = client_with(Scope.ORDERS_READ, rate=3)
+    statuses = [client.get("/api/v1/orders/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert int(client.get("/api/v1/orders/")["Retry-After"]) > 0
+
+
+def test_fulfilment_then_delivery_updates_notify_once_per_change(api):
+    number = create(api).data["number"]
+    shipped = api.post(
+        f"/api/v1/orders/{number}/fulfillments/",
+        {"lines": [{"sku": "CERAMIC-MUG-WHITE", "quantity": 2}], "carrier": "PostNL", "tracking_number": "3S9"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="ship-1",
+    )
+    assert shipped.status_code == 201, shipped.data
+    again = api.post(
+        f"/api/v1/orders/{number}/fulfillments/",
+        {"lines": [{"sku": "CERAMIC-MUG-WHITE", "quantity": 2}], "carrier": "PostNL", "tracking_number": "3S9"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="ship-1",
+    )
+    assert again.data["id"] == shipped.data["id"] and Fulfillment.objects.count() == 1
+    assert Order.objects.get().fulfillment_status == FulfillmentStatus.PARTIALLY_FULFILLED
+    for _ in range(2):
+        updated = api.patch(
+            f"/api/v1/fulfillments/{shipped.data['id']}/", {"delivery_state": "out_for_delivery"}, format="json"
+        )
+        assert updated.status_code == 200 and updated.data["delivery_state"] == "out_for_delivery"
+    assert Message.objects.filter(kind=MessageKind.SHIPMENT_OUT_FOR_DELIVERY).count() == 1
+    assert Message.objects.filter(kind=MessageKind.SHIPMENT_SHIPPED).count() == 1
+
+
+def test_over_shipping_is_a_field_error_and_a_stale_version_is_409(api):
+    created = create(api).data
+    over = api.post(
+        f"/api/v1/orders/{created['number']}/fulfillments/",
+        {"lines": [{"sku": "CERAMIC-MUG-WHITE", "quantity": 5}]},
+        format="json",
+    )
+    assert over.status_code == 400 and over.data["code"] == "over_fulfilment" and not Fulfillment.objects.exists()
+    stale = api.post(
+        f"/api/v1/orders/{created['number']}/backorders/",
+        {"lines": [{"sku": "CERAMIC-MUG-WHITE", "quantity": 1}], "order_version": created["version"] - 1},
+        format="json",
+    )
+    assert stale.status_code == 409 and stale.data["code"] == "version_conflict"
+
+
+def test_a_backorder_shows_on_the_line_and_notifies_the_shopper(api):
+    number = create(api).data["number"]
+    response = api.post(
+        f"/api/v1/orders/{number}/backorders/",
+        {"lines": [{"sku": "CERAMIC-MUG-WHITE", "quantity": 1}], "kind": "short_pick", "note": "One broke."},
+        format="json",
+    )
+    line = next(line for line in response.data["lines"] if line["sku"] == "CERAMIC-MUG-WHITE")
+    assert response.status_code == 200 and (line["backordered_quantity"], line["backorder_kind"]) == (1, "short_pick")
+    notice = Message.objects.get(kind=MessageKind.BACKORDER_NOTICE)
+    assert notice.language == "nl" and "One broke." in notice.body_text
+
+
+def test_sync_list_filters_and_pages_with_a_stable_cursor(api):
+    for index in range(5):
+        create(api, {**ORDER, "external_id": f"shop-{index}"})
+    first = api.get("/api/v1/orders/?page_size=2&on_hold=true")
+    assert first.status_code == 200 and len(first.data["results"]) == 2 and first.data["next"]
+    numbers = [order["number"] for order in first.data["results"]]
+    page = first
+    while page.data["next"]:
+        page = api.get(page.data["next"])
+        numbers += [order["number"] for order in page.data["results"]]
+    assert sorted(numbers) == sorted(Order.objects.values_list("number", flat=True)) and len(set(numbers)) == 5
+    assert api.get("/api/v1/orders/?on_hold=false").data["results"] == []
+    later = api.get("/api/v1/orders/?updated_since=2999-01-01T00:00:00Z")
+    assert later.data["results"] == []
+    bad = api.get("/api/v1/orders/?updated_since=yesterday&status=nope")
+    assert bad.status_code == 400 and {"updated_since", "status"} <= set(bad.data["fields"])
+
+
+def test_list_queries_are_flat_in_the_number_of_orders(api, django_assert_max_num_queries):
+    for index in range(6):
+        create(api, {**ORDER, "external_id": f"q-{index}"})
+    with django_assert_max_num_queries(8):
+        assert len(api.get("/api/v1/orders/?page_size=6").data["results"]) == 6
