@@ -194,3 +194,13 @@ def test_list_queries_are_flat_in_the_number_of_orders(api, django_assert_max_nu
         create(api, {**ORDER, "external_id": f"q-{index}"})
     with django_assert_max_num_queries(8):
         assert len(api.get("/api/v1/orders/?page_size=6").data["results"]) == 6
+
+
+def test_the_docs_pages_load_their_assets_locally(client):
+    for path in ("/api/docs/", "/api/redoc/"):
+        page = client.get(path).content.decode()
+        assert "/static/drf_spectacular_sidecar/" in page
+        assert "cdn." not in page and "unpkg" not in page and "jsdelivr" not in page
+    schema = client.get("/api/schema/").content.decode()
+    for path in ("/api/v1/orders/", "/api/v1/fulfillments/{id}/", "/api/v1/me/orders/"):
+        assert path in schema

@@ -38,7 +38,7 @@ def api_key(catalog, in_process):
     orders = [place([(MUG, 2)], paid="card") for _ in range(2)]
     shipment = services.record_shipment(order=orders[0], quantities={orders[0].lines.get().pk: 1})
     _key, raw = create_api_key(name="Fuzzer", scopes=list(Scope.values), requests_per_minute=100_000)
-    return {"raw": raw, "number": orders[1].number, "pk": shipment.pk}
+    return {"raw": raw, "number": orders[1].number, "id": shipment.pk}
 
 
 @pytest.mark.django_db
@@ -46,7 +46,7 @@ def api_key(catalog, in_process):
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_schema(case, api_key):
     # Point ids at rows that exist, so generated bodies reach the services instead of stopping at a 404.
-    for name in ("number", "pk"):
+    for name in ("number", "id"):
         if name in (case.path_parameters or {}):
             case.path_parameters[name] = api_key[name]
     case.call_and_validate(headers={"Authorization": f"Bearer {api_key['raw']}"}, checks=CHECKS)
