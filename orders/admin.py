@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
-from orders import admin_views
-from orders.constants import TransactionKind, TransactionStatus
+from orders import admin_fulfilment, admin_views
+from orders.constants import FulfillmentStatus, TransactionKind, TransactionStatus
 from orders.models import (
     CreditMemo,
     Fulfillment,
@@ -70,7 +70,20 @@ class FulfillmentInline(ReadOnlyInline):
         "shipped_at",
         "delivered_at",
     ]
-    readonly_fields = fields
+    readonly_fields = [*fields, "delivery_link"]
+
+    def has_view_permission(self, request, obj=None):
+        """Whoever may ship an order sees its shipments (the staff groups have no shipment permissions)."""
+        return super().has_view_permission(request, obj) or admin_fulfilment.may_fulfil(request.user)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [*fields, "delivery_link"] if admin_fulfilment.may_fulfil(request.user) else fields
+
+    @admin.display(description=_("delivery"))
+    def delivery_link(self, obj):
+        url = reverse("admin:orders_fulfillment_delivery", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Update delivery"))
 
 
 class TransactionInline(ReadOnlyInline):
@@ -209,6 +222,7 @@ class OrderAdmin(admin.ModelAdmin):
                 "fields": [
                     "edit_link",
                     "money_actions",
+                    "fulfilment_actions",
                     "number",
                     "customer",
                     "store_credit",
@@ -259,6 +273,7 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [
         "edit_link",
         "money_actions",
+        "fulfilment_actions",
         "number",
         "customer",
         "store_credit",
@@ -309,6 +324,8 @@ class OrderAdmin(admin.ModelAdmin):
             page(admin_views.refund_order, "refund"),
             page(admin_views.give_goodwill, "goodwill"),
             page(admin_views.cancel_order, "cancel"),
+            page(admin_fulfilment.ship_order, "ship"),
+            page(admin_fulfilment.report_order_backorder, "backorder"),
             *super().get_urls(),
         ]
 
@@ -322,6 +339,19 @@ class OrderAdmin(admin.ModelAdmin):
         buttons = [("refund", _("Refund")), ("goodwill", _("Give goodwill"))]
         if obj.can_cancel():
             buttons.append(("cancel", _("Cancel order")))
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            ((reverse(f"admin:orders_order_{name}", args=[obj.pk]), label) for name, label in buttons),
+        )
+
+    @admin.display(description=_("fulfilment"))
+    def fulfilment_actions(self, obj):
+        if obj.cancelled_at is not None:
+            return _("A canceled order can't be shipped.")
+        if obj.fulfillment_status == FulfillmentStatus.FULFILLED:
+            return _("Everything is shipped.")
+        buttons = [("ship", _("Ship items")), ("backorder", _("Report backorder"))]
         return format_html_join(
             " ",
             '<a class="button" href="{}">{}</a>',
@@ -346,6 +376,31 @@ class FulfillmentAdmin(RecordAdmin):
     list_filter = ["delivery_state", "carrier", "shipped_at"]
     search_fields = ["tracking_number", "=order__number"]
     list_select_related = ["order"]
+    actions = ["mark_delivered"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(partial(admin_fulfilment.update_delivery, model_admin=self))
+        return [path("<int:pk>/delivery/", view, name="orders_fulfillment_delivery"), *super().get_urls()]
+
+    def has_view_permission(self, request, obj=None):
+        """Whoever may ship an order sees the shipments (the staff groups have no shipment permissions)."""
+        return super().has_view_permission(request, obj) or admin_fulfilment.may_fulfil(request.user)
+
+    def has_fulfil_permission(self, request):
+        return admin_fulfilment.may_fulfil(request.user)
+
+    @admin.action(description=_("Mark selected shipments delivered"), permissions=["fulfil"])
+    def mark_delivered(self, request, queryset):
+        done, reports = admin_fulfilment.mark_delivered(shipments=queryset.order_by("pk"), request=request)
+        for level, text in reports:
+            self.message_user(request, text, level=level)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d shipment marked delivered.", "%(count)d shipments marked delivered.", done)
+                % {"count": done},
+                level=messages.SUCCESS,
+            )
 
 
 @admin.register(Transaction)

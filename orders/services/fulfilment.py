@@ -116,7 +116,10 @@ def update_delivery_state(
         after = {"state": fulfillment.delivery_state, "estimated_arrival": _iso(fulfillment.estimated_arrival)}
         if before == after:
             return fulfillment
-        fulfillment.delivered_at = timezone.now() if delivery_state == DeliveryState.DELIVERED else None
+        if delivery_state != DeliveryState.DELIVERED:
+            fulfillment.delivered_at = None
+        elif before["state"] != DeliveryState.DELIVERED:  # a new date on a delivered parcel keeps its time
+            fulfillment.delivered_at = timezone.now()
         fulfillment.save(update_fields=["delivery_state", "estimated_arrival", "delivered_at", "updated_at"])
         _save_change(order, [])
         event = events.delivery_updated_event(
@@ -151,8 +154,9 @@ def report_backorder(
     actor: User | None = None,
 ) -> Order:
     """The warehouse can't send some units yet ({line id: quantity}): the lines show it and the shopper
-    is told which items and what happens next. Reporting the same thing again changes nothing."""
-    if not quantities or any(q <= 0 for q in quantities.values()):
+    is told which items and what happens next. Reporting the same thing again changes nothing; a
+    quantity of 0 clears a line's backorder (no email)."""
+    if not quantities or any(q < 0 for q in quantities.values()):
         raise OrderError(_("Choose at least one item."), code="no_lines", fields={"lines": [_("Choose items.")]})
     with transaction.atomic():
         order = _lock_order(order)
@@ -175,8 +179,9 @@ def report_backorder(
                     code="over_fulfilment",
                     fields={f"lines.{line_id}": [_("More than is left to ship.")]},
                 )
-            if (line.backordered_quantity, line.backorder_kind, line.backorder_expected) != (quantity, kind, expected):
-                line.backordered_quantity, line.backorder_kind, line.backorder_expected = quantity, kind, expected
+            wanted = (quantity, kind, expected) if quantity else (0, "", None)
+            if (line.backordered_quantity, line.backorder_kind, line.backorder_expected) != wanted:
+                line.backordered_quantity, line.backorder_kind, line.backorder_expected = wanted
                 changed.append(line)
         if not changed:
             return order
@@ -191,6 +196,9 @@ def report_backorder(
             actor_kind=actor_kind,
             actor=actor,
         )
+        delayed = [line for line in changed if line.backordered_quantity]
+        if not delayed:  # only cleared: nothing to tell the shopper
+            return order
         notify(
             kind=MessageKind.BACKORDER_NOTICE,
             recipient=order.email,
@@ -199,7 +207,7 @@ def report_backorder(
                 **_order_context(order),
                 "items": [
                     {**_item(line, line.backordered_quantity), "kind": kind, "expected": _iso(expected)}
-                    for line in changed
+                    for line in delayed
                 ],
                 "note": note[:300],
             },

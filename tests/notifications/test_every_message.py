@@ -41,8 +41,9 @@ def test_renders_translated_with_nothing_missing(kind, language):
         assert subject != english[0], f"{kind} subject not translated into {language}"
         english_lines = {line.strip() for line in english[1].splitlines() if len(line.strip()) > 25}
         untranslated = english_lines & {line.strip() for line in text.splitlines()}
-        # Lines that are data, not words (names, codes, links), are the same in every language.
-        assert not {line for line in untranslated if not re.search(r"https?://|×|\d{4}", line)}, untranslated
+        # Lines that are data, not words (item names, a gateway's error, links), are the same in every language.
+        data = [value for value in _strings(context) if len(value) > 5]
+        assert not {line for line in untranslated if not any(value in line for value in data)}, untranslated
     if kind in MARKETING_KINDS:
         assert context["unsubscribe_url"] in html and context["unsubscribe_url"] in text
 
@@ -54,3 +55,14 @@ def test_money_and_dates_follow_the_language():
     german = render_message(kind=kind, language="de", context=context)
     assert "36,00\xa0€" in german[0] and "8. Dezember 2026" in german[1]
     assert "36,00\xa0€" in render_message(kind=kind, language="fr", context=context)[0]
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

@@ -154,3 +154,27 @@ def test_headers_on_a_real_smtp_server_marketing_only_with_consent_and_unsubscri
 @pytest.mark.django_db
 def test_a_forged_unsubscribe_link_is_not_found(client):
     assert client.get("/store/account/unsubscribe/7.forged/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_zero_quantity_clears_a_backorder_without_an_email():
+    order = place([(MUG, 2)], paid="card")
+    mug = line(order, MUG)
+    services.report_backorder(order=order, quantities={mug.pk: 1})
+    services.report_backorder(order=order, quantities={mug.pk: 0})
+    mug.refresh_from_db()
+    assert (mug.backordered_quantity, mug.backorder_kind) == (0, "")
+    assert Message.objects.filter(kind=MessageKind.BACKORDER_NOTICE).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_new_date_on_a_delivered_parcel_keeps_its_delivery_time():
+    order = place([(MUG, 1)], paid="card")
+    shipment = services.record_shipment(
+        order=order, quantities={line(order, MUG).pk: 1}, delivery_state=DeliveryState.DELIVERED
+    )
+    delivered_at = shipment.delivered_at
+    shipment = services.update_delivery_state(
+        fulfillment=shipment, delivery_state=DeliveryState.DELIVERED, estimated_arrival=date(2026, 12, 1)
+    )
+    assert shipment.delivered_at == delivered_at
