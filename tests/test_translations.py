@@ -15,7 +15,18 @@ from django.utils import translation
 from tests.conftest import ROOT
 
 LOCALES = ["fr", "nl", "de", "es", "pt_BR", "cs", "ja", "zh_Hant"]
-SOURCE_DIRS = ["config", "core", "accounts", "storefront", "orders", "editing", "notifications", "demo", "templates"]
+SOURCE_DIRS = [
+    "config",
+    "core",
+    "accounts",
+    "storefront",
+    "orders",
+    "editing",
+    "integrations",
+    "notifications",
+    "demo",
+    "templates",
+]
 
 
 def catalog(locale: str, path: Path | None = None):
