@@ -50,7 +50,8 @@ ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal
 
 
 def _is_staff(actor_kind: str) -> bool:
-    return actor_kind == ActorKind.STAFF
+    """Staff and integrations (the store's own systems) may pass the customer-only limits."""
+    return actor_kind in (ActorKind.STAFF, ActorKind.INTEGRATION)
 
 
 def _raise(refusal: rules.Refusal, error=EditError):

@@ -192,7 +192,9 @@ class OrderListCreate(IntegrationView, generics.ListAPIView):
             409: ERROR,
             429: ERROR,
         },
-        description="Create an order from another system, or (same external_id) get it back with any new payments recorded.",
+        description="Create an order from another system; sent again with the same external_id, it returns the order "
+        "after recording new payments (by reference) and, if the shipping address differs and nothing has shipped, "
+        "changing it through the edit engine.",
     )
     @idempotent
     def post(self, request, *args, **kwargs):
@@ -256,6 +258,8 @@ def place_external_order(data: dict, *, actor) -> tuple[Order, bool]:
             existing, created = Order.objects.get(external_id=data["external_id"]), False
         else:
             existing = order
+    elif data.get("shipping_address") and _address_changed(existing, data["shipping_address"]):
+        _change_address(existing, dict(data["shipping_address"]))
     for payment in data["payments"]:
         services.record_payment(
             order=existing,
@@ -268,6 +272,21 @@ def place_external_order(data: dict, *, actor) -> tuple[Order, bool]:
         )
     existing.refresh_from_db()
     return existing, created
+
+
+def _address_changed(order: Order, address: dict) -> bool:
+    fields = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+    return any(str(address.get(f, "") or "") != str(order.shipping_address.get(f, "") or "") for f in fields)
+
+
+def _change_address(order: Order, address: dict) -> None:
+    """A new shipping address from the other system: the same edit engine as shoppers and staff use
+    (re-rated, versioned, on the timeline, settled), refused once anything has shipped."""
+    from editing import services as editing
+
+    session = editing.begin_edit(order=order, actor_kind=ActorKind.INTEGRATION)
+    editing.stage_address(session_id=session.pk, address=address)
+    editing.commit_edit(session_id=session.pk, actor_kind=ActorKind.INTEGRATION, reason="Address from integration")
 
 
 def _variants_by_sku(skus: list[str]) -> dict[str, int]:

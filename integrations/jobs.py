@@ -8,5 +8,10 @@ def deliver_webhook(delivery_id: int) -> str:
 
 
 def dispatch_webhooks() -> dict:
-    """Every minute (rqcron): deliveries for events the listener missed, and jobs for lost deliveries."""
-    return {"events": services.dispatch_timeline(), "requeued": services.requeue_stale_deliveries()}
+    """Every minute (rqcron): deliveries for events the listener missed, jobs for lost deliveries, and
+    Idempotency-Key answers older than a day."""
+    return {
+        "events": services.dispatch_timeline(),
+        "requeued": services.requeue_stale_deliveries(),
+        "idempotency_keys_forgotten": services.forget_old_idempotency_keys(),
+    }

@@ -73,6 +73,12 @@ def claim_idempotency_key(*, api_key: ApiKey, key: str, fingerprint: str) -> tup
         return record, False
 
 
+def forget_old_idempotency_keys(*, older_than_hours: int = 24) -> int:
+    """Keys are honoured for a day (like card processors'); then the stored answers go."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
 # --- webhooks ------------------------------------------------------------------------------------------------
 
 

@@ -204,3 +204,33 @@ def test_the_docs_pages_load_their_assets_locally(client):
     schema = client.get("/api/schema/").content.decode()
     for path in ("/api/v1/orders/", "/api/v1/fulfillments/{id}/", "/api/v1/me/orders/"):
         assert path in schema
+
+
+def test_a_new_address_for_an_existing_external_order_goes_through_the_edit_engine(api):
+    create(api)
+    moved = {**ORDER["shipping_address"], "line1": "Damrak 1", "postal_code": "1012 LG"}
+    response = create(api, {**ORDER, "shipping_address": moved})
+    order = Order.objects.get()
+    assert response.status_code == 200 and order.shipping_address["line1"] == "Damrak 1"
+    assert order.events.filter(type="edited", actor_kind=ActorKind.INTEGRATION).count() == 1
+    number = response.data["number"]
+    api.post(
+        f"/api/v1/orders/{number}/fulfillments/",
+        {"lines": [{"sku": "CERAMIC-MUG-WHITE", "quantity": 2}]},
+        format="json",
+    )
+    refused = create(api, {**ORDER, "shipping_address": {**moved, "line1": "Dam 2"}})
+    assert refused.status_code == 400 and Order.objects.get().shipping_address["line1"] == "Damrak 1"
+
+
+def test_idempotency_keys_are_forgotten_after_a_day(api):
+    import time_machine
+    from django.utils import timezone
+
+    from integrations.jobs import dispatch_webhooks
+    from integrations.models import IdempotentRequest
+
+    create(api, HTTP_IDEMPOTENCY_KEY="old")
+    with time_machine.travel(timezone.now() + timezone.timedelta(hours=25)):
+        assert dispatch_webhooks()["idempotency_keys_forgotten"] == 1
+    assert not IdempotentRequest.objects.exists()
