@@ -124,6 +124,7 @@ class EventType(models.TextChoices):
     STORE_CREDIT_ISSUED = "store_credit_issued", _("Store credit given")
     GOODWILL_DISCOUNT = "goodwill_discount", _("Goodwill discount given")
     BACKORDER_REPORTED = "backorder_reported", _("Items delayed")
+    SETTLEMENT_WITHDRAWN = "settlement_withdrawn", _("Open payment request or refund withdrawn")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.

@@ -237,3 +237,13 @@ def backorder_reported_event(
             "note": note[:300],
         },
     )
+
+
+def settlement_withdrawn_event(*, order: Order, payment_requests: list[int], refunds: list[int]) -> OrderEvent:
+    """Before a balance is worked out again, what was not yet in motion is withdrawn: say which."""
+    return _event(
+        order=order,
+        type=EventType.SETTLEMENT_WITHDRAWN,
+        actor_kind=ActorKind.SYSTEM,
+        data={"payment_requests": payment_requests, "refunds": refunds},
+    )

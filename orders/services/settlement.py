@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from accounts.models import User
 from core.money import ZERO, quantize
+from orders import events
 from orders.constants import ActorKind, MoneySource, PaymentRequestStatus, TransactionKind, TransactionStatus
 from orders.models import Order, PaymentRequest, Transaction
 from orders.services.payments import create_payment_request
@@ -74,11 +75,20 @@ def settle_balance(
 
 
 def withdraw_open_settlement(*, order: Order) -> Settlement:
-    """Supersede an open payment request and cancel refunds still awaiting approval (not yet in motion)."""
-    PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).update(
-        status=PaymentRequestStatus.SUPERSEDED
+    """Supersede an open payment request and cancel refunds still awaiting approval (not yet in motion),
+    with an event naming them. The caller holds the order's lock."""
+    requests = list(
+        PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).values_list("pk", flat=True)
     )
-    Transaction.objects.filter(
-        order=order, kind=TransactionKind.REFUND, status=TransactionStatus.AWAITING_APPROVAL
-    ).update(status=TransactionStatus.CANCELLED)
+    refunds = list(
+        Transaction.objects.filter(
+            order=order, kind=TransactionKind.REFUND, status=TransactionStatus.AWAITING_APPROVAL
+        ).values_list("pk", flat=True)
+    )
+    if requests:
+        PaymentRequest.objects.filter(pk__in=requests).update(status=PaymentRequestStatus.SUPERSEDED)
+    if refunds:
+        Transaction.objects.filter(pk__in=refunds).update(status=TransactionStatus.CANCELLED)
+    if requests or refunds:
+        events.settlement_withdrawn_event(order=order, payment_requests=requests, refunds=refunds)
     return Settlement()

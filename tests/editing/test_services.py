@@ -444,3 +444,12 @@ def test_cancellation_refusals():
         editing.cancel_order(order=order, actor_kind=ActorKind.STAFF)
     assert error.value.code == "already_shipped"
     assert Order.objects.get(pk=order.pk).cancelled_at is None
+
+
+def test_withdrawn_settlement_leaves_an_event_naming_what_was_withdrawn():
+    EditPolicy.objects.update(refund_automatically=False)
+    order = place([(SWEATER_M, 1), (TEE, 2)])
+    first = edit(order, (editing.stage_quantity, {"line_id": line(order, TEE).pk, "quantity": 0}))
+    edit(first.order, (editing.stage_quantity, {"line_id": line(order, SWEATER_M).pk, "quantity": 2}))
+    withdrawn = order.events.get(type="settlement_withdrawn")
+    assert withdrawn.data == {"payment_requests": [], "refunds": [first.settlement.refunds[0].pk]}
