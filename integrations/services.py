@@ -19,7 +19,7 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.tokens import digest
@@ -58,19 +58,6 @@ def api_key_for(raw: str) -> ApiKey | None:
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
-
-
-def claim_idempotency_key(*, api_key: ApiKey, key: str, fingerprint: str) -> tuple[IdempotentRequest, bool]:
-    """(record, claimed). Two concurrent requests with one key: the second waits for the first's row
-    lock, then sees its answer."""
-    try:
-        with transaction.atomic():
-            record = IdempotentRequest.objects.create(api_key=api_key, key=key, fingerprint=fingerprint)
-        return record, True
-    except IntegrityError:
-        with transaction.atomic():
-            record = IdempotentRequest.objects.select_for_update().get(api_key=api_key, key=key)
-        return record, False
 
 
 def forget_old_idempotency_keys(*, older_than_hours: int = 24) -> int:
