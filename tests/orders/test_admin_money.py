@@ -497,3 +497,9 @@ def test_a_managers_cancel_refunds_at_once_even_when_shopper_refunds_wait(staff_
     EditPolicy.objects.update(refund_automatically=False)
     staff_client.post(url(paid_order, "cancel"), {"reason": "fraud", "refund": "on"})
     assert {refund.status for refund in refunds(paid_order)} == {TransactionStatus.PENDING}
+
+
+def test_an_agent_sees_the_lines_transactions_and_timeline_on_the_order_page(agent_client, paid_order):
+    html = agent_client.get(change_url(paid_order)).content.decode()
+    for inline in ("lines-group", "transactions-group", "events-group", "fulfillments-group"):
+        assert f'id="{inline}"' in html, inline

@@ -112,3 +112,33 @@ def test_the_order_page_links_to_the_open_request(client, owing):
 def test_the_pay_now_page_reads_a_fixed_number_of_queries(client, owing, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         assert client.get(pay_path(owing.pk)).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_paying_at_once_take_the_money_once():
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    order = place([(SWEATER_M, 1)], paid="card")
+    request = edit(order, (editing.stage_quantity, {"line_id": line(order, SWEATER_M).pk, "quantity": 2})).settlement
+    request = request.payment_request
+    barrier, answers = threading.Barrier(2), []
+
+    def tab(attempt):
+        try:
+            barrier.wait()
+            answers.append(pay(Client(), request, attempt=attempt).status_code)
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=tab, args=(f"tab-{n}",)) for n in range(2)]
+    for thread in tabs:
+        thread.start()
+    for thread in tabs:
+        thread.join()
+    order.refresh_from_db()
+    assert sorted(answers) == [302, 400]  # one paid; the other waited for the lock and is told it was already made
+    assert len(TestGateway().operations()) == 2  # the checkout charge and one payment
+    assert order.captured_total == order.total
