@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
@@ -21,6 +21,7 @@ LIST_FIELDS = (
     "fulfillment_status",
     "customer_id",
     "language",
+    "version",
 )
 
 
@@ -46,17 +47,47 @@ def customer_orders(*, user, filters: OrderFilters = OrderFilters()) -> QuerySet
     return orders
 
 
+LINES = Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product").order_by("position", "id"))
+BARE_LINES = Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id"))
+DETAILS = (
+    Prefetch(
+        "fulfillments",
+        queryset=Fulfillment.objects.prefetch_related(
+            Prefetch("lines", queryset=FulfillmentLine.objects.order_by("id"))
+        ).order_by("shipped_at", "id"),
+    ),
+    Prefetch("events", queryset=OrderEvent.objects.filter(customer_visible=True).order_by("created_at", "id")),
+)
+
+
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
-    return orders.select_related("pickup_location").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product").order_by("position", "id")),
-        Prefetch(
-            "fulfillments",
-            queryset=Fulfillment.objects.prefetch_related(
-                Prefetch("lines", queryset=FulfillmentLine.objects.order_by("id"))
-            ).order_by("shipped_at", "id"),
-        ),
-        Prefetch("events", queryset=OrderEvent.objects.filter(customer_visible=True).order_by("created_at", "id")),
+    return orders.select_related("pickup_location").prefetch_related(LINES, *DETAILS)
+
+
+def customer_order_page(*, user, number: int) -> Order:
+    """The shopper's order with its lines (what the edit and cancel rules read); the shipments and
+    timeline are loaded by ``load_details`` only when the page body isn't cached for this version."""
+    order = (
+        Order.objects.select_related("pickup_location")
+        .prefetch_related(LINES)
+        .filter(customer=user, number=number)
+        .first()
     )
+    if order is None:
+        raise Http404
+    return order
+
+
+def order_page_by_number(*, number: int) -> Order:
+    order = Order.objects.select_related("pickup_location").prefetch_related(LINES).filter(number=number).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def load_details(order: Order) -> Order:
+    prefetch_related_objects([order], *DETAILS)
+    return attach_shipments(order)
 
 
 def attach_shipments(order: Order) -> Order:

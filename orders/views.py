@@ -1,10 +1,13 @@
 """The shopper's order pages and the signed status page. Reads only; selectors do the querying."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from editing.models import EditPolicy
 from editing.services import cancel_refusals, edit_refusals
@@ -25,7 +28,24 @@ def order_list(request):
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "orders/order_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {"form": form, "page": page, "rows": _order_rows(page.object_list), "query": query.urlencode()}
+    return render(request, "orders/order_list.html", context)
+
+
+def _order_rows(orders) -> list[str]:
+    """Each row rendered once per order version and language, all fetched in one cache round trip."""
+    language = translation.get_language()
+    keyed = {f"order-row:{order.pk}:{order.version}:{language}": order for order in orders}
+    rows = cache.get_many(list(keyed))
+    missing = {
+        key: render_to_string("orders/_order_row.html", {"order": order})
+        for key, order in keyed.items()
+        if key not in rows
+    }
+    if missing:
+        cache.set_many(missing, timeout=3600)
+    rows.update(missing)
+    return [mark_safe(rows[key]) for key in keyed]  # noqa: S308 - our own template's output
 
 
 def _timeline(order):
@@ -36,16 +56,29 @@ def _timeline(order):
     ]
 
 
+def _order_body(order) -> str:
+    """Lines, totals, shipments and timeline: cached per order version and language. Every change to
+    an order bumps its version, so a cached body is never out of date; the hour only bounds catalog
+    images and memory."""
+    key = f"order-body:{order.pk}:{order.version}:{translation.get_language()}"
+    body = cache.get(key)
+    if body is None:
+        selectors.load_details(order)
+        context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order)}
+        body = render_to_string("orders/_order_body.html", context)
+        cache.set(key, body, timeout=3600)
+    return mark_safe(body)  # noqa: S308 - our own template's output
+
+
 @login_required
 def order_detail(request, number: int):
-    order = selectors.customer_order(user=request.user, number=number)
+    order = selectors.customer_order_page(user=request.user, number=number)
     lines, policy = list(order.lines.all()), EditPolicy.load()
     context = {
         "order": order,
-        "timeline": _timeline(order),
+        "order_body": _order_body(order),
         "edit_refusals": edit_refusals(order=order, actor_kind=ActorKind.CUSTOMER, lines=lines, policy=policy),
         "cancel_refusals": cancel_refusals(order=order, actor_kind=ActorKind.CUSTOMER, lines=lines, policy=policy),
-        "pay_url": _pay_url(order),
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -54,9 +87,8 @@ def order_status(request, token: str):
     number = number_from_token(token)
     if number is None:
         raise Http404
-    order = selectors.order_by_number(number=number)
-    context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order)}
-    return render(request, "orders/order_status.html", context)
+    order = selectors.order_page_by_number(number=number)
+    return render(request, "orders/order_status.html", {"order": order, "order_body": _order_body(order)})
 
 
 def _pay_url(order) -> str | None:

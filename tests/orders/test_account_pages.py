@@ -182,7 +182,24 @@ def test_order_detail_queries_are_flat_in_the_number_of_lines(client, shop, djan
     )
     assert few_q == many_q
     api_q = count_queries(django_assert_max_num_queries, client, f"/api/v1/me/orders/{large.number}/", 7)
-    assert api_q <= many_q
+    assert api_q <= 7
+
+
+def test_the_order_body_is_cached_per_version_and_language(client, shop, django_assert_num_queries):
+    order = shipped_order(email="cache@example.com", lines=3)
+    signed_in(client, order.customer)
+    url = f"/store/account/orders/{order.number}/"
+
+    def body(response) -> str:  # the cached part (the page around it carries a fresh CSRF token)
+        html = response.content.decode()
+        return html[html.index('aria-labelledby="items-h"') : html.index("</main>")]
+
+    first = body(client.get(url))
+    with django_assert_num_queries(4):  # session user, the order, its lines, the policy: not shipments or events
+        assert body(client.get(url)) == first
+    services.record_payment(order=order, amount=D("1.00"), idempotency_key="late")  # a new version
+    assert "Payment of €1.00 received" in body(client.get(url))
+    assert "Verlauf" in body(client.get(url, HTTP_ACCEPT_LANGUAGE="de"))
 
 
 # --- language ----------------------------------------------------------------------------------
@@ -226,3 +243,12 @@ def test_order_confirmation_view_order_button_opens_the_status_page(client, shop
     path = url.split("://", 1)[1].split("/", 1)[1]
     page = client.get("/" + path)
     assert page.status_code == 200 and f"#{order.number}" in page.content.decode()
+
+
+def test_list_rows_are_cached_per_version_so_a_change_shows_at_once(client, shop, django_assert_max_num_queries):
+    order = place_test_order(email="rows@example.com")
+    signed_in(client, order.customer)
+    assert "Unpaid" in client.get("/store/account/orders/").content.decode()
+    services.record_payment(order=order, amount=order.total, idempotency_key="rows-paid")
+    page = client.get("/store/account/orders/").content.decode()
+    assert "Paid" in page and "Unpaid" not in page
