@@ -19,6 +19,7 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -69,9 +70,26 @@ def forget_old_idempotency_keys(*, older_than_hours: int = 24) -> int:
 # --- webhooks ------------------------------------------------------------------------------------------------
 
 
+ANY_ENDPOINT_KEY = "integrations:any-active-endpoint"
+
+
+def any_active_endpoint() -> bool:
+    """Cached for a minute, so stores without webhooks pay no query per committed event. A stale answer
+    only delays: the dispatcher reads endpoints fresh and delivers what the listener skipped."""
+    cached = cache.get(ANY_ENDPOINT_KEY)
+    if cached is None:
+        cached = WebhookEndpoint.objects.filter(is_active=True).exists()
+        cache.set(ANY_ENDPOINT_KEY, cached, timeout=60)
+    return cached
+
+
+def endpoints_changed() -> None:
+    cache.delete(ANY_ENDPOINT_KEY)
+
+
 def on_order_event(event: OrderEvent) -> None:
     """``ORDER_EVENT_LISTENERS`` hook: runs after the event's transaction committed."""
-    if event.type in WEBHOOK_FOR_EVENT:
+    if event.type in WEBHOOK_FOR_EVENT and any_active_endpoint():
         create_deliveries([event])
 
 
@@ -228,6 +246,7 @@ def _settle(delivery_id: int, attempt: dict, *, ok: bool) -> str:
             if endpoint.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES and endpoint.is_active:
                 endpoint.is_active, endpoint.disabled_at = False, timezone.now()
                 _alert_disabled(endpoint, delivery)
+                transaction.on_commit(endpoints_changed)
         delivery.save(update_fields=["attempts", "status", "delivered_at"])
         endpoint.save(update_fields=["consecutive_failures", "is_active", "disabled_at"])
     if retry:
@@ -264,6 +283,7 @@ def resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         if not endpoint.is_active:
             endpoint.is_active, endpoint.disabled_at, endpoint.consecutive_failures = True, None, 0
             endpoint.save(update_fields=["is_active", "disabled_at", "consecutive_failures"])
+            transaction.on_commit(endpoints_changed)
         delivery.status, delivery.delivered_at = DeliveryStatus.PENDING, None
         delivery.attempts = [*delivery.attempts, {"at": timezone.now().isoformat(), "resent": True}]
         delivery.save(update_fields=["status", "delivered_at", "attempts"])

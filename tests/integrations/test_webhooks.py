@@ -130,3 +130,22 @@ def test_a_receiver_that_is_down_is_logged_per_attempt(run_worker, fast_retries,
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED and len(delivery.attempts) == 2
     assert all(attempt["status"] is None and attempt["error"] for attempt in delivery.attempts)
+
+
+def test_without_endpoints_committed_events_cost_no_query_and_a_new_endpoint_is_heard_at_once(staff_client, receiver):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.models import OrderEvent
+
+    event = OrderEvent.objects.filter(type="placed").first() or place([(MUG, 1)], paid=False).events.get(type="placed")
+    services.on_order_event(event)  # caches "no endpoint"
+    with CaptureQueriesContext(connection) as queries:
+        services.on_order_event(event)
+    assert len(queries.captured_queries) == 0
+    hooks = receiver()
+    staff_client.post(
+        "/admin/integrations/webhookendpoint/add/", {"url": hooks.url, "secret": SECRET, "is_active": "on"}
+    )
+    services.on_order_event(event)
+    assert WebhookDelivery.objects.filter(order_event=event).count() == 1
