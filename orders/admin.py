@@ -74,11 +74,11 @@ class FulfillmentInline(ReadOnlyInline):
 
     def has_view_permission(self, request, obj=None):
         """Whoever may ship an order sees its shipments (the staff groups have no shipment permissions)."""
-        return super().has_view_permission(request, obj) or admin_fulfilment.may_fulfil(request.user)
+        return super().has_view_permission(request, obj) or admin_views.may_change_orders(request.user)
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        return [*fields, "delivery_link"] if admin_fulfilment.may_fulfil(request.user) else fields
+        return [*fields, "delivery_link"] if admin_views.may_change_orders(request.user) else fields
 
     @admin.display(description=_("delivery"))
     def delivery_link(self, obj):
@@ -105,7 +105,7 @@ class TransactionInline(ReadOnlyInline):
     def get_fields(self, request, obj=None):
         """Staff who may move money get the approve/decline/retry buttons beside each refund."""
         fields = super().get_fields(request, obj)
-        return [*fields, "refund_actions"] if admin_views.may_move_money(request.user) else fields
+        return [*fields, "refund_actions"] if admin_views.may_change_orders(request.user) else fields
 
     @admin.display(description=_("actions"))
     def refund_actions(self, obj):
@@ -384,10 +384,10 @@ class FulfillmentAdmin(RecordAdmin):
 
     def has_view_permission(self, request, obj=None):
         """Whoever may ship an order sees the shipments (the staff groups have no shipment permissions)."""
-        return super().has_view_permission(request, obj) or admin_fulfilment.may_fulfil(request.user)
+        return super().has_view_permission(request, obj) or admin_views.may_change_orders(request.user)
 
     def has_fulfil_permission(self, request):
-        return admin_fulfilment.may_fulfil(request.user)
+        return admin_views.may_change_orders(request.user)
 
     @admin.action(description=_("Mark selected shipments delivered"), permissions=["fulfil"])
     def mark_delivered(self, request, queryset):
@@ -423,7 +423,7 @@ class TransactionAdmin(RecordAdmin):
         ] + super().get_urls()
 
     def has_refund_permission(self, request):
-        return admin_views.may_move_money(request.user)
+        return admin_views.may_change_orders(request.user)
 
     @admin.action(description=_("Approve selected refunds"), permissions=["refund"])
     def approve_selected(self, request, queryset):

@@ -1,7 +1,7 @@
 """Forms of the staff money pages in admin (refund, goodwill, cancel): see orders.admin_views.
 
 They check the shape of the input; the services decide what is allowed, and their refusals are put
-back on the form by ``MoneyActionForm.show_error``.
+back on the form by ``OrderActionForm.show_error``.
 """
 
 from __future__ import annotations
@@ -36,16 +36,30 @@ def reason_field(**kwargs) -> forms.CharField:
     )
 
 
-class MoneyActionForm(forms.Form):
+class OrderActionForm(forms.Form):
+    """Base of every staff action page's form (money here, fulfilment in ``orders.admin_fulfilment``)."""
+
+    def field_for(self, key: str) -> str | None:
+        """The form field a service's ``fields`` key belongs to, if any."""
+        return key if key in self.fields else None
+
     def show_error(self, error: ApplicationError) -> None:
         """A service's refusal on the form: its field errors under their fields, its message on top."""
-        for name, field_errors in (error.fields or {}).items():
-            if name in self.fields and name not in self.errors:
+        for key, field_errors in (error.fields or {}).items():
+            name = self.field_for(key)
+            if name and name not in self.errors:
                 self.add_error(name, [str(message) for message in field_errors])
         self.add_error(None, str(error.message))
 
+    def line_rows(self) -> list:
+        """(line, quantity field) rows shown as a table above the other fields; none by default."""
+        return []
 
-class RefundForm(MoneyActionForm):
+    def detail_fields(self) -> list:
+        return list(self)
+
+
+class RefundForm(OrderActionForm):
     amount = amount_field()
     reason = reason_field(help_text=_("The customer sees this reason in the refund email."))
     with_return = forms.BooleanField(
@@ -55,7 +69,7 @@ class RefundForm(MoneyActionForm):
     )
 
 
-class GoodwillForm(MoneyActionForm):
+class GoodwillForm(OrderActionForm):
     STORE_CREDIT = "store_credit"
     ORDER_DISCOUNT = "order_discount"
 
@@ -72,7 +86,7 @@ class GoodwillForm(MoneyActionForm):
     reason = reason_field()
 
 
-class CancelForm(MoneyActionForm):
+class CancelForm(OrderActionForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=CancelReason.choices)
     note = forms.CharField(
         label=_("Note"),

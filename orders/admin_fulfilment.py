@@ -18,32 +18,22 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from orders.admin_forms import OrderActionForm
+from orders.admin_views import action_page, may_change_orders
 from orders.constants import ActorKind, BackorderKind, DeliveryState
 from orders.models import Fulfillment, Order, OrderLine
 from orders.services.fulfilment import record_shipment, report_backorder, update_delivery_state
 
 TEMPLATE = "admin/orders/order_fulfilment_action.html"
-
-
-def may_fulfil(user) -> bool:
-    return user.is_active and user.is_staff and user.has_perm("orders.change_order")
-
-
-def order_url(order_id: int) -> str:
-    return reverse("admin:orders_order_change", args=[order_id])
 
 
 def line_label(line: OrderLine) -> str:
@@ -61,27 +51,7 @@ def delivery_state_field() -> forms.ChoiceField:
     return forms.ChoiceField(label=_("Delivery state"), choices=DeliveryState.choices, initial=DeliveryState.IN_TRANSIT)
 
 
-class FulfilmentForm(forms.Form):
-    def field_for(self, key: str) -> str | None:
-        """The form field a service's ``fields`` key belongs to, if any."""
-        return key if key in self.fields else None
-
-    def show_error(self, error: ApplicationError) -> None:
-        """A service's refusal on the form: its field errors under their inputs, its message on top."""
-        for key, field_errors in (error.fields or {}).items():
-            name = self.field_for(key)
-            if name and name not in self.errors:
-                self.add_error(name, [str(message) for message in field_errors])
-        self.add_error(None, str(error.message))
-
-    def line_rows(self) -> list:
-        return []
-
-    def detail_fields(self) -> list:
-        return list(self)
-
-
-class LinesForm(FulfilmentForm):
+class LinesForm(OrderActionForm):
     """A quantity input per order line (``line_<id>``), then the fields of the operation."""
 
     def __init__(self, data=None, *, lines: list[OrderLine], **kwargs):
@@ -148,7 +118,7 @@ class BackorderForm(LinesForm):
     )
 
 
-class DeliveryForm(FulfilmentForm):
+class DeliveryForm(OrderActionForm):
     delivery_state = delivery_state_field()
     estimated_arrival = date_field(
         label=_("Estimated arrival"), help_text=_("Leave empty to keep the date the shipment already has.")
@@ -158,53 +128,20 @@ class DeliveryForm(FulfilmentForm):
 # --- pages -------------------------------------------------------------------------------------------
 
 
-def _page(
-    request,
-    *,
-    model_admin,
-    order: Order,
-    form: FulfilmentForm,
-    title: str,
-    submit_label: str,
-    perform: Callable[[], tuple[int, str]],
-    facts: list[tuple[str, str]],
-    notes: list[str],
-):
-    """GET shows the form; POST runs ``perform`` (one service call, returning a message level and text)."""
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                level, message = perform()
-            except ApplicationError as error:
-                form.show_error(error)
-            else:
-                messages.add_message(request, level, message)
-                return HttpResponseRedirect(order_url(order.pk))
-        status = 400
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": Order._meta,
-        "original": order,
-        "order": order,
-        "title": title,
-        "form": form,
-        "submit_label": submit_label,
-        "order_url": order_url(order.pk),
-        "facts": [
-            (gettext("Order"), f"#{order.number}"),
-            (gettext("Customer"), order.email),
-            (gettext("Fulfilment status"), order.get_fulfillment_status_display()),
-            *facts,
-        ],
-        "notes": notes,
-    }
-    return render(request, TEMPLATE, context, status=status)
+def _page(request, *, order: Order, facts: list[tuple[str, str]], **page):
+    """The shared staff action page, with the order's fulfilment facts first."""
+    facts = [
+        (gettext("Order"), f"#{order.number}"),
+        (gettext("Customer"), order.email),
+        (gettext("Fulfilment status"), order.get_fulfillment_status_display()),
+        *facts,
+    ]
+    return action_page(request, order=order, facts=facts, template=TEMPLATE, **page)
 
 
 def _order_and_lines(request, pk: int) -> tuple[Order, list[OrderLine]]:
     order = get_object_or_404(Order, pk=pk)
-    if not may_fulfil(request.user):
+    if not may_change_orders(request.user):
         raise PermissionDenied
     return order, list(order.lines.order_by("position", "pk"))
 
@@ -294,7 +231,7 @@ def report_order_backorder(request, pk: int, *, model_admin):
 
 def update_delivery(request, pk: int, *, model_admin):
     shipment = get_object_or_404(Fulfillment.objects.select_related("order"), pk=pk)
-    if not may_fulfil(request.user):
+    if not may_change_orders(request.user):
         raise PermissionDenied
     order = shipment.order
     form = DeliveryForm(

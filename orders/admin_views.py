@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.money import format_money
-from orders.admin_forms import CancelForm, GoodwillForm, MoneyActionForm, RefundForm
+from orders.admin_forms import CancelForm, GoodwillForm, OrderActionForm, RefundForm
 from orders.constants import TransactionKind
 from orders.models import CreditMemo, Order, Transaction
 from orders.services.credit import give_store_credit, store_credit_balance
@@ -38,7 +38,8 @@ from orders.services.refunds import (
 from storefront.models import StoreSettings
 
 
-def may_move_money(user) -> bool:
+def may_change_orders(user) -> bool:
+    """Every staff action page (money and fulfilment) needs this; both staff groups have it."""
     return user.is_active and user.is_staff and user.has_perm("orders.change_order")
 
 
@@ -61,32 +62,30 @@ def limit_text(user, currency: str) -> str:
 # --- the three order pages -------------------------------------------------------------------------
 
 
-def _money_page(
+def action_page(
     request,
-    pk: int,
     *,
     model_admin,
-    form_class: type[MoneyActionForm],
+    order: Order,
+    form,
     title: str,
     submit_label: str,
-    perform: Callable[[Order, MoneyActionForm], str],
-    facts: Callable[[Order], list[tuple[str, str]]] | None = None,
-    notes: Callable[[Order], list[str]] | None = None,
+    perform: Callable[[], tuple[int, str]],
+    facts: list[tuple[str, str]],
+    notes: list[str],
+    template: str = "admin/orders/order_action.html",
 ):
-    """GET shows the form; POST runs ``perform`` (one service call, returning the success message)."""
-    order = get_object_or_404(Order.objects.select_related("customer"), pk=pk)
-    if not may_move_money(request.user):
-        raise PermissionDenied
-    form = form_class(request.POST or None)
+    """One staff action on an order. GET shows the form; POST runs ``perform`` (one service call,
+    returning a message level and text) and goes back to the order, or shows the refusal (400)."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                message = perform(order, form)
+                level, message = perform()
             except ApplicationError as error:
                 form.show_error(error)
             else:
-                messages.success(request, message)
+                messages.add_message(request, level, message)
                 return HttpResponseRedirect(order_url(order.pk))
         status = 400
     context = {
@@ -98,7 +97,38 @@ def _money_page(
         "form": form,
         "submit_label": submit_label,
         "order_url": order_url(order.pk),
-        "facts": [
+        "facts": facts,
+        "notes": notes,
+    }
+    return render(request, template, context, status=status)
+
+
+def _money_page(
+    request,
+    pk: int,
+    *,
+    model_admin,
+    form_class: type[OrderActionForm],
+    title: str,
+    submit_label: str,
+    perform: Callable[[Order, OrderActionForm], str],
+    facts: Callable[[Order], list[tuple[str, str]]] | None = None,
+    notes: Callable[[Order], list[str]] | None = None,
+):
+    """A money page: the order's money facts first; ``perform`` returns the success message."""
+    order = get_object_or_404(Order.objects.select_related("customer"), pk=pk)
+    if not may_change_orders(request.user):
+        raise PermissionDenied
+    form = form_class(request.POST or None)
+    return action_page(
+        request,
+        model_admin=model_admin,
+        order=order,
+        form=form,
+        title=title,
+        submit_label=submit_label,
+        perform=lambda: (messages.SUCCESS, perform(order, form)),
+        facts=[
             (_("Order"), f"#{order.number}"),
             (_("Customer"), order.email),
             (_("Order total"), money(order.total, order.currency)),
@@ -106,9 +136,8 @@ def _money_page(
             (_("Your refund limit"), limit_text(request.user, order.currency)),
             *(facts(order) if facts else []),
         ],
-        "notes": notes(order) if notes else [],
-    }
-    return render(request, "admin/orders/order_money_action.html", context, status=status)
+        notes=notes(order) if notes else [],
+    )
 
 
 def refund_order(request, pk: int, *, model_admin):
@@ -246,7 +275,7 @@ def decision_done_message(decision: str, refund: Transaction) -> str:
 def decide_refund(request, pk: int, *, decision: str):
     """Approve, decline or retry one refund (a POST from the order page's transactions), then back to the order."""
     refund = get_object_or_404(Transaction.objects.select_related("order"), pk=pk, kind=TransactionKind.REFUND)
-    if not may_move_money(request.user):
+    if not may_change_orders(request.user):
         raise PermissionDenied
     try:
         refund = DECISIONS[decision](refund=refund, actor=request.user)

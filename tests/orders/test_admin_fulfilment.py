@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -19,19 +18,11 @@ from orders.models import Fulfillment, Order, OrderEvent
 from tests.conftest import STAFF_PASSWORD
 from tests.editing.conftest import place  # the catalog fixture lives in tests/conftest.py
 from tests.editing.test_services import MUG, SOCKS, SWEATER_M, line
-from tests.orders.test_admin_money import flashed, sign_in
+from tests.orders.conftest import change_url, flashed, sign_in, url
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
 SHIPMENTS = "/admin/orders/fulfillment/"
-
-
-def url(order: Order, page: str) -> str:
-    return f"/admin/orders/order/{order.pk}/{page}/"
-
-
-def change_url(order: Order) -> str:
-    return f"/admin/orders/order/{order.pk}/change/"
 
 
 def delivery_url(shipment: Fulfillment) -> str:
@@ -62,23 +53,6 @@ def ship_data(order: Order, socks=1, sweater=0, **extra) -> dict:
 def shipped(order: Order, **kwargs) -> Fulfillment:
     """A shipment of one pair of socks, recorded by the warehouse (not through admin)."""
     return services.record_shipment(order=order, quantities={line(order, SOCKS).pk: 1}, **kwargs)
-
-
-@pytest.fixture
-def staff_user(staff_client) -> User:
-    return User.objects.get(email="staff-test@example.com")
-
-
-@pytest.fixture
-def agent(db) -> User:
-    user = User.objects.create_user("agent@example.com", STAFF_PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Support agents"))  # created by migration orders/0007
-    return user
-
-
-@pytest.fixture
-def agent_client(agent) -> Client:
-    return sign_in(Client(), agent)
 
 
 @pytest.fixture

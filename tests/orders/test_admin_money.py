@@ -6,72 +6,25 @@ import re
 from decimal import Decimal as D
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from accounts.models import User
-from accounts.services import give_staff_totp
 from core.money import format_money
 from editing import services as editing
 from editing.models import EditPolicy
 from orders.constants import ActorKind, EventType, MoneySource, OrderStatus, TransactionKind, TransactionStatus
 from orders.models import CreditMemo, Order, OrderEvent, StoreCreditEntry, Transaction
 from storefront.models import StoreSettings
-from tests.conftest import STAFF_PASSWORD, current_totp
+from tests.conftest import STAFF_PASSWORD
 from tests.editing.conftest import place  # the catalog fixture lives in tests/conftest.py
 from tests.editing.test_services import MUG, SOCKS, SWEATER_M
+from tests.orders.conftest import change_url, csrf_token, flashed, sign_in, url
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
 
 def eur(amount) -> str:
     return format_money(D(amount), "EUR", "en")
-
-
-def url(order: Order, page: str) -> str:
-    return f"/admin/orders/order/{order.pk}/{page}/"
-
-
-def change_url(order: Order) -> str:
-    return f"/admin/orders/order/{order.pk}/change/"
-
-
-def csrf_token(response) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
-
-
-def sign_in(client: Client, user: User) -> Client:
-    """Password plus authenticator code, as staff_client does."""
-    device, _codes = give_staff_totp(user=user)
-    token = csrf_token(client.get("/admin/login/"))
-    response = client.post(
-        "/admin/login/?next=/admin/",
-        {
-            "username": user.email,
-            "password": STAFF_PASSWORD,
-            "otp_token": current_totp(device),
-            "csrfmiddlewaretoken": token,
-        },
-    )
-    assert response.status_code == 302, "admin sign-in failed"
-    return client
-
-
-@pytest.fixture
-def staff_user(staff_client) -> User:
-    return User.objects.get(email="staff-test@example.com")
-
-
-@pytest.fixture
-def agent(db) -> User:
-    user = User.objects.create_user("agent@example.com", STAFF_PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Support agents"))  # created by migration orders/0007
-    return user
-
-
-@pytest.fixture
-def agent_client(agent) -> Client:
-    return sign_in(Client(), agent)
 
 
 @pytest.fixture
@@ -81,10 +34,6 @@ def paid_order() -> Order:
 
 def refunds(order: Order):
     return Transaction.objects.filter(order=order, kind=TransactionKind.REFUND).order_by("pk")
-
-
-def flashed(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def awaiting_refund(email="wait@example.com") -> Transaction:
