@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -59,18 +59,6 @@ RESTORED_LINE_FIELDS = (
     "customization",
     "position",
 )
-DECIMAL_FIELDS = {
-    "subtotal",
-    "discount_total",
-    "shipping_total",
-    "shipping_tax_rate",
-    "tax_total",
-    "total",
-    "unit_price",
-    "tax_rate",
-    "discount_amount",
-    "tax_amount",
-}
 
 
 # What may happen to an order after an unpaid edit without blocking its undo.
@@ -147,8 +135,10 @@ def _plain(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _typed(field: str, value):
-    return Decimal(value) if field in DECIMAL_FIELDS and value is not None else value
+def _typed(model, field: str, value):
+    """A restore point's JSON value back as the model field's type (money and rates were saved as text)."""
+    is_decimal = isinstance(model._meta.get_field(field.removesuffix("_id")), models.DecimalField)
+    return Decimal(value) if is_decimal and value is not None else value
 
 
 def expire_unpaid_edit(*, request_id: int, now=None) -> PaymentRequest | None:
@@ -201,13 +191,14 @@ def revert_edit(*, session: EditSession) -> bool:
                 stock[saved["variant_id"]] = stock.get(saved["variant_id"], 0) - saved["quantity"]
         OrderLine.objects.filter(order=order).delete()
         OrderLine.objects.bulk_create(
-            OrderLine(order=order, **{f: _typed(f, saved[f]) for f in RESTORED_LINE_FIELDS}) for saved in point["lines"]
+            OrderLine(order=order, **{f: _typed(OrderLine, f, saved[f]) for f in RESTORED_LINE_FIELDS})
+            for saved in point["lines"]
         )
         for variant_id in sorted(stock):
             if stock[variant_id]:
                 Variant.objects.filter(pk=variant_id, track_inventory=True).update(stock=F("stock") + stock[variant_id])
         for field, value in point["order"].items():
-            setattr(order, field, _typed(field, value))
+            setattr(order, field, _typed(Order, field, value))
         order.on_fulfillment_hold = False
         fields = [f.removesuffix("_id") for f in RESTORED_ORDER_FIELDS]
         order_services.save_revised_order(order=order, fields=[*fields, "on_fulfillment_hold"])

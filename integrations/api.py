@@ -40,6 +40,16 @@ from orders.models import Fulfillment, Order
 from storefront.models import PickupLocation, ShippingMethod
 
 ERROR = OpenApiResponse(description='{"code", "message", "fields"}')
+
+
+WRITE_ERRORS = (400, 401, 403, 404, 409, 429)
+
+
+def write_responses(status_code: int, body) -> dict:
+    """A write's answers for the schema: its success and the errors every write on an order can give."""
+    return {status_code: body, **dict.fromkeys(WRITE_ERRORS, ERROR)}
+
+
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -315,15 +325,7 @@ class FulfillmentCreate(IntegrationView, APIView):
         operation_id="fulfillments_create",
         request=FulfillmentInSerializer,
         parameters=[IDEMPOTENCY],
-        responses={
-            201: FulfillmentOutSerializer,
-            400: ERROR,
-            401: ERROR,
-            403: ERROR,
-            404: ERROR,
-            409: ERROR,
-            429: ERROR,
-        },
+        responses=write_responses(201, FulfillmentOutSerializer),
         description="Ship some lines (by line_id or sku) with carrier and tracking; the shopper is told once.",
     )
     @idempotent
@@ -352,15 +354,7 @@ class FulfillmentUpdate(IntegrationView, APIView):
         operation_id="fulfillments_update",
         request=FulfillmentUpdateSerializer,
         parameters=[IDEMPOTENCY],
-        responses={
-            200: FulfillmentOutSerializer,
-            400: ERROR,
-            401: ERROR,
-            403: ERROR,
-            404: ERROR,
-            409: ERROR,
-            429: ERROR,
-        },
+        responses=write_responses(200, FulfillmentOutSerializer),
         description="Move a shipment along (in transit with an arrival date, out for delivery, ready for pickup, "
         "delivered, failed). The same update twice changes nothing and notifies once.",
     )
@@ -389,7 +383,7 @@ class BackorderCreate(IntegrationView, APIView):
         operation_id="backorders_create",
         request=BackorderInSerializer,
         parameters=[IDEMPOTENCY],
-        responses={200: OrderOutSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 429: ERROR},
+        responses=write_responses(200, OrderOutSerializer),
         description="Report a backorder or short pick for lines before dispatch; the shopper gets the notice.",
     )
     @idempotent

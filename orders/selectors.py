@@ -109,14 +109,6 @@ def customer_order(*, user, number: int) -> Order:
     return attach_shipments(order)
 
 
-def order_by_number(*, number: int) -> Order:
-    """For the signed status link: the signature, not a session, proves the right to read it."""
-    order = _with_details(Order.objects.filter(number=number)).first()
-    if order is None:
-        raise Http404
-    return attach_shipments(order)
-
-
 def customer_order_for_edit(*, user, number: int) -> Order:
     """The shopper's order with what editing reads; 404 for anyone else's."""
     order = (

@@ -47,22 +47,7 @@ def record_shipment(
         if order.cancelled_at is not None:
             raise OrderError(_("A canceled order can't be shipped."), code="order_cancelled")
         lines = list(OrderLine.objects.select_for_update().filter(order=order).order_by("pk"))
-        by_id = {line.pk: line for line in lines}
-        for line_id, quantity in quantities.items():
-            line = by_id.get(line_id)
-            if line is None:
-                raise OrderError(
-                    _("That item is not on this order."),
-                    code="unknown_line",
-                    fields={f"lines.{line_id}": [_("Not on this order.")]},
-                )
-            if quantity > line.unfulfilled_quantity:
-                raise OrderError(
-                    _("Only %(left)s of %(item)s are left to ship.")
-                    % {"left": line.unfulfilled_quantity, "item": line.product_name},
-                    code="over_fulfilment",
-                    fields={f"lines.{line_id}": [_("More than is left to ship.")]},
-                )
+        by_id = _lines_left_to_ship(lines, quantities)
         fulfillment = Fulfillment.objects.create(
             order=order,
             carrier=carrier,
@@ -140,6 +125,27 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _lines_left_to_ship(lines: list[OrderLine], quantities: dict[int, int]) -> dict[int, OrderLine]:
+    """The order's lines by id, once every asked-for quantity is known to be on it and not yet shipped."""
+    by_id = {line.pk: line for line in lines}
+    for line_id, quantity in quantities.items():
+        line = by_id.get(line_id)
+        if line is None:
+            raise OrderError(
+                _("That item is not on this order."),
+                code="unknown_line",
+                fields={f"lines.{line_id}": [_("Not on this order.")]},
+            )
+        if quantity > line.unfulfilled_quantity:
+            raise OrderError(
+                _("Only %(left)s of %(item)s are left to ship.")
+                % {"left": line.unfulfilled_quantity, "item": line.product_name},
+                code="over_fulfilment",
+                fields={f"lines.{line_id}": [_("More than is left to ship.")]},
+            )
+    return by_id
+
+
 # --- backorders ----------------------------------------------------------------------------------------
 
 
@@ -162,23 +168,12 @@ def report_backorder(
         order = _lock_order(order)
         if order.cancelled_at is not None:
             raise OrderError(_("This order is canceled."), code="order_cancelled")
-        lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")}
+        lines = _lines_left_to_ship(
+            list(OrderLine.objects.select_for_update().filter(order=order).order_by("pk")), quantities
+        )
         changed = []
         for line_id, quantity in sorted(quantities.items()):
-            line = lines.get(line_id)
-            if line is None:
-                raise OrderError(
-                    _("That item is not on this order."),
-                    code="unknown_line",
-                    fields={f"lines.{line_id}": [_("Not on this order.")]},
-                )
-            if quantity > line.unfulfilled_quantity:
-                raise OrderError(
-                    _("Only %(left)s of %(item)s are left to ship.")
-                    % {"left": line.unfulfilled_quantity, "item": line.product_name},
-                    code="over_fulfilment",
-                    fields={f"lines.{line_id}": [_("More than is left to ship.")]},
-                )
+            line = lines[line_id]
             wanted = (quantity, kind, expected) if quantity else (0, "", None)
             if (line.backordered_quantity, line.backorder_kind, line.backorder_expected) != wanted:
                 line.backordered_quantity, line.backorder_kind, line.backorder_expected = wanted

@@ -183,7 +183,6 @@ def pay_payment_request(
                 order=order, amount=remaining, idempotency_key=f"{key}-credit", source=MoneySource.EDIT, actor=actor
             )
             remaining -= payment.amount if payment else ZERO
-            order.refresh_from_db()
         if remaining > 0:
             if not card_number.strip():
                 raise PaymentError(_("Enter a card number."), fields={"card_number": [_("This field is required.")]})

@@ -217,13 +217,23 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
     return memo
 
 
+def _lock_refund(refund_id: int, *, expected: TransactionStatus | None = None) -> tuple[Order, Transaction]:
+    """The refund's order, then the refund, locked (every writer locks in that order); with
+    ``expected``, a staff decision on a refund no longer in that status is refused."""
+    order_id = Transaction.objects.values_list("order_id", flat=True).get(pk=refund_id)
+    order = Order.objects.select_for_update().get(pk=order_id)
+    refund = Transaction.objects.select_for_update().get(pk=refund_id)
+    if expected == TransactionStatus.AWAITING_APPROVAL and refund.status != expected:
+        raise RefundError(_("This refund is not waiting for approval."), code="not_awaiting_approval")
+    if expected == TransactionStatus.FAILED and refund.status != expected:
+        raise RefundError(_("Only a failed refund can be retried."), code="not_failed")
+    return order, refund
+
+
 def approve_refund(*, refund: Transaction, actor: User) -> Transaction:
     check_refund_limit(actor, refund.amount)
     with transaction.atomic():
-        order = _lock_order(refund.order)
-        refund = Transaction.objects.select_for_update().get(pk=refund.pk)
-        if refund.status != TransactionStatus.AWAITING_APPROVAL:
-            raise RefundError(_("This refund is not waiting for approval."), code="not_awaiting_approval")
+        order, refund = _lock_refund(refund.pk, expected=TransactionStatus.AWAITING_APPROVAL)
         refund.status = TransactionStatus.PENDING
         refund.created_by = refund.created_by or actor
         refund.save(update_fields=["status", "created_by"])
@@ -236,10 +246,7 @@ def decline_refund(*, refund: Transaction, actor: User) -> Transaction:
     """Staff keep the money (a refund awaiting approval is not sent)."""
     refund_limit(actor)  # refuses staff who may not decide on refunds at all
     with transaction.atomic():
-        order = _lock_order(refund.order)
-        refund = Transaction.objects.select_for_update().get(pk=refund.pk)
-        if refund.status != TransactionStatus.AWAITING_APPROVAL:
-            raise RefundError(_("This refund is not waiting for approval."), code="not_awaiting_approval")
+        order, refund = _lock_refund(refund.pk, expected=TransactionStatus.AWAITING_APPROVAL)
         refund.status = TransactionStatus.CANCELLED
         refund.save(update_fields=["status"])
         events.refund_declined_event(order=order, refund=refund, actor=actor)
@@ -250,10 +257,7 @@ def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
     """Send a failed refund again, with a new key (the processor remembers the old key's failure)."""
     check_refund_limit(actor, refund.amount)
     with transaction.atomic():
-        order = _lock_order(refund.order)
-        refund = Transaction.objects.select_for_update().get(pk=refund.pk)
-        if refund.status != TransactionStatus.FAILED:
-            raise RefundError(_("Only a failed refund can be retried."), code="not_failed")
+        order, refund = _lock_refund(refund.pk, expected=TransactionStatus.FAILED)
         if refund.amount > money_in_hand(order):
             raise RefundError(_("The order no longer holds enough money for this refund."), code="over_refund")
         refund.status, refund.retry_round, refund.attempts, refund.error = (
@@ -315,9 +319,7 @@ def send_refund(*, refund_id: int) -> str:
 
 def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
     with transaction.atomic():
-        order_id = Transaction.objects.values_list("order_id", flat=True).get(pk=refund_id)
-        order = Order.objects.select_for_update().get(pk=order_id)
-        refund = Transaction.objects.select_for_update().get(pk=refund_id)
+        order, refund = _lock_refund(refund_id)
         if refund.status != TransactionStatus.PENDING:
             return refund.status
         refund.status, refund.gateway_reference = TransactionStatus.SUCCESS, gateway_reference
@@ -344,9 +346,7 @@ def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
 
 def fail_refund(*, refund_id: int, error: str) -> str:
     with transaction.atomic():
-        order_id = Transaction.objects.values_list("order_id", flat=True).get(pk=refund_id)
-        order = Order.objects.select_for_update().get(pk=order_id)
-        refund = Transaction.objects.select_for_update().get(pk=refund_id)
+        order, refund = _lock_refund(refund_id)
         if refund.status != TransactionStatus.PENDING:
             return refund.status
         refund.status, refund.error, refund.processed_at = TransactionStatus.FAILED, error[:2000], timezone.now()
