@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
 from accounts.models import CustomerProfile
+from core.signed_ids import SignedId
 
-UNSUBSCRIBE_SALT = "accounts.unsubscribe"
-
-
-def unsubscribe_token(user_id: int) -> str:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(user_id)).replace(":", ".")
-
-
-def user_id_from_unsubscribe_token(token: str) -> int | None:
-    try:
-        return int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token.replace(".", ":")))
-    except (signing.BadSignature, ValueError):
-        return None
+UNSUBSCRIBE_LINKS = SignedId("accounts.unsubscribe")
+unsubscribe_token = UNSUBSCRIBE_LINKS.token
+user_id_from_unsubscribe_token = UNSUBSCRIBE_LINKS.value
 
 
 def marketing_recipient(user_id: int) -> str | None:

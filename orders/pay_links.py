@@ -1,21 +1,13 @@
 """The "Pay now" link: the payment request's id, signed. Unguessable without the secret key, one request
 each, and rebuilt for every reminder (nothing secret is stored)."""
 
-from django.core import signing
 from django.urls import reverse
 
-SALT = "orders.pay-now"
+from core.signed_ids import SignedId
 
-
-def pay_token(request_id: int) -> str:
-    return signing.Signer(salt=SALT).sign(str(request_id)).replace(":", ".")
-
-
-def request_id_from_token(token: str) -> int | None:
-    try:
-        return int(signing.Signer(salt=SALT).unsign(token.replace(".", ":")))
-    except (signing.BadSignature, ValueError):
-        return None
+PAY_LINKS = SignedId("orders.pay-now")
+pay_token = PAY_LINKS.token
+request_id_from_token = PAY_LINKS.value
 
 
 def pay_path(request_id: int) -> str:

@@ -1,20 +1,12 @@
 """The read-only order status link in emails: the order number, signed. No session needed, nothing editable."""
 
-from django.core import signing
 from django.urls import reverse
 
-SALT = "orders.status-link"
+from core.signed_ids import SignedId
 
-
-def status_token(number: int) -> str:
-    return signing.Signer(salt=SALT).sign(str(number)).replace(":", ".")
-
-
-def number_from_token(token: str) -> int | None:
-    try:
-        return int(signing.Signer(salt=SALT).unsign(token.replace(".", ":")))
-    except (signing.BadSignature, ValueError):
-        return None
+STATUS_LINKS = SignedId("orders.status-link")
+status_token = STATUS_LINKS.token
+number_from_token = STATUS_LINKS.value
 
 
 def status_path(number: int) -> str:
