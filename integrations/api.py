@@ -32,12 +32,11 @@ from integrations.serializers import (
     OrderInSerializer,
     OrderOutSerializer,
 )
-from integrations.services import request_fingerprint
+from integrations.services import place_external_order, request_fingerprint
 from orders import services
-from orders.constants import ActorKind, FinancialStatus, FulfillmentStatus, MoneySource, OrderStatus
+from orders.constants import ActorKind, FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.errors import OrderError
 from orders.models import Fulfillment, Order
-from storefront.models import PickupLocation, ShippingMethod
 
 ERROR = OpenApiResponse(description='{"code", "message", "fields"}')
 
@@ -213,96 +212,6 @@ class OrderListCreate(IntegrationView, generics.ListAPIView):
         order, created = place_external_order(data.validated_data, actor=request.auth)
         body = OrderOutSerializer(_order(order.number)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-def place_external_order(data: dict, *, actor) -> tuple[Order, bool]:
-    """The same ``place_order`` as checkout, idempotent by external id (a unique column: two racing
-    requests make one order), then the payments the other system already captured."""
-    existing = Order.objects.filter(external_id=data["external_id"]).first()
-    created = existing is None
-    if created:
-        variants = _variants_by_sku([line["sku"] for line in data["lines"]])
-        lines = []
-        for index, line in enumerate(data["lines"]):
-            if line["sku"] not in variants:
-                raise OrderError(
-                    "Unknown SKU.", code="unknown_sku", fields={f"lines.{index}.sku": [f"No variant {line['sku']}."]}
-                )
-            lines.append(
-                services.LineRequest(
-                    variant_id=variants[line["sku"]], quantity=line["quantity"], customization=line["customization"]
-                )
-            )
-        method = pickup = None
-        if data.get("shipping_method"):
-            method = ShippingMethod.objects.filter(code=data["shipping_method"], is_active=True).first()
-            if method is None:
-                raise OrderError("Unknown shipping method.", fields={"shipping_method": ["No such active method."]})
-        if data.get("pickup_location"):
-            pickup = PickupLocation.objects.filter(pk=data["pickup_location"], is_active=True).first()
-            if pickup is None:
-                raise OrderError("Unknown pickup location.", fields={"pickup_location": ["No such location."]})
-        try:
-            with transaction.atomic():
-                order = services.place_order(
-                    email=data["email"],
-                    name=data["name"],
-                    language=data["language"],
-                    lines=lines,
-                    shipping_address=dict(data.get("shipping_address") or {}),
-                    billing_address=dict(data.get("billing_address") or {}),
-                    shipping_method=method,
-                    pickup_location=pickup,
-                    discount_code=data["discount_code"],
-                    external_id=data["external_id"],
-                    actor_kind=ActorKind.INTEGRATION,
-                    send_confirmation=data["send_confirmation"],
-                )
-                if data.get("total") is not None and data["total"] != order.total:
-                    raise OrderError(
-                        f"The total here is {order.total}, not {data['total']}.",
-                        code="total_mismatch",
-                        fields={"total": [f"Worked out here: {order.total}."]},
-                    )
-        except IntegrityError:  # the same external id, placed by a request that won the race
-            existing, created = Order.objects.get(external_id=data["external_id"]), False
-        else:
-            existing = order
-    elif data.get("shipping_address") and _address_changed(existing, data["shipping_address"]):
-        _change_address(existing, dict(data["shipping_address"]))
-    for payment in data["payments"]:
-        services.record_payment(
-            order=existing,
-            amount=payment["amount"],
-            idempotency_key=f"external-{payment['gateway']}-{payment['reference']}",
-            gateway=payment["gateway"],
-            gateway_reference=payment["reference"],
-            source=MoneySource.IMPORT,
-            actor_kind=ActorKind.INTEGRATION,
-        )
-    existing.refresh_from_db()
-    return existing, created
-
-
-def _address_changed(order: Order, address: dict) -> bool:
-    fields = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
-    return any(str(address.get(f, "") or "") != str(order.shipping_address.get(f, "") or "") for f in fields)
-
-
-def _change_address(order: Order, address: dict) -> None:
-    """A new shipping address from the other system: the same edit engine as shoppers and staff use
-    (re-rated, versioned, on the timeline, settled), refused once anything has shipped."""
-    from editing import services as editing
-
-    session = editing.begin_edit(order=order, actor_kind=ActorKind.INTEGRATION)
-    editing.stage_address(session_id=session.pk, address=address)
-    editing.commit_edit(session_id=session.pk, actor_kind=ActorKind.INTEGRATION, reason="Address from integration")
-
-
-def _variants_by_sku(skus: list[str]) -> dict[str, int]:
-    from storefront.models import Variant
-
-    return dict(Variant.objects.filter(sku__in=skus, product__is_active=True).values_list("sku", "pk"))
 
 
 class OrderDetail(IntegrationView, APIView):

@@ -20,14 +20,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.tokens import digest
 from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
 from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from notifications.constants import MessageKind
-from orders.models import OrderEvent
+from orders import services as order_services
+from orders.constants import ActorKind, MoneySource
+from orders.errors import OrderError
+from orders.models import Order, OrderEvent
+from storefront.models import PickupLocation, ShippingMethod
 
 # --- API keys ---------------------------------------------------------------------------------------
 
@@ -65,6 +69,99 @@ def forget_old_idempotency_keys(*, older_than_hours: int = 24) -> int:
     """Keys are honoured for a day (like card processors'); then the stored answers go."""
     cutoff = timezone.now() - timedelta(hours=older_than_hours)
     return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+# --- orders from other systems -----------------------------------------------------------------------
+
+
+def place_external_order(data: dict, *, actor) -> tuple[Order, bool]:
+    """The same ``place_order`` as checkout, idempotent by external id (a unique column: two racing
+    requests make one order), then the payments the other system already captured."""
+    existing = Order.objects.filter(external_id=data["external_id"]).first()
+    created = existing is None
+    if created:
+        variants = _variants_by_sku([line["sku"] for line in data["lines"]])
+        lines = []
+        for index, line in enumerate(data["lines"]):
+            if line["sku"] not in variants:
+                raise OrderError(
+                    "Unknown SKU.", code="unknown_sku", fields={f"lines.{index}.sku": [f"No variant {line['sku']}."]}
+                )
+            lines.append(
+                order_services.LineRequest(
+                    variant_id=variants[line["sku"]], quantity=line["quantity"], customization=line["customization"]
+                )
+            )
+        method = pickup = None
+        if data.get("shipping_method"):
+            method = ShippingMethod.objects.filter(code=data["shipping_method"], is_active=True).first()
+            if method is None:
+                raise OrderError("Unknown shipping method.", fields={"shipping_method": ["No such active method."]})
+        if data.get("pickup_location"):
+            pickup = PickupLocation.objects.filter(pk=data["pickup_location"], is_active=True).first()
+            if pickup is None:
+                raise OrderError("Unknown pickup location.", fields={"pickup_location": ["No such location."]})
+        try:
+            with transaction.atomic():
+                order = order_services.place_order(
+                    email=data["email"],
+                    name=data["name"],
+                    language=data["language"],
+                    lines=lines,
+                    shipping_address=dict(data.get("shipping_address") or {}),
+                    billing_address=dict(data.get("billing_address") or {}),
+                    shipping_method=method,
+                    pickup_location=pickup,
+                    discount_code=data["discount_code"],
+                    external_id=data["external_id"],
+                    actor_kind=ActorKind.INTEGRATION,
+                    send_confirmation=data["send_confirmation"],
+                )
+                if data.get("total") is not None and data["total"] != order.total:
+                    raise OrderError(
+                        f"The total here is {order.total}, not {data['total']}.",
+                        code="total_mismatch",
+                        fields={"total": [f"Worked out here: {order.total}."]},
+                    )
+        except IntegrityError:  # the same external id, placed by a request that won the race
+            existing, created = Order.objects.get(external_id=data["external_id"]), False
+        else:
+            existing = order
+    elif data.get("shipping_address") and _address_changed(existing, data["shipping_address"]):
+        _change_address(existing, dict(data["shipping_address"]))
+    for payment in data["payments"]:
+        order_services.record_payment(
+            order=existing,
+            amount=payment["amount"],
+            idempotency_key=f"external-{payment['gateway']}-{payment['reference']}",
+            gateway=payment["gateway"],
+            gateway_reference=payment["reference"],
+            source=MoneySource.IMPORT,
+            actor_kind=ActorKind.INTEGRATION,
+        )
+    existing.refresh_from_db()
+    return existing, created
+
+
+def _address_changed(order: Order, address: dict) -> bool:
+    fields = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+    return any(str(address.get(f, "") or "") != str(order.shipping_address.get(f, "") or "") for f in fields)
+
+
+def _change_address(order: Order, address: dict) -> None:
+    """A new shipping address from the other system: the same edit engine as shoppers and staff use
+    (re-rated, versioned, on the timeline, settled), refused once anything has shipped."""
+    from editing import services as editing
+
+    session = editing.begin_edit(order=order, actor_kind=ActorKind.INTEGRATION)
+    editing.stage_address(session_id=session.pk, address=address)
+    editing.commit_edit(session_id=session.pk, actor_kind=ActorKind.INTEGRATION, reason="Address from integration")
+
+
+def _variants_by_sku(skus: list[str]) -> dict[str, int]:
+    from storefront.models import Variant
+
+    return dict(Variant.objects.filter(sku__in=skus, product__is_active=True).values_list("sku", "pk"))
 
 
 # --- webhooks ------------------------------------------------------------------------------------------------
