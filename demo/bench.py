@@ -207,7 +207,12 @@ def run(
     workers: int,
     out: Path,
     reuse: bool = False,
+    only: list[str] | None = None,
 ) -> str:
+    known = [s for s, _, _ in SCENARIOS]
+    if unknown := set(only or []) - set(known):
+        raise SystemExit(f"unknown scenarios {sorted(unknown)}; known: {', '.join(known)}")
+    scenarios = [s for s in known if not only or s == "baseline" or s in only]
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk (make bench does this when it can)")
     started = time.monotonic()
@@ -228,25 +233,23 @@ def run(
     }
     manage("collectstatic", "--noinput", "-v0", env=base_env)  # production serves hashed static files
     large = load_store(f"{base_name}_bench_large", customers=customers, orders=orders, base_env=base_env, reuse=reuse)
-    small = load_store(
+    growth = [
+        s for s in GROWTH if not only
+    ]  # a partial run is for working on a page, not for the table's growth column
+    small = growth and load_store(
         f"{base_name}_bench_small", customers=max(1000, small_orders // 10), orders=small_orders, base_env=base_env
     )
     with tempfile.TemporaryDirectory() as tmp:
         inputs_large, inputs_small = Path(tmp) / "large", Path(tmp) / "small"
         manage("bench_prepare", str(inputs_large), env=large)
-        manage("bench_prepare", str(inputs_small), env=small)
         queries = json.loads((inputs_large / "queries.json").read_text())
         log(f"measuring at {orders:,} orders")
-        big = measure(
-            large,
-            inputs_large,
-            [s for s, _, _ in SCENARIOS],
-            duration=duration,
-            connections=connections,
-            workers=workers,
-        )
-        log(f"measuring at {small_orders:,} orders")
-        little = measure(small, inputs_small, GROWTH, duration=duration, connections=connections, workers=workers)
+        big = measure(large, inputs_large, scenarios, duration=duration, connections=connections, workers=workers)
+        little = {}
+        if growth:
+            manage("bench_prepare", str(inputs_small), env=small)
+            log(f"measuring at {small_orders:,} orders")
+            little = measure(small, inputs_small, growth, duration=duration, connections=connections, workers=workers)
     table = report(
         big,
         little,
@@ -274,6 +277,8 @@ def report(big, little, queries, *, orders, small_orders, workers, connections, 
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, label, target in SCENARIOS:
+        if name not in big:
+            continue
         result = big[name]
         ratio = result.rps / base if base else 0
         growth = little.get(name)

@@ -1,6 +1,5 @@
 """The edit flow as JSON (/api/v1/me/orders/<number>/edits/...): the same services as the pages."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -135,13 +134,12 @@ class CancelSerializer(serializers.Serializer):
 
 
 def _session(request, number: int, session_id: int) -> EditSession:
-    order = customer_order_for_edit(user=request.user, number=number)
-    return get_object_or_404(EditSession, pk=session_id, order=order, actor=request.user)
+    """The shopper's own edit of their own order; 404 for anyone else's."""
+    return selectors.customer_edit_session(user=request.user, number=number, session_id=session_id, with_order=False)
 
 
 def _preview(request, number: int, session_id: int) -> Response:
-    order = customer_order_for_edit(user=request.user, number=number)
-    session = selectors.edit_session_for(order=order, session_id=_session(request, number, session_id).pk)
+    session = selectors.customer_edit_session(user=request.user, number=number, session_id=session_id)
     return Response(PreviewSerializer(selectors.preview_edit(session=session)).data)
 
 

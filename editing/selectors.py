@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404
 
 from accounts.models import Address
 from editing.calculations import EditPlan
@@ -67,15 +68,28 @@ def preview_edit(*, session: EditSession) -> EditPreview:
     )
 
 
+EDIT_JOINS = ("order__customer__profile__group", "order__pickup_location", "order__shipping_method")
+EDIT_LINES = Prefetch("lines", queryset=OrderLine.objects.select_related("variant").order_by("position", "pk"))
+
+
 def edit_session_for(*, order: Order, session_id: int) -> EditSession:
     """The session with its order and lines loaded once: the page, the preview and the choices share them."""
-    session = EditSession.objects.select_related(
-        "order__customer__profile__group", "order__pickup_location", "order__shipping_method"
-    ).get(pk=session_id, order=order)
-    prefetch_related_objects(
-        [session.order],
-        Prefetch("lines", queryset=OrderLine.objects.select_related("variant").order_by("position", "pk")),
-    )
+    session = EditSession.objects.select_related(*EDIT_JOINS).get(pk=session_id, order=order)
+    prefetch_related_objects([session.order], EDIT_LINES)
+    return session
+
+
+def customer_edit_session(*, user, number: int, session_id: int, with_order: bool = True) -> EditSession:
+    """The shopper's own edit of their own order, by default with its order and lines (one query and a
+    prefetch); 404 for anyone else's. ``with_order=False`` for writes, which lock and reload what they need."""
+    sessions = EditSession.objects.filter(pk=session_id, order__number=number, order__customer=user, actor=user)
+    if not with_order:
+        sessions = sessions.only("pk", "order_id", "base_version", "status")
+    session = sessions.select_related(*EDIT_JOINS).first() if with_order else sessions.first()
+    if session is None:
+        raise Http404
+    if with_order:
+        prefetch_related_objects([session.order], EDIT_LINES)
     return session
 
 

@@ -122,16 +122,26 @@ def edit_refusals(
 ) -> list[rules.Refusal]:
     """Why this actor can't edit this order now (empty: they can). For the order page's "Edit order"."""
     lines = list(order.lines.all()) if lines is None else lines
+    return refusals_for(order_view(order, lines, {}), actor_kind=actor_kind, policy=policy)[0]
+
+
+def refusals_for(
+    view: rules.OrderView, *, actor_kind: str, policy: EditPolicy | None = None
+) -> tuple[list[rules.Refusal], list[rules.Refusal]]:
+    """(why not edit, why not cancel) for an order snapshot, as of now: the order page keeps the snapshot
+    per order version, while the window, the policy and the month's allowance are read fresh."""
     staff = _is_staff(actor_kind)
     policy = policy or EditPolicy.load()
     counted = not staff and policy.monthly_edit_allowance is not None  # the count is a query: only when it matters
-    return rules.order_refusals(
-        order_view(order, lines, {}),
-        policy_view(policy),
+    rules_policy, now = policy_view(policy), timezone.now()
+    edit = rules.order_refusals(
+        view,
+        rules_policy,
         staff=staff,
-        now=timezone.now(),
+        now=now,
         edits_this_month=customer_edits_this_month() if counted else 0,
     )
+    return edit, rules.cancel_refusals(view, rules_policy, staff=staff, now=now)
 
 
 # --- the plan: everything preview and commit compute -------------------------------------------------

@@ -64,29 +64,27 @@ def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     return orders.select_related("pickup_location").prefetch_related(LINES, *DETAILS)
 
 
-def customer_order_page(*, user, number: int) -> Order:
-    """The shopper's order with its lines (what the edit and cancel rules read); the shipments and
-    timeline are loaded by ``load_details`` only when the page body isn't cached for this version."""
-    order = (
-        Order.objects.select_related("pickup_location")
-        .prefetch_related(LINES)
-        .filter(customer=user, number=number)
-        .first()
-    )
-    if order is None:
+def customer_order_key(*, user, number: int) -> tuple[int, int]:
+    """(id, version) of one of the shopper's orders, which is all its cached page needs; 404 for anyone else's."""
+    key = Order.objects.filter(customer=user, number=number).values_list("pk", "version").first()
+    if key is None:
         raise Http404
-    return order
+    return key
 
 
-def order_page_by_number(*, number: int) -> Order:
-    order = Order.objects.select_related("pickup_location").prefetch_related(LINES).filter(number=number).first()
-    if order is None:
+def order_key_by_number(*, number: int) -> tuple[int, int]:
+    key = Order.objects.filter(number=number).values_list("pk", "version").first()
+    if key is None:
         raise Http404
-    return order
+    return key
+
+
+def order_for_page(*, order_id: int) -> Order:
+    return Order.objects.select_related("pickup_location").get(pk=order_id)
 
 
 def load_details(order: Order) -> Order:
-    prefetch_related_objects([order], *DETAILS)
+    prefetch_related_objects([order], LINES, *DETAILS)
     return attach_shipments(order)
 
 

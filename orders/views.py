@@ -1,5 +1,7 @@
 """The shopper's order pages and the signed status page. Reads only; selectors do the querying."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -9,8 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from editing.models import EditPolicy
-from editing.services import cancel_refusals, edit_refusals
+from editing.rules import OrderView
+from editing.services import order_view, refusals_for
 from orders import selectors
 from orders.constants import ActorKind
 from orders.forms import OrderFilterForm
@@ -56,30 +58,47 @@ def _timeline(order):
     ]
 
 
-def _order_body(order) -> str:
-    """Lines, totals, shipments and timeline: cached per order version and language. Every change to
-    an order bumps its version, so a cached body is never out of date; the hour only bounds catalog
-    images and memory."""
-    key = f"order-body:{order.pk}:{order.version}:{translation.get_language()}"
-    body = cache.get(key)
-    if body is None:
-        selectors.load_details(order)
+@dataclass(frozen=True)
+class OrderPage:
+    """An order's page at one version in one language: the parts around what changes by the minute."""
+
+    number: int
+    head: str
+    tail: str
+    edit_facts: OrderView  # what the edit and cancel rules read, checked per request against clock and policy
+
+
+# Part of the cache key: a deploy that changes what a page holds starts from empty entries.
+PAGE_FORMAT = 1
+
+
+def _order_page(key: tuple[int, int], kind: str, load) -> OrderPage:
+    """The page of the order ``key`` = (id, version), rendered once per version, language and kind.
+    Every change to an order bumps its version, so a cached page is never out of date; the hour only
+    bounds catalog images and memory. ``load`` fetches the order when it isn't cached."""
+    cache_key = f"order-page:{PAGE_FORMAT}:{kind}:{key[0]}:{key[1]}:{translation.get_language()}"
+    page = cache.get(cache_key)
+    if page is None:
+        order = selectors.load_details(load())
         context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order)}
-        body = render_to_string("orders/_order_body.html", context)
-        cache.set(key, body, timeout=3600)
-    return mark_safe(body)  # noqa: S308 - our own template's output
+        page = OrderPage(
+            number=order.number,
+            head=render_to_string(f"orders/_{kind}_head.html", context),
+            tail=render_to_string(
+                "orders/_detail_tail.html" if kind == "detail" else "orders/_order_body.html", context
+            ),
+            edit_facts=order_view(order, list(order.lines.all()), {}),
+        )
+        cache.set(cache_key, page, timeout=3600)
+    return page
 
 
 @login_required
 def order_detail(request, number: int):
-    order = selectors.customer_order_page(user=request.user, number=number)
-    lines, policy = list(order.lines.all()), EditPolicy.load()
-    context = {
-        "order": order,
-        "order_body": _order_body(order),
-        "edit_refusals": edit_refusals(order=order, actor_kind=ActorKind.CUSTOMER, lines=lines, policy=policy),
-        "cancel_refusals": cancel_refusals(order=order, actor_kind=ActorKind.CUSTOMER, lines=lines, policy=policy),
-    }
+    key = selectors.customer_order_key(user=request.user, number=number)
+    page = _order_page(key, "detail", lambda: selectors.order_for_page(order_id=key[0]))
+    edit, cancel = refusals_for(page.edit_facts, actor_kind=ActorKind.CUSTOMER)
+    context = {"page": page, "edit_refusals": edit, "cancel_refusals": cancel}
     return render(request, "orders/order_detail.html", context)
 
 
@@ -87,8 +106,9 @@ def order_status(request, token: str):
     number = number_from_token(token)
     if number is None:
         raise Http404
-    order = selectors.order_page_by_number(number=number)
-    return render(request, "orders/order_status.html", {"order": order, "order_body": _order_body(order)})
+    key = selectors.order_key_by_number(number=number)
+    page = _order_page(key, "status", lambda: selectors.order_for_page(order_id=key[0]))
+    return render(request, "orders/order_status.html", {"page": page})
 
 
 def _pay_url(order) -> str | None:

@@ -19,8 +19,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reuse", action="store_true", help="keep an already loaded large store (saves ~6 minutes)"
         )
+        parser.add_argument(
+            "--only",
+            default="",
+            help="comma-separated scenarios to measure (the baseline is always measured); skips the growth run",
+        )
 
-    def handle(self, *args, customers, orders, small_orders, duration, connections, workers, out, reuse, **options):
+    def handle(
+        self, *args, customers, orders, small_orders, duration, connections, workers, out, reuse, only, **options
+    ):
         self.stdout.write(
             run(
                 customers=customers,
@@ -31,5 +38,6 @@ class Command(BaseCommand):
                 workers=workers,
                 out=out,
                 reuse=reuse,
+                only=[name for name in only.split(",") if name],
             )
         )
