@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -9,9 +10,37 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+# Signed-in pages read the user from the cache (accounts.backends): every way of changing users clears it.
+USER_CACHE_SECONDS = 300
+
+
+def user_cache_key(user_id) -> str:
+    return f"accounts:user:{user_id}"
+
+
+def forget_users(ids) -> None:
+    cache.delete_many([user_cache_key(pk) for pk in ids])
+
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        ids = list(self.values_list("pk", flat=True))
+        rows = super().update(**kwargs)
+        forget_users(ids)
+        return rows
+
+    def delete(self):
+        ids = list(self.values_list("pk", flat=True))
+        result = super().delete()
+        forget_users(ids)
+        return result
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_queryset(self):
+        return UserQuerySet(self.model, using=self._db)
 
     def get_by_natural_key(self, email):
         return self.get(email=email.strip().lower())
@@ -53,6 +82,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_users([self.pk])
+
+    def delete(self, *args, **kwargs):
+        pk = self.pk
+        result = super().delete(*args, **kwargs)
+        forget_users([pk])
+        return result
 
     def clean(self):
         super().clean()

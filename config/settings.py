@@ -121,7 +121,9 @@ CACHES = {
         "BACKEND": "core.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aftersale",
-    }
+    },
+    # Fragments that depend only on code, language and page (the header's links): kept in each process.
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in ("default", "notifications")}
 RQ_SHOW_ADMIN_LINK = True
@@ -141,8 +143,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Shopper sign-in (django-allauth login by code + our single-use link; DESIGN.md "Sign-in")
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",  # staff: password (+ TOTP via django-otp) in admin
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.StaffBackend",  # staff: password (+ TOTP via django-otp) in admin
+    "accounts.backends.ShopperBackend",  # shoppers: allauth's emailed code or link
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "orders:list"

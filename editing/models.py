@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,21 @@ from orders.constants import ActorKind
 
 def default_reminder_days() -> list[int]:
     return [1, 3]
+
+
+POLICY_CACHE_KEY = "editing:policy"
+
+
+class EditPolicyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        cache.delete(POLICY_CACHE_KEY)
+        return rows
+
+    def delete(self):
+        result = super().delete()
+        cache.delete(POLICY_CACHE_KEY)
+        return result
 
 
 class EditPolicy(models.Model):
@@ -65,6 +81,8 @@ class EditPolicy(models.Model):
         help_text=_("When a Pay now link expires, put the order back as it was before that edit."),
     )
 
+    objects = EditPolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("edit policy")
         verbose_name_plural = _("edit policy")
@@ -72,9 +90,28 @@ class EditPolicy(models.Model):
     def __str__(self) -> str:
         return str(_("Edit policy"))
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(POLICY_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(POLICY_CACHE_KEY)
+        return result
+
     @classmethod
     def load(cls) -> "EditPolicy":
         return cls.objects.order_by("pk").first() or cls.objects.create()
+
+    @classmethod
+    def cached(cls) -> "EditPolicy":
+        """The policy for pages that only show what a shopper may do; writes re-check with ``load()``.
+        Every save, delete or queryset update clears it."""
+        policy = cache.get(POLICY_CACHE_KEY)
+        if policy is None:
+            policy = cls.load()
+            cache.set(POLICY_CACHE_KEY, policy, timeout=3600)
+        return policy
 
 
 class EditSession(models.Model):

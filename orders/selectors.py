@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, QuerySet, Window, prefetch_related_objects
 from django.http import Http404
 
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
@@ -45,6 +45,23 @@ def customer_orders(*, user, filters: OrderFilters = OrderFilters()) -> QuerySet
         if value := getattr(filters, field):
             orders = orders.filter(**{field: value})
     return orders
+
+
+def customer_order_keys(*, user, filters: OrderFilters, offset: int, limit: int) -> tuple[list[tuple[int, int]], int]:
+    """(id, version) of one page of the shopper's orders, and how many there are in all, in one query:
+    the list's rows are cached per version, so it needs no more until a row is missing."""
+    rows = list(
+        customer_orders(user=user, filters=filters).values_list("pk", "version", Window(Count("pk")))[
+            offset : offset + limit
+        ]
+    )
+    if rows:
+        return [(pk, version) for pk, version, _ in rows], rows[0][2]
+    return [], customer_orders(user=user, filters=filters).count() if offset else 0
+
+
+def orders_by_id(ids) -> dict[int, Order]:
+    return {order.pk: order for order in Order.objects.filter(pk__in=ids).only(*LIST_FIELDS)}
 
 
 LINES = Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product").order_by("position", "id"))

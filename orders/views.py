@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from editing.models import EditPolicy
 from editing.rules import OrderView
 from editing.services import order_view, refusals_for
 from orders import selectors
@@ -26,28 +27,46 @@ PAGE_SIZE = 20
 @login_required
 def order_list(request):
     form = OrderFilterForm(request.GET or None)
-    orders = selectors.customer_orders(user=request.user, filters=form.filters())
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    number = _page_number(request.GET.get("page"))
+    keys, count = selectors.customer_order_keys(
+        user=request.user, filters=filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    paginator = Paginator(range(count), PAGE_SIZE)
+    page = paginator.get_page(number)
+    if page.number != number:  # past the last page: show the last one, as Paginator.get_page does
+        keys, count = selectors.customer_order_keys(
+            user=request.user, filters=filters, offset=(page.number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": _order_rows(page.object_list), "query": query.urlencode()}
+    context = {"form": form, "page": page, "rows": _order_rows(keys), "query": query.urlencode()}
     return render(request, "orders/order_list.html", context)
 
 
-def _order_rows(orders) -> list[str]:
-    """Each row rendered once per order version and language, all fetched in one cache round trip."""
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _order_rows(keys: list[tuple[int, int]]) -> list[str]:
+    """Each row rendered once per order version and language, all fetched in one cache round trip; only
+    orders whose row is missing are read from the database."""
     language = translation.get_language()
-    keyed = {f"order-row:{order.pk}:{order.version}:{language}": order for order in orders}
+    keyed = {f"order-row:{pk}:{version}:{language}": pk for pk, version in keys}
     rows = cache.get_many(list(keyed))
-    missing = {
-        key: render_to_string("orders/_order_row.html", {"order": order})
-        for key, order in keyed.items()
-        if key not in rows
-    }
-    if missing:
+    if wanted := {key: pk for key, pk in keyed.items() if key not in rows}:
+        orders = selectors.orders_by_id(wanted.values())
+        missing = {
+            key: render_to_string("orders/_order_row.html", {"order": orders[pk]})
+            for key, pk in wanted.items()
+            if pk in orders
+        }
         cache.set_many(missing, timeout=3600)
-    rows.update(missing)
-    return [mark_safe(rows[key]) for key in keyed]  # noqa: S308 - our own template's output
+        rows.update(missing)
+    return [mark_safe(rows[key]) for key in keyed if key in rows]  # noqa: S308 - our own template's output
 
 
 def _timeline(order):
@@ -97,7 +116,7 @@ def _order_page(key: tuple[int, int], kind: str, load) -> OrderPage:
 def order_detail(request, number: int):
     key = selectors.customer_order_key(user=request.user, number=number)
     page = _order_page(key, "detail", lambda: selectors.order_for_page(order_id=key[0]))
-    edit, cancel = refusals_for(page.edit_facts, actor_kind=ActorKind.CUSTOMER)
+    edit, cancel = refusals_for(page.edit_facts, actor_kind=ActorKind.CUSTOMER, policy=EditPolicy.cached())
     context = {"page": page, "edit_refusals": edit, "cancel_refusals": cancel}
     return render(request, "orders/order_detail.html", context)
 

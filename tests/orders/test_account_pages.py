@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -56,12 +57,18 @@ def test_order_list_filters_and_paginates(client, shop):
     first = client.get("/store/account/orders/")
     assert first.context["page"].paginator.count == 23 and len(first.context["page"].object_list) == 20
     second = client.get("/store/account/orders/?page=2")
-    assert [o.number for o in second.context["page"].object_list] == [o.number for o in orders[20:]]
+    assert listed_numbers(second) == [o.number for o in orders[20:]]
     recent = client.get("/store/account/orders/", {"placed_from": (timezone.now() - timedelta(days=2)).date()})
     assert recent.context["page"].paginator.count == 3
     services.record_payment(order=orders[5], amount=orders[5].total, idempotency_key="p5")
     paid = client.get("/store/account/orders/", {"financial_status": "paid"})
-    assert [o.number for o in paid.context["page"].object_list] == [orders[5].number]
+    assert listed_numbers(paid) == [orders[5].number]
+    past_the_end = client.get("/store/account/orders/?page=9")
+    assert past_the_end.context["page"].number == 2 and listed_numbers(past_the_end) == [o.number for o in orders[20:]]
+
+
+def listed_numbers(response) -> list[int]:
+    return [int(n) for n in re.findall(r'href="/store/account/orders/(\d+)/"', response.content.decode())]
 
 
 def test_bad_filters_show_errors_and_change_nothing(client, shop):
@@ -195,7 +202,7 @@ def test_the_order_body_is_cached_per_version_and_language(client, shop, django_
         return html[html.index('aria-labelledby="items-h"') : html.index("</main>")]
 
     first = body(client.get(url))
-    with django_assert_num_queries(3):  # session user, the order's version, the policy: not lines, shipments or events
+    with django_assert_num_queries(1):  # the order's version; user and policy are cached; no lines, shipments, events
         assert body(client.get(url)) == first
     services.record_payment(order=order, amount=D("1.00"), idempotency_key="late")  # a new version
     assert "Payment of €1.00 received" in body(client.get(url))
@@ -252,3 +259,36 @@ def test_list_rows_are_cached_per_version_so_a_change_shows_at_once(client, shop
     services.record_payment(order=order, amount=order.total, idempotency_key="rows-paid")
     page = client.get("/store/account/orders/").content.decode()
     assert 'class="badge paid">Paid<' in page and 'class="badge pending"' not in page
+
+
+# --- what the pages read from the cache is never stale --------------------------------------------
+
+
+def test_a_deactivated_or_repassworded_shopper_is_signed_out_at_once(client, shop):
+    from accounts.models import User
+
+    order = place_test_order(email="gone@example.com")
+    url = f"/store/account/orders/{order.number}/"
+    assert signed_in(client, order.customer).get(url).status_code == 200  # the user is now cached
+    User.objects.filter(pk=order.customer_id).update(is_active=False)  # a queryset update, not save()
+    assert client.get(url).status_code == 302
+    User.objects.filter(pk=order.customer_id).update(is_active=True)
+    assert signed_in(client, User.objects.get(pk=order.customer_id)).get(url).status_code == 200
+    user = User.objects.get(pk=order.customer_id)
+    user.set_password("a new password")
+    user.save()  # the session's hash no longer matches
+    assert client.get(url).status_code == 302
+
+
+def test_the_order_page_follows_the_policy_at_once(client, shop):
+    from editing.models import EditPolicy
+
+    order = place_test_order(email="policy@example.com")
+    url = f"/store/account/orders/{order.number}/"
+    assert "Edit order" in signed_in(client, order.customer).get(url).content.decode()  # policy now cached
+    EditPolicy.objects.update(enabled=False)
+    assert 'data-edit-refusal="editing_off"' in client.get(url).content.decode()
+    policy = EditPolicy.load()
+    policy.enabled = True
+    policy.save()
+    assert "Edit order" in client.get(url).content.decode()
