@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.cache import ForgetsCachedRows, ForgettingQuerySet
+
 # Signed-in pages read the user from the cache (accounts.backends): every way of changing users clears it.
 USER_CACHE_SECONDS = 300
 
@@ -18,29 +20,11 @@ def user_cache_key(user_id) -> str:
     return f"accounts:user:{user_id}"
 
 
-def forget_users(ids) -> None:
-    cache.delete_many([user_cache_key(pk) for pk in ids])
-
-
-class UserQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        ids = list(self.values_list("pk", flat=True))
-        rows = super().update(**kwargs)
-        forget_users(ids)
-        return rows
-
-    def delete(self):
-        ids = list(self.values_list("pk", flat=True))
-        result = super().delete()
-        forget_users(ids)
-        return result
-
-
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_queryset(self):
-        return UserQuerySet(self.model, using=self._db)
+        return ForgettingQuerySet(self.model, using=self._db)
 
     def get_by_natural_key(self, email):
         return self.get(email=email.strip().lower())
@@ -62,7 +46,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(ForgetsCachedRows, AbstractBaseUser, PermissionsMixin):
     """Email is the identity; there is no username."""
 
     email = models.EmailField(_("email"), max_length=254, unique=True)
@@ -83,15 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        forget_users([self.pk])
-
-    def delete(self, *args, **kwargs):
-        pk = self.pk
-        result = super().delete(*args, **kwargs)
-        forget_users([pk])
-        return result
+    @classmethod
+    def forget(cls, ids) -> None:
+        cache.delete_many([user_cache_key(pk) for pk in ids])
 
     def clean(self):
         super().clean()

@@ -1,12 +1,15 @@
-"""Django's Redis cache, but with one Redis client per connection pool instead of one per call.
+"""Django's Redis cache with one Redis client per connection pool; models whose rows are cached.
 
-Django builds a new ``redis.Redis`` for every cache operation, and redis-py copies its table of ~170
+Django's Redis cache builds a new ``redis.Redis`` for every cache operation.
+
+redis-py copies its table of ~170
 response callbacks each time: a third of the cost of a cache read on the pages that make several.
 A client over a pool is thread-safe, so one per pool is enough.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.db import models
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -15,14 +18,54 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
+        index = self._get_connection_pool_index(write)
+        if index not in self._clients:
+            self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return self._clients[index]
 
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+
+class ForgetsCachedRows(models.Model):
+    """A model whose rows are read from the cache: every save and delete calls ``forget([pk])``."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        type(self).forget([self.pk])
+
+    def delete(self, *args, **kwargs):
+        pk = self.pk
+        result = super().delete(*args, **kwargs)
+        type(self).forget([pk])
+        return result
+
+    @classmethod
+    def forget(cls, ids) -> None:
+        raise NotImplementedError
+
+
+class ForgettingQuerySet(models.QuerySet):
+    """``update()`` and ``delete()`` call the model's ``forget(ids)`` for the rows they changed."""
+
+    def update(self, **kwargs):
+        ids = list(self.values_list("pk", flat=True))
+        rows = super().update(**kwargs)
+        self._forget(ids)
+        return rows
+
+    def delete(self):
+        ids = list(self.values_list("pk", flat=True))
+        result = super().delete()
+        self._forget(ids)
+        return result
+
+    def _forget(self, ids) -> None:
+        if forget := getattr(self.model, "forget", None):  # migrations' historical models have no methods
+            forget(ids)

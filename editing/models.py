@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import ForgetsCachedRows, ForgettingQuerySet
 from editing.constants import SessionStatus
 from orders.constants import ActorKind
 
@@ -16,19 +17,7 @@ def default_reminder_days() -> list[int]:
 POLICY_CACHE_KEY = "editing:policy"
 
 
-class EditPolicyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        rows = super().update(**kwargs)
-        cache.delete(POLICY_CACHE_KEY)
-        return rows
-
-    def delete(self):
-        result = super().delete()
-        cache.delete(POLICY_CACHE_KEY)
-        return result
-
-
-class EditPolicy(models.Model):
+class EditPolicy(ForgetsCachedRows):
     """The merchant's rules for what shoppers may change after checkout (one row: ``EditPolicy.load()``).
 
     The edit window itself is ``StoreSettings.edit_window_minutes``: placing an order sets the
@@ -81,7 +70,7 @@ class EditPolicy(models.Model):
         help_text=_("When a Pay now link expires, put the order back as it was before that edit."),
     )
 
-    objects = EditPolicyQuerySet.as_manager()
+    objects = ForgettingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("edit policy")
@@ -90,14 +79,9 @@ class EditPolicy(models.Model):
     def __str__(self) -> str:
         return str(_("Edit policy"))
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
+    @classmethod
+    def forget(cls, ids) -> None:
         cache.delete(POLICY_CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(POLICY_CACHE_KEY)
-        return result
 
     @classmethod
     def load(cls) -> "EditPolicy":

@@ -83,9 +83,11 @@ def customer_edit_session(*, user, number: int, session_id: int, with_order: boo
     """The shopper's own edit of their own order, by default with its order and lines (one query and a
     prefetch); 404 for anyone else's. ``with_order=False`` for writes, which lock and reload what they need."""
     sessions = EditSession.objects.filter(pk=session_id, order__number=number, order__customer=user, actor=user)
-    if not with_order:
+    if with_order:
+        sessions = sessions.select_related(*EDIT_JOINS)
+    else:
         sessions = sessions.only("pk", "order_id", "base_version", "status")
-    session = sessions.select_related(*EDIT_JOINS).first() if with_order else sessions.first()
+    session = sessions.first()
     if session is None:
         raise Http404
     if with_order:

@@ -83,14 +83,15 @@ def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
 
 def customer_order_key(*, user, number: int) -> tuple[int, int]:
     """(id, version) of one of the shopper's orders, which is all its cached page needs; 404 for anyone else's."""
-    key = Order.objects.filter(customer=user, number=number).values_list("pk", "version").first()
-    if key is None:
-        raise Http404
-    return key
+    return _key_or_404(Order.objects.filter(customer=user, number=number))
 
 
 def order_key_by_number(*, number: int) -> tuple[int, int]:
-    key = Order.objects.filter(number=number).values_list("pk", "version").first()
+    return _key_or_404(Order.objects.filter(number=number))
+
+
+def _key_or_404(orders: QuerySet[Order]) -> tuple[int, int]:
+    key = orders.values_list("pk", "version").first()
     if key is None:
         raise Http404
     return key

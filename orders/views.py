@@ -89,23 +89,27 @@ class OrderPage:
 
 # Part of the cache key: a deploy that changes what a page holds starts from empty entries.
 PAGE_FORMAT = 1
+# (head, tail) templates of each kind of order page.
+PAGE_TEMPLATES = {
+    "detail": ("orders/_detail_head.html", "orders/_detail_tail.html"),
+    "status": ("orders/_status_head.html", "orders/_order_body.html"),
+}
 
 
-def _order_page(key: tuple[int, int], kind: str, load) -> OrderPage:
+def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
     """The page of the order ``key`` = (id, version), rendered once per version, language and kind.
     Every change to an order bumps its version, so a cached page is never out of date; the hour only
-    bounds catalog images and memory. ``load`` fetches the order when it isn't cached."""
+    bounds catalog images and memory."""
     cache_key = f"order-page:{PAGE_FORMAT}:{kind}:{key[0]}:{key[1]}:{translation.get_language()}"
     page = cache.get(cache_key)
     if page is None:
-        order = selectors.load_details(load())
+        order = selectors.load_details(selectors.order_for_page(order_id=key[0]))
         context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order)}
+        head, tail = PAGE_TEMPLATES[kind]
         page = OrderPage(
             number=order.number,
-            head=render_to_string(f"orders/_{kind}_head.html", context),
-            tail=render_to_string(
-                "orders/_detail_tail.html" if kind == "detail" else "orders/_order_body.html", context
-            ),
+            head=render_to_string(head, context),
+            tail=render_to_string(tail, context),
             edit_facts=order_view(order, list(order.lines.all()), {}),
         )
         cache.set(cache_key, page, timeout=3600)
@@ -115,7 +119,7 @@ def _order_page(key: tuple[int, int], kind: str, load) -> OrderPage:
 @login_required
 def order_detail(request, number: int):
     key = selectors.customer_order_key(user=request.user, number=number)
-    page = _order_page(key, "detail", lambda: selectors.order_for_page(order_id=key[0]))
+    page = _order_page(key, "detail")
     edit, cancel = refusals_for(page.edit_facts, actor_kind=ActorKind.CUSTOMER, policy=EditPolicy.cached())
     context = {"page": page, "edit_refusals": edit, "cancel_refusals": cancel}
     return render(request, "orders/order_detail.html", context)
@@ -126,7 +130,7 @@ def order_status(request, token: str):
     if number is None:
         raise Http404
     key = selectors.order_key_by_number(number=number)
-    page = _order_page(key, "status", lambda: selectors.order_for_page(order_id=key[0]))
+    page = _order_page(key, "status")
     return render(request, "orders/order_status.html", {"page": page})
 
 
