@@ -14,10 +14,11 @@ class RQWorkers(HealthCheck):
     queue: str = "default"
 
     def run(self):
-        import django_rq
         from rq import Worker
 
-        queue = django_rq.get_queue(self.queue)
+        from core.queues import get_queue
+
+        queue = get_queue(self.queue)
         if not Worker.all(queue=queue):
             raise ServiceUnavailable(f"no RQ worker listens on '{self.queue}'")
 

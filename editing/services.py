@@ -595,9 +595,24 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
     return CommitResult(order=order, settlement=settled)
 
 
+LINE_FIELDS = (
+    "variant_id",
+    "sku",
+    "options",
+    "variant_name",
+    "quantity",
+    "unit_price",
+    "tax_rate",
+    "subtotal",
+    "discount_amount",
+    "tax_amount",
+    "total",
+)
+
+
 def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> None:
     by_id = {line.pk: line for line in lines}
-    changed, removed, added = [], [], []
+    changed, changed_fields, removed, added = [], set(), [], []
     position = max((line.position for line in lines), default=0)
     for planned in built.plan.lines:
         if planned.line_id is not None and planned.change == REMOVED:
@@ -605,14 +620,26 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> None
             continue
         if planned.line_id is not None:
             line = by_id[planned.line_id]
+            values = {
+                "quantity": planned.quantity,
+                "unit_price": planned.unit_price,
+                "tax_rate": planned.tax_rate,
+                "subtotal": planned.subtotal,
+                "discount_amount": planned.discount,
+                "tax_amount": planned.tax,
+                "total": planned.total,
+            }
             if planned.change == SWAPPED:
                 variant = built.variants[planned.variant_id]
-                line.variant, line.sku, line.options = variant, variant.sku, variant.options
-                line.variant_name = planned.variant_name
-            line.quantity, line.unit_price, line.tax_rate = planned.quantity, planned.unit_price, planned.tax_rate
-            line.subtotal, line.discount_amount = planned.subtotal, planned.discount
-            line.tax_amount, line.total = planned.tax, planned.total
-            changed.append(line)
+                values.update(variant_id=variant.pk, sku=variant.sku, options=variant.options)
+                values["variant_name"] = planned.variant_name
+            # Only what differs is written: an edit of one line leaves the others' rows alone.
+            differs = {field for field, value in values.items() if getattr(line, field) != value}
+            for field in differs:
+                setattr(line, field, values[field])
+            if differs:
+                changed.append(line)
+                changed_fields |= differs
             continue
         variant = built.variants[planned.variant_id]
         position += 1
@@ -637,23 +664,10 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> None
         )
     if removed:
         OrderLine.objects.filter(pk__in=removed, fulfilled_quantity=0).delete()
-    OrderLine.objects.bulk_update(
-        changed,
-        [
-            "variant",
-            "sku",
-            "options",
-            "variant_name",
-            "quantity",
-            "unit_price",
-            "tax_rate",
-            "subtotal",
-            "discount_amount",
-            "tax_amount",
-            "total",
-        ],
-    )
-    OrderLine.objects.bulk_create(added)
+    if changed:
+        OrderLine.objects.bulk_update(changed, [field for field in LINE_FIELDS if field in changed_fields])
+    if added:
+        OrderLine.objects.bulk_create(added)
     for variant_id in sorted(built.plan.variant_deltas):
         Variant.objects.filter(pk=variant_id, track_inventory=True).update(
             stock=F("stock") - built.plan.variant_deltas[variant_id]
@@ -711,7 +725,7 @@ def _notify_edit(order, session, after, delta, settlement, policy, actor_kind, c
 def _tell_shopper_and_merchant(order, policy, actor_kind, context, *, shopper_kind, merchant_kind, key) -> None:
     """The shopper's confirmation in their language; the merchant's alert (in the store's) when a shopper acted."""
     notify(kind=shopper_kind, recipient=order.email, language=order.language, context=context, dedupe_key=key)
-    store = StoreSettings.load()
+    store = StoreSettings.cached()
     if store.alert_email and actor_kind == ActorKind.CUSTOMER:
         notify(
             kind=merchant_kind,

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import queues
 from core.money import quantize
 from editing.constants import SessionStatus
 from editing.errors import EditError
@@ -109,15 +110,14 @@ def settle_order(
 
 def schedule_payment_followups(request: PaymentRequest) -> None:
     """Reminders on the policy's days and the expiry, as RQ scheduled jobs (the sweeper is the safety net)."""
-    import django_rq
-
     from editing.jobs import expire_unpaid_edit_job
     from orders.jobs import send_payment_reminder
 
-    queue = django_rq.get_queue("default")
-    for number, days in enumerate(request.reminder_days, start=1):
-        queue.enqueue_at(request.created_at + timedelta(days=days), send_payment_reminder, request.pk, number)
-    queue.enqueue_at(request.expires_at, expire_unpaid_edit_job, request.pk)
+    reminders = [
+        (send_payment_reminder, (request.pk, number), request.created_at + timedelta(days=days), {})
+        for number, days in enumerate(request.reminder_days, start=1)
+    ]
+    queues.enqueue_many("default", [*reminders, (expire_unpaid_edit_job, (request.pk,), request.expires_at, {})])
 
 
 # --- expiry and undo ---------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.tokens import digest
+from core import queues
 from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
 from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from notifications.constants import MessageKind
@@ -254,12 +255,12 @@ def requeue_stale_deliveries(*, older_than_seconds: int = 900) -> int:
 
 
 def enqueue_delivery(delivery_id: int) -> None:
-    import django_rq
     from rq import Retry
 
     from integrations.jobs import deliver_webhook
 
-    django_rq.get_queue("default").enqueue(
+    queues.enqueue(
+        "default",
         deliver_webhook,
         delivery_id,
         retry=Retry(max=settings.WEBHOOK_MAX_ATTEMPTS - 1, interval=settings.WEBHOOK_RETRY_INTERVALS),

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from notifications.constants import MessageStatus
 from notifications.models import Message
+from notifications.services import compose
 
 
 def build_email(message: Message) -> EmailMultiAlternatives:
-    """Multipart (text + HTML). The Message-ID is the outbox row's, so a retried send is the same email;
+    """Multipart (text + HTML) of a composed message. The Message-ID is the outbox row's, so a retried send is the same email;
     List-Unsubscribe (with one-click POST, RFC 8058) only on marketing."""
     from notifications.services import branding
 
@@ -53,7 +54,7 @@ def send_message(message_id: int) -> str:
             return message.status
         message.attempts += 1
         try:
-            build_email(message).send(fail_silently=False)
+            build_email(compose(message)).send(fail_silently=False)
         except Exception as exc:  # any transport error: record it, then let RQ retry
             error = f"{type(exc).__name__}: {exc}"
         else:

@@ -5,13 +5,14 @@ from notifications.constants import MessageKind, MessageStatus
 
 
 class Message(models.Model):
-    """One rendered email in the outbox. Rendered at enqueue time so a retry sends the same text."""
+    """One email in the outbox. The send job renders it on its first attempt and keeps the text
+    (``services.compose``), so a retry sends the same email; until then subject and bodies are empty."""
 
     kind = models.CharField(_("kind"), max_length=64, choices=MessageKind.choices)
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=16)
-    subject = models.CharField(_("subject"), max_length=255)
-    body_text = models.TextField(_("plain text"))
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body_text = models.TextField(_("plain text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

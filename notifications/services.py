@@ -1,4 +1,4 @@
-"""Writes of the outbox: ``notify`` renders and stores a message; the send job delivers it."""
+"""Writes of the outbox: ``notify`` stores a message; the send job renders it once (``compose``) and delivers it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from core import queues
 from notifications.constants import MARKETING_KINDS, MessageKind, MessageStatus
 from notifications.models import Message
 
@@ -42,48 +43,55 @@ def notify(
     dedupe_key: str | None = None,
     unsubscribe_url: str = "",
 ) -> Message:
-    """Render a message in the recipient's language inside the caller's transaction; send it on commit.
+    """Queue a message in the recipient's language inside the caller's transaction; send it on commit.
 
-    ``context`` must be JSON-serialisable plain data: it is stored for re-rendering and audit.
+    ``context`` must be JSON-serialisable plain data: the send job renders from it, and it is kept for audit.
+    Rendering waits for the job, so a request that tells three people pays for none of the templates.
     Marketing kinds need an ``unsubscribe_url`` (the caller checked consent; see MARKETING_KINDS).
     """
     if kind in MARKETING_KINDS and not unsubscribe_url:
         raise ValueError(f"{kind} is marketing: it needs the recipient's consent and an unsubscribe link")
-    if dedupe_key:
-        existing = Message.objects.filter(dedupe_key=dedupe_key).first()
-        if existing:
-            return existing
-    subject, text, html = render_message(
-        kind=kind, language=language, context={**context, "unsubscribe_url": unsubscribe_url}
-    )
     try:
         with transaction.atomic():
             message = Message.objects.create(
                 kind=kind,
                 recipient=recipient,
                 language=language,
-                subject=subject,
-                body_text=text,
-                body_html=html,
                 dedupe_key=dedupe_key,
                 context=context,
                 unsubscribe_url=unsubscribe_url if kind in MARKETING_KINDS else "",
             )
     except IntegrityError:
-        # A concurrent notify() with the same dedupe key won the race.
+        if not dedupe_key:
+            raise
+        # The same dedupe key was notified before (or by a concurrent notify()): that message stands.
         return Message.objects.get(dedupe_key=dedupe_key)
     transaction.on_commit(lambda: enqueue_send(message.pk))
     return message
 
 
+def compose(message: Message) -> Message:
+    """Render the message's subject, text and HTML once and keep them: every retry sends the same email."""
+    if not message.subject:
+        message.subject, message.body_text, message.body_html = render_message(
+            kind=message.kind,
+            language=message.language,
+            context={**message.context, "unsubscribe_url": message.unsubscribe_url},
+        )
+        message.save(update_fields=["subject", "body_text", "body_html"])
+    return message
+
+
 def enqueue_send(message_id: int) -> None:
-    import django_rq
     from rq import Retry
 
     from notifications.jobs import send_message
 
-    django_rq.get_queue("notifications").enqueue(
-        send_message, message_id, retry=Retry(max=settings.NOTIFICATIONS_MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
+    queues.enqueue(
+        "notifications",
+        send_message,
+        message_id,
+        retry=Retry(max=settings.NOTIFICATIONS_MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900]),
     )
 
 

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from notifications.models import Message
+from notifications.services import compose
 
 
 def _require_debug() -> None:
@@ -20,7 +21,7 @@ def mailbox(request):
 
 def mailbox_message(request, pk: int):
     _require_debug()
-    message = get_object_or_404(Message, pk=pk)
+    message = compose(get_object_or_404(Message, pk=pk))  # shown before the worker got to it, too
     if request.GET.get("format") == "html":
         # Shown inside a sandboxed iframe on the detail page.
         return HttpResponse(message.body_html, content_type="text/html; charset=utf-8")

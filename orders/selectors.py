@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, QuerySet, Window, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, QuerySet, Window, prefetch_related_objects
 from django.http import Http404
 
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
@@ -64,7 +64,11 @@ def orders_by_id(ids) -> dict[int, Order]:
     return {order.pk: order for order in Order.objects.filter(pk__in=ids).only(*LIST_FIELDS)}
 
 
-LINES = Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product").order_by("position", "id"))
+# Only the product's picture is shown: one column, not the variant's and product's rows in every language.
+LINES = Prefetch(
+    "lines",
+    queryset=OrderLine.objects.annotate(image_url=F("variant__product__image_url")).order_by("position", "id"),
+)
 BARE_LINES = Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id"))
 DETAILS = (
     Prefetch(

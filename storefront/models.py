@@ -1,16 +1,22 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.cache import ForgetsCachedRows, ForgettingQuerySet
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class StoreSettings(models.Model):
-    """The one store this deploy runs (a singleton row: ``StoreSettings.load()``)."""
+STORE_SETTINGS_CACHE_KEY = "storefront:settings"
+
+
+class StoreSettings(ForgetsCachedRows):
+    """The one store this deploy runs (a singleton row: ``StoreSettings.load()``, or ``cached()`` to show it)."""
 
     name = models.CharField(_("store name"), max_length=200, default="Aftersale Demo Store")
     address = models.TextField(_("store address"), blank=True)
@@ -60,6 +66,8 @@ class StoreSettings(models.Model):
         help_text=_("Staff in the Support agents group may refund up to this much at a time; managers have no limit."),
     )
 
+    objects = ForgettingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("store settings")
         verbose_name_plural = _("store settings")
@@ -68,11 +76,25 @@ class StoreSettings(models.Model):
         return self.name
 
     @classmethod
+    def forget(cls, ids) -> None:
+        cache.delete(STORE_SETTINGS_CACHE_KEY)
+
+    @classmethod
     def load(cls) -> "StoreSettings":
         obj = cls.objects.order_by("pk").first()
         if obj is None:
             obj = cls.objects.create(name=settings.STORE_NAME, currency=settings.STORE_CURRENCY)
         return obj
+
+    @classmethod
+    def cached(cls) -> "StoreSettings":
+        """The settings for what only shows or addresses them (page headers, emails, alerts); decisions
+        that lock an order read ``load()``. Every save, delete or queryset update clears it."""
+        store = cache.get(STORE_SETTINGS_CACHE_KEY)
+        if store is None:
+            store = cls.load()
+            cache.set(STORE_SETTINGS_CACHE_KEY, store, timeout=3600)
+        return store
 
 
 class Product(models.Model):

@@ -26,27 +26,20 @@ def shipping_price_for(
     return None if rate is None else rate.price
 
 
-STORE_NAME_CACHE_KEY = "storefront:store-name"
 
 
 def store_name() -> str:
     """The store's name for page headers, cached so pages don't query for it."""
-    from django.core.cache import cache
-
     from storefront.models import StoreSettings
 
-    name = cache.get(STORE_NAME_CACHE_KEY)
-    if name is None:
-        name = StoreSettings.load().name
-        cache.set(STORE_NAME_CACHE_KEY, name, timeout=300)
-    return name
+    return StoreSettings.cached().name
 
 
 def email_branding() -> dict:
     """What every email's header and footer show (``settings.EMAIL_BRANDING`` points here)."""
     from storefront.models import StoreSettings
 
-    store = StoreSettings.load()
+    store = StoreSettings.cached()
     return {
         "store_name": store.name,
         "store_address": store.address,

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import queues
 from core.money import ZERO, format_money, quantize
 from notifications.constants import MessageKind
 from notifications.services import notify
@@ -150,12 +151,12 @@ def _new_refund(order, memo, charge, amount, status, source, reason, actor_kind,
 
 
 def enqueue_refund(refund_id: int) -> None:
-    import django_rq
     from rq import Retry
 
     from orders.jobs import send_refund
 
-    django_rq.get_queue("default").enqueue(
+    queues.enqueue(
+        "default",
         send_refund,
         refund_id,
         retry=Retry(max=settings.REFUND_MAX_ATTEMPTS - 1, interval=settings.REFUND_RETRY_INTERVALS),

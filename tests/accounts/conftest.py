@@ -3,6 +3,7 @@ import pytest
 from demo.loader import load_catalog
 from notifications.constants import MessageKind
 from notifications.models import Message
+from notifications.services import compose
 from tests.factories import place_test_order
 
 
@@ -15,7 +16,8 @@ def shopper(db):
 
 
 def last_sign_in_message(email: str) -> Message:
-    return Message.objects.filter(recipient=email, kind=MessageKind.SIGN_IN_CODE).latest("id")
+    """The latest code email as it will be sent (rendered)."""
+    return compose(Message.objects.filter(recipient=email, kind=MessageKind.SIGN_IN_CODE).latest("id"))
 
 
 def request_code(client, email: str, **extra):

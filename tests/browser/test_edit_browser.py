@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from demo.loader import DEMO_EMAIL, MERCHANT_ALERTS, load_catalog, load_demo_shopper
 from notifications.constants import MessageKind
 from notifications.models import Message
+from notifications.services import compose
 from orders.constants import EventType, OrderTag
 from orders.models import Order
 
@@ -57,5 +58,5 @@ def test_change_size_quantity_and_address_then_confirm(live_server, new_page):
     assert (line.sku, line.quantity) == ("ORGANIC-COTTON-TEE-L-BLACK", 3)
     assert order.shipping_address["line1"] == "Damrak 1" and OrderTag.EDITED_BY_CUSTOMER in order.tags
     assert order.events.filter(type=EventType.EDITED, customer_visible=True).count() == 1
-    alert = Message.objects.get(kind=MessageKind.MERCHANT_ORDER_EDITED)
+    alert = compose(Message.objects.get(kind=MessageKind.MERCHANT_ORDER_EDITED))
     assert alert.recipient == MERCHANT_ALERTS and str(order.number) in alert.subject

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from demo.loader import load_catalog
 from notifications.constants import MessageKind
 from notifications.models import Message
+from notifications.services import compose
 from orders.constants import FinancialStatus, TransactionStatus
 from orders.models import Order
 
@@ -53,7 +54,7 @@ def test_checkout_sign_in_pay_a_balance_then_get_a_refund(live_server, new_page,
     assert order.financial_status == FinancialStatus.PAID
 
     # The confirmation email's "View order" button, then sign in to change it (link + code).
-    confirmation = Message.objects.get(kind=MessageKind.ORDER_CONFIRMATION, recipient=EMAIL)
+    confirmation = compose(Message.objects.get(kind=MessageKind.ORDER_CONFIRMATION, recipient=EMAIL))
     page.goto(link_in(confirmation, "data-view-order"))
     expect(page.get_by_role("heading", name=f"Order #{order.number}")).to_be_visible()
     page.get_by_role("link", name="Sign in to change it").click()
@@ -73,7 +74,7 @@ def test_checkout_sign_in_pay_a_balance_then_get_a_refund(live_server, new_page,
     expect(page.get_by_text("Still to pay", exact=True)).to_be_visible()
 
     # Pay now, from the order page (the same link as in the "Payment needed" email).
-    needed = Message.objects.get(kind=MessageKind.PAYMENT_NEEDED, recipient=EMAIL)
+    needed = compose(Message.objects.get(kind=MessageKind.PAYMENT_NEEDED, recipient=EMAIL))
     page.get_by_role("link", name="Pay now").click()
     assert page.url == link_in(needed, "data-pay-now")
     expect(page.get_by_text("Added 1 ×")).to_be_visible()

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from integrations.constants import Scope
 from notifications.constants import MessageKind
 from notifications.models import Message
+from notifications.services import compose
 from orders.constants import ActorKind, FulfillmentStatus
 from orders.models import Fulfillment, Order
 from tests.integrations.conftest import ORDER, client_with
@@ -167,7 +168,7 @@ def test_a_backorder_shows_on_the_line_and_notifies_the_shopper(api):
     )
     line = next(line for line in response.data["lines"] if line["sku"] == "CERAMIC-MUG-WHITE")
     assert response.status_code == 200 and (line["backordered_quantity"], line["backorder_kind"]) == (1, "short_pick")
-    notice = Message.objects.get(kind=MessageKind.BACKORDER_NOTICE)
+    notice = compose(Message.objects.get(kind=MessageKind.BACKORDER_NOTICE))
     assert notice.language == "nl" and "One broke." in notice.body_text
 
 

@@ -242,9 +242,10 @@ def test_switcher_ignores_unknown_languages_and_foreign_next(client):
 
 def test_order_confirmation_view_order_button_opens_the_status_page(client, shop):
     from notifications.models import Message
+    from notifications.services import compose
 
     order = place_test_order(email="sam@example.com", send_confirmation=True)
-    message = Message.objects.get(kind="order_confirmation")
+    message = compose(Message.objects.get(kind="order_confirmation"))
     url = message.context["status_url"]
     assert f'href="{url}"' in message.body_html
     path = url.split("://", 1)[1].split("/", 1)[1]

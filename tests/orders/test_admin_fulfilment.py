@@ -12,6 +12,7 @@ from accounts.models import User
 from editing import services as editing
 from notifications.constants import MessageKind
 from notifications.models import Message
+from notifications.services import compose
 from orders import services
 from orders.constants import ActorKind, BackorderKind, DeliveryState, EventType, FulfillmentStatus
 from orders.models import Fulfillment, Order, OrderEvent
@@ -202,7 +203,7 @@ def test_backorder_report_shows_on_the_line_and_notifies_once(staff_client, staf
         date(2026, 12, 10),
     )
     assert sweater.backordered_quantity == 0
-    notice = Message.objects.get(recipient=order.email, kind=MessageKind.BACKORDER_NOTICE)
+    notice = compose(Message.objects.get(recipient=order.email, kind=MessageKind.BACKORDER_NOTICE))
     assert "The new batch arrives next week." in notice.body_text
     event = OrderEvent.objects.get(order=order, type=EventType.BACKORDER_REPORTED)
     assert (event.actor, event.actor_kind) == (staff_user, ActorKind.STAFF)

@@ -8,6 +8,7 @@ from accounts.models import CustomerGroup, CustomerProfile, User
 from editing.services import edit_refusals
 from notifications.constants import MessageKind
 from notifications.models import Message
+from notifications.services import compose
 from orders.constants import ActorKind, FinancialStatus, TransactionKind
 from orders.gateway import DECLINED_CARD, SUCCESS_CARD, TestGateway
 from orders.models import Order, StoreCreditEntry, Transaction
@@ -57,7 +58,7 @@ def test_checkout_places_and_pays_the_order_and_sends_the_confirmation(client):
     assert charge.gateway == "test" and charge.gateway_reference.startswith("ch_")
     assert [op["amount"] for op in TestGateway().operations()] == [str(order.total)]
     assert sku(MUG).stock == stock - 1
-    confirmation = Message.objects.get(kind=MessageKind.ORDER_CONFIRMATION)
+    confirmation = compose(Message.objects.get(kind=MessageKind.ORDER_CONFIRMATION))
     assert status_path(order.number) in confirmation.body_html and "View order" in confirmation.body_html
     assert Cart(client.session).count() == 0
 

@@ -12,6 +12,7 @@ from accounts.models import CustomerProfile
 from accounts.selectors import unsubscribe_token
 from notifications.constants import MessageKind
 from notifications.models import Message
+from notifications.services import compose
 from orders import services
 from orders.constants import BackorderKind, DeliveryState
 from storefront.models import StoreSettings
@@ -40,7 +41,7 @@ def test_out_for_delivery_twice_sends_one_message():
     for _ in range(2):
         services.update_delivery_state(fulfillment=shipment, delivery_state=DeliveryState.OUT_FOR_DELIVERY)
     assert kinds(order) == [MessageKind.SHIPMENT_SHIPPED, MessageKind.SHIPMENT_OUT_FOR_DELIVERY]
-    shipped = Message.objects.get(kind=MessageKind.SHIPMENT_SHIPPED)
+    shipped = compose(Message.objects.get(kind=MessageKind.SHIPMENT_SHIPPED))
     assert "3S1" in shipped.body_text and "Dec. 3, 2026" in shipped.body_text
 
 
@@ -66,7 +67,7 @@ def test_ready_for_pickup_names_the_place_in_the_orders_language():
     services.record_shipment(
         order=order, quantities={line(order, MUG).pk: 1}, delivery_state=DeliveryState.READY_FOR_PICKUP
     )
-    message = Message.objects.get(kind=MessageKind.SHIPMENT_READY_FOR_PICKUP)
+    message = compose(Message.objects.get(kind=MessageKind.SHIPMENT_READY_FOR_PICKUP))
     with translation.override("de"):
         german_name = _pickup().name
     assert german_name != "Amsterdam store"  # the catalog's German name
@@ -87,7 +88,7 @@ def test_a_backorder_notice_names_the_items_and_what_happens_next_once(client):
         services.report_backorder(
             order=order, quantities={mug.pk: 2}, kind=BackorderKind.BACKORDER, expected=date(2026, 12, 12)
         )
-    notice = Message.objects.get(kind=MessageKind.BACKORDER_NOTICE)
+    notice = compose(Message.objects.get(kind=MessageKind.BACKORDER_NOTICE))
     assert "Ceramic coffee mug – White" in notice.body_text and "on backorder" in notice.body_text
     assert "Dec. 12, 2026" in notice.body_text and "later shipment" in notice.body_text
     mug.refresh_from_db()

@@ -8,6 +8,7 @@ import pytest
 from editing import services as editing
 from notifications.constants import MessageKind
 from notifications.models import Message
+from notifications.services import compose
 from orders.constants import ActorKind, EventType, FinancialStatus, PaymentRequestStatus
 from orders.gateway import DECLINED_CARD, SUCCESS_CARD, TestGateway
 from orders.models import OrderEvent, PaymentRequest, StoreCreditEntry
@@ -32,7 +33,7 @@ def pay(client, request, card=SUCCESS_CARD, attempt="a1", **extra):
 
 def test_an_edit_that_costs_more_emails_a_pay_now_link(owing):
     assert owing.amount == D("89.00") and owing.reminder_days == [1, 3]
-    message = Message.objects.get(kind=MessageKind.PAYMENT_NEEDED)
+    message = compose(Message.objects.get(kind=MessageKind.PAYMENT_NEEDED))
     assert pay_path(owing.pk) in message.body_text and "€89.00" in message.subject
 
 

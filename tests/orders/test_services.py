@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Message
+from notifications.services import compose
 from orders import services
 from orders.constants import DeliveryState, EventType, FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.errors import OrderError
@@ -159,7 +160,7 @@ def test_place_order_queries_are_flat_in_the_number_of_lines(django_assert_max_n
 def test_confirmation_is_rendered_in_the_order_language_and_queued_on_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         order = place_test_order(language="nl", send_confirmation=True)
-    message = Message.objects.get()
+    message = compose(Message.objects.get())
     assert message.recipient == order.email and message.language == "nl"
     assert str(order.number) in message.subject and "confirmed" not in message.subject  # Dutch, not English
     # Two things wait for the commit: sending the confirmation, and telling listeners (webhooks) of the event.
