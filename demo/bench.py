@@ -6,6 +6,7 @@ from prepared sessions), beside a baseline page that renders a tiny template aft
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -105,10 +106,8 @@ def vacuum(name: str) -> None:
     started = time.monotonic()
     with psycopg.connect(server_url(name), autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-        try:
+        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
             conn.execute("CHECKPOINT")  # write the vacuumed pages out now, not mid-run
-        except psycopg.errors.InsufficientPrivilege:
-            pass
     log(f"{name}: vacuumed in {time.monotonic() - started:.0f} s")
 
 

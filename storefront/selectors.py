@@ -26,8 +26,6 @@ def shipping_price_for(
     return None if rate is None else rate.price
 
 
-
-
 def store_name() -> str:
     """The store's name for page headers, cached so pages don't query for it."""
     from storefront.models import StoreSettings
