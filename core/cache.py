@@ -9,7 +9,7 @@ A client over a pool is thread-safe, so one per pool is enough.
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import models
+from django.db import models, transaction
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -38,12 +38,12 @@ class ForgetsCachedRows(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        type(self).forget([self.pk])
+        forget_now_and_on_commit(type(self), [self.pk])
 
     def delete(self, *args, **kwargs):
         pk = self.pk
         result = super().delete(*args, **kwargs)
-        type(self).forget([pk])
+        forget_now_and_on_commit(type(self), [pk])
         return result
 
     @classmethod
@@ -52,7 +52,7 @@ class ForgetsCachedRows(models.Model):
 
 
 class ForgettingQuerySet(models.QuerySet):
-    """``update()`` and ``delete()`` call the model's ``forget(ids)`` for the rows they changed."""
+    """``update()``, ``delete()`` and the bulk writes call the model's ``forget(ids)`` for the rows they changed."""
 
     def update(self, **kwargs):
         ids = list(self.values_list("pk", flat=True))
@@ -66,6 +66,24 @@ class ForgettingQuerySet(models.QuerySet):
         self._forget(ids)
         return result
 
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        self._forget([obj.pk for obj in created])
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        rows = super().bulk_update(objs, *args, **kwargs)
+        self._forget([obj.pk for obj in objs])
+        return rows
+
     def _forget(self, ids) -> None:
-        if forget := getattr(self.model, "forget", None):  # migrations' historical models have no methods
-            forget(ids)
+        if getattr(self.model, "forget", None):  # migrations' historical models have no methods
+            forget_now_and_on_commit(self.model, ids)
+
+
+def forget_now_and_on_commit(model, ids) -> None:
+    """Clear at once, and again when the transaction commits: a reader that missed in between read the
+    old row from the database and may have cached it."""
+    model.forget(ids)
+    transaction.on_commit(lambda: model.forget(ids))

@@ -70,6 +70,8 @@ def preview_edit(*, session: EditSession) -> EditPreview:
 
 EDIT_JOINS = ("order__customer__profile__group", "order__pickup_location", "order__shipping_method")
 EDIT_LINES = Prefetch("lines", queryset=OrderLine.objects.select_related("variant").order_by("position", "pk"))
+# The preview prices from the variants load_variants reads; it needs none on the lines.
+PREVIEW_LINES = Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk"))
 
 
 def edit_session_for(*, order: Order, session_id: int) -> EditSession:
@@ -80,8 +82,8 @@ def edit_session_for(*, order: Order, session_id: int) -> EditSession:
 
 
 def customer_edit_session(*, user, number: int, session_id: int, with_order: bool = True) -> EditSession:
-    """The shopper's own edit of their own order, by default with its order and lines (one query and a
-    prefetch); 404 for anyone else's. ``with_order=False`` for writes, which lock and reload what they need."""
+    """The shopper's own edit of their own order, by default with its order and lines for the preview (one
+    query and a prefetch); 404 for anyone else's. ``with_order=False`` for writes, which lock and reload what they need."""
     sessions = EditSession.objects.filter(pk=session_id, order__number=number, order__customer=user, actor=user)
     if with_order:
         sessions = sessions.select_related(*EDIT_JOINS)
@@ -91,7 +93,7 @@ def customer_edit_session(*, user, number: int, session_id: int, with_order: boo
     if session is None:
         raise Http404
     if with_order:
-        prefetch_related_objects([session.order], EDIT_LINES)
+        prefetch_related_objects([session.order], PREVIEW_LINES)
     return session
 
 

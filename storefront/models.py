@@ -13,6 +13,7 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 STORE_SETTINGS_CACHE_KEY = "storefront:settings"
+RATES_CACHE_KEY = "storefront:rates"  # every tax and shipping rate: see selectors.catalog_rates
 
 
 class StoreSettings(ForgetsCachedRows):
@@ -170,7 +171,7 @@ class ShippingMethod(models.Model):
         return self.name
 
 
-class ShippingRate(models.Model):
+class ShippingRate(ForgetsCachedRows):
     """A price for a method within a country (blank: anywhere) and an order-value and weight band."""
 
     method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
@@ -181,6 +182,8 @@ class ShippingRate(models.Model):
     max_weight_grams = models.PositiveIntegerField(_("below weight (g)"), null=True, blank=True)
     price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
 
+    objects = ForgettingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("shipping rate")
         verbose_name_plural = _("shipping rates")
@@ -188,6 +191,10 @@ class ShippingRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.country or '*'}: {self.price}"
+
+    @classmethod
+    def forget(cls, ids) -> None:
+        cache.delete(RATES_CACHE_KEY)
 
 
 class PickupLocation(models.Model):
@@ -205,7 +212,7 @@ class PickupLocation(models.Model):
         return self.name
 
 
-class TaxRate(models.Model):
+class TaxRate(ForgetsCachedRows):
     country = CountryField(_("country"))
     region = models.CharField(_("region"), max_length=100, blank=True, help_text=_("Empty: the whole country."))
     rate = models.DecimalField(
@@ -217,6 +224,8 @@ class TaxRate(models.Model):
     )
     name = models.CharField(_("name"), max_length=50, default="VAT")
 
+    objects = ForgettingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("tax rate")
         verbose_name_plural = _("tax rates")
@@ -224,6 +233,10 @@ class TaxRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country}{'/' + self.region if self.region else ''}: {self.rate:%}"
+
+    @classmethod
+    def forget(cls, ids) -> None:
+        cache.delete(RATES_CACHE_KEY)
 
 
 class DiscountCode(models.Model):

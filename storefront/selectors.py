@@ -6,23 +6,38 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import CharField, F, Max, Min, Prefetch, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 
-from storefront.models import Product, ShippingMethod, TaxRate, Variant
+from storefront.models import RATES_CACHE_KEY, Product, ShippingMethod, ShippingRate, TaxRate, Variant
 from storefront.pricing import pick_shipping_rate, pick_tax_rate
 
 
+def catalog_rates() -> tuple[list[TaxRate], dict[int, list[ShippingRate]]]:
+    """Every tax rate, and every shipping rate by method: small tables read on each preview, commit and
+    checkout, so cached; any write to either clears them."""
+    rates = cache.get(RATES_CACHE_KEY)
+    if rates is None:
+        by_method: dict[int, list[ShippingRate]] = {}
+        for rate in ShippingRate.objects.all():
+            by_method.setdefault(rate.method_id, []).append(rate)
+        rates = (list(TaxRate.objects.all()), by_method)
+        cache.set(RATES_CACHE_KEY, rates, timeout=3600)
+    return rates
+
+
 def tax_rate_for(*, country: str, region: str = "") -> Decimal:
-    return pick_tax_rate(TaxRate.objects.filter(country=country), country=country, region=region)
+    return pick_tax_rate(catalog_rates()[0], country=country, region=region)
 
 
 def shipping_price_for(
     *, method: ShippingMethod, country: str, order_value: Decimal, weight_grams: int
 ) -> Decimal | None:
     """The method's price to a country for an order, or None when it doesn't ship there."""
-    rate = pick_shipping_rate(method.rates.all(), country=country, order_value=order_value, weight_grams=weight_grams)
+    rates = catalog_rates()[1].get(method.pk, [])
+    rate = pick_shipping_rate(rates, country=country, order_value=order_value, weight_grams=weight_grams)
     return None if rate is None else rate.price
 
 
