@@ -30,8 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = [
     ("baseline", "baseline: tiny page, one indexed query", None),
     ("order_list", "order list", 0.5),
-    ("order_detail", "order detail (1-50 lines)", 0.5),
-    ("status_link", "status link page", None),
+    ("order_detail", "order detail (1-50 lines), first view", 0.5),
+    ("order_detail_again", "order detail, viewed again (cached)", 0.5),
+    ("status_link", "status link page, first view", None),
+    ("status_link_again", "status link page, viewed again (cached)", None),
     ("edit_preview", "edit preview (API)", 0.3),
     ("edit_commit", "edit commit, distinct orders (API)", 0.2),
     ("edit_commit_hot", "edit commit, one hot order (API)", None),
