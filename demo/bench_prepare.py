@@ -24,6 +24,7 @@ from orders.status_links import status_path
 from storefront.models import ShippingMethod, StoreSettings, Variant
 
 REPEATED = 300  # pages of each kind measured on a second view
+STATUS_PAGES = 12_000
 CSRF = secrets.token_hex(16)  # 32 characters: Django accepts the bare secret as the header token
 ADDRESS = {
     "name": "Bench Shopper",
@@ -65,11 +66,14 @@ def prepare(*, out: Path, shoppers: int = 600, commits: int = 1500, hot: int = 6
     orders_by_user: dict[int, list[int]] = {}
     for customer_id, number in Order.objects.filter(customer__in=users).values_list("customer_id", "number"):
         orders_by_user.setdefault(customer_id, []).append(number)
+    # Every order of the shoppers, and status links of orders all over the store: enough pages that a
+    # first view in the run stays a first view (the run must not come round to a page it has shown).
     for user in users:
         list_requests.append({"path": "/store/account/orders/", "cookie": cookies[user.pk]})
-        for number in orders_by_user.get(user.pk, [])[:3]:
+        for number in orders_by_user.get(user.pk, []):
             detail_requests.append({"path": f"/store/account/orders/{number}/", "cookie": cookies[user.pk]})
-            status_requests.append({"path": status_path(number), "cookie": ""})
+    for number in Order.objects.order_by("?").values_list("number", flat=True)[:STATUS_PAGES]:
+        status_requests.append({"path": status_path(number), "cookie": ""})
     # Orders of 1 to 50 lines: add big ones to the detail mix.
     for user in users[:20]:
         big = _place_editable(user, variants, method, lines=rng.choice([10, 25, 50]), rng=rng)
@@ -161,7 +165,9 @@ def prepare(*, out: Path, shoppers: int = 600, commits: int = 1500, hot: int = 6
             queries[name] = _count_queries(probe, warm_with=warm_with)
         (out / f"{name}.lua").write_text(_lua(requests))
     (out / "queries.json").write_text(json.dumps(queries))
-    return {name: len(requests) for name, requests in scenarios.items()}
+    sizes = {name: len(requests) for name, requests in scenarios.items()}
+    (out / "sizes.json").write_text(json.dumps(sizes))
+    return sizes
 
 
 def _commit(order, session, cookie) -> dict:
