@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
-from orders import admin_fulfilment, admin_views
+from orders import admin_fulfilment, admin_views, services
 from orders.constants import FulfillmentStatus, TransactionKind, TransactionStatus
 from orders.models import (
     CreditMemo,
@@ -308,6 +308,12 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # orders are placed through place_order (checkout or API)
+
+    def save_model(self, request, obj, form, change):
+        # Tags and risk are the only fields staff type here; the service versions the change and records it.
+        services.review_order(
+            order=obj, tags=form.cleaned_data["tags"], risk_level=form.cleaned_data["risk_level"], actor=request.user
+        )
 
     def get_urls(self):
         from editing.views import staff_edit_order

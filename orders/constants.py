@@ -125,6 +125,7 @@ class EventType(models.TextChoices):
     GOODWILL_DISCOUNT = "goodwill_discount", _("Goodwill discount given")
     BACKORDER_REPORTED = "backorder_reported", _("Items delayed")
     SETTLEMENT_WITHDRAWN = "settlement_withdrawn", _("Open payment request or refund withdrawn")
+    REVIEWED = "reviewed", _("Tags or risk changed by staff")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.

@@ -247,3 +247,8 @@ def settlement_withdrawn_event(*, order: Order, payment_requests: list[int], ref
         actor_kind=ActorKind.SYSTEM,
         data={"payment_requests": payment_requests, "refunds": refunds},
     )
+
+
+def order_reviewed_event(*, order: Order, changes: dict[str, dict], actor) -> OrderEvent:
+    """Staff changed how the order is handled (tags, risk): ``changes`` maps each field to {from, to}."""
+    return _event(order=order, type=EventType.REVIEWED, actor_kind=ActorKind.STAFF, actor=actor, data=changes)

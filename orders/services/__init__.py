@@ -1,6 +1,6 @@
 """Order services, one module per subject; import them from here (``from orders import services``).
 
-- ``lifecycle``: placing, statuses, closing, fulfilment holds.
+- ``lifecycle``: placing, statuses, closing, fulfilment holds, staff review (tags, risk).
 - ``fulfilment``: shipments, delivery states and backorders, and the shopper's notices of them.
 - ``refunds``: refunds from request to the gateway job, staff approval, limits and retries.
 - ``payments``: card charges (checkout, Pay now), store credit spent, payment requests and reminders.
@@ -21,6 +21,7 @@ from orders.services.lifecycle import (  # noqa: F401
     record_refund,
     refresh_statuses,
     release_fulfillment_holds,
+    review_order,
     save_revised_order,
 )
 from orders.services.payments import (  # noqa: F401

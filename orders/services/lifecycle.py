@@ -92,6 +92,25 @@ def _save_change(order: Order, fields: list[str]) -> None:
     order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
 
 
+def review_order(*, order: Order, tags: list[str], risk_level: str, actor: User) -> Order:
+    """Staff set the order's tags and risk. A change bumps the version, like any other: the shopper's
+    cached pages and the edit rules (a high risk stops shopper edits) follow at once. No change, no write."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        changes = {
+            field: {"from": getattr(order, field), "to": value}
+            for field, value in (("tags", list(dict.fromkeys(tags))), ("risk_level", risk_level))
+            if getattr(order, field) != value
+        }
+        if not changes:
+            return order
+        for field, change in changes.items():
+            setattr(order, field, change["to"])
+        _save_change(order, list(changes))
+        events.order_reviewed_event(order=order, changes=changes, actor=actor)
+    return order
+
+
 # --- placing --------------------------------------------------------------------------------
 
 
