@@ -114,6 +114,9 @@ if not DATABASE_URL or not REDIS_URL:
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Aftersale runs on PostgreSQL only: DATABASE_URL must be postgres://…")
+# Our code never streams with .iterator(); allauth's sign-in lookup does, for one row, and a server-side
+# cursor (DECLARE … WITH HOLD, FETCH, CLOSE) cost it three round trips. Also what PgBouncer's transaction mode needs.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
