@@ -361,8 +361,13 @@ def begin_edit(*, order: Order, actor_kind: str, actor: User | None = None) -> E
         )
 
 
-def _open_session(session_id: int) -> tuple[EditSession, Order]:
-    session = EditSession.objects.select_for_update(of=("self",)).select_related("order").get(pk=session_id)
+def _open_session(session_id: int, order: Order | None = None) -> tuple[EditSession, Order]:
+    """Lock the session and check it is open on the order's current version. ``order``: already locked
+    by the caller (commit), so not read again."""
+    sessions = EditSession.objects.select_for_update(of=("self",))
+    session = sessions.get(pk=session_id) if order else sessions.select_related("order").get(pk=session_id)
+    if order is not None:
+        session.order = order
     if session.status == SessionStatus.COMMITTED:
         raise EditError(_("These changes were already confirmed."), code="already_committed")
     if session.status != SessionStatus.OPEN:
@@ -545,8 +550,7 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
             .select_related("customer__profile__group", "pickup_location", "shipping_method")
             .get(pk=order_id)
         )
-        session, _unused = _open_session(session_id)
-        session.order = order  # _open_session checked its version against the row we now hold locked
+        session, _unused = _open_session(session_id, order)
         staged = {**EMPTY_STAGE, **session.staged}
         if not has_changes(staged):
             raise EditError(_("There is nothing to change yet."), code="no_changes")
@@ -562,9 +566,8 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
         built = build_edit(order=order, lines=lines, staged=staged, variants=variants)
         before = _snapshot(order, lines)
         restore = settlement.restore_point(order, lines)
-        _apply_lines(order, lines, built)
-        _apply_order(order, built, staged, staff=staff)
-        after_lines = list(OrderLine.objects.filter(order=order).order_by("position", "pk"))
+        after_lines = _apply_lines(order, lines, built)
+        _apply_order(order, built, staged, after_lines, staff=staff)
         after = _snapshot(order, after_lines)
         delta = order.total - Decimal(before["total"])
         changes = _changes(built.plan, staged)
@@ -610,7 +613,8 @@ LINE_FIELDS = (
 )
 
 
-def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> None:
+def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list[OrderLine]:
+    """Write the planned lines; return the order's lines as they now are (the locked rows, changed in place)."""
     by_id = {line.pk: line for line in lines}
     changed, changed_fields, removed, added = [], set(), [], []
     position = max((line.position for line in lines), default=0)
@@ -664,6 +668,7 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> None
         )
     if removed:
         OrderLine.objects.filter(pk__in=removed, fulfilled_quantity=0).delete()
+    kept = [line for line in lines if line.pk not in removed or line.fulfilled_quantity]
     if changed:
         OrderLine.objects.bulk_update(changed, [field for field in LINE_FIELDS if field in changed_fields])
     if added:
@@ -672,9 +677,10 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> None
         Variant.objects.filter(pk=variant_id, track_inventory=True).update(
             stock=F("stock") - built.plan.variant_deltas[variant_id]
         )
+    return sorted([*kept, *added], key=lambda line: (line.position, line.pk))
 
 
-def _apply_order(order: Order, built: BuiltEdit, staged: dict, *, staff: bool) -> None:
+def _apply_order(order: Order, built: BuiltEdit, staged: dict, lines: list[OrderLine], *, staff: bool) -> None:
     totals = built.plan.totals
     order.subtotal, order.discount_total = totals.subtotal, totals.discount
     order.shipping_total, order.tax_total, order.total = totals.shipping, totals.tax, totals.total
@@ -693,7 +699,7 @@ def _apply_order(order: Order, built: BuiltEdit, staged: dict, *, staff: bool) -
     tag = OrderTag.EDITED_BY_STAFF if staff else OrderTag.EDITED_BY_CUSTOMER
     if tag not in order.tags:
         order.tags = [*order.tags, tag]
-    order_services.save_revised_order(order=order, fields=list(dict.fromkeys(fields)))
+    order_services.save_revised_order(order=order, fields=list(dict.fromkeys(fields)), lines=lines)
 
 
 def _notify_edit(order, session, after, delta, settlement, policy, actor_kind, changes) -> None:

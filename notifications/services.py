@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -51,23 +51,39 @@ def notify(
     """
     if kind in MARKETING_KINDS and not unsubscribe_url:
         raise ValueError(f"{kind} is marketing: it needs the recipient's consent and an unsubscribe link")
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                kind=kind,
-                recipient=recipient,
-                language=language,
-                dedupe_key=dedupe_key,
-                context=context,
-                unsubscribe_url=unsubscribe_url if kind in MARKETING_KINDS else "",
-            )
-    except IntegrityError:
-        if not dedupe_key:
-            raise
+    message = Message(
+        kind=kind,
+        recipient=recipient,
+        language=language,
+        dedupe_key=dedupe_key,
+        context=context,
+        unsubscribe_url=unsubscribe_url if kind in MARKETING_KINDS else "",
+    )
+    if not _insert_unless_notified(message):
         # The same dedupe key was notified before (or by a concurrent notify()): that message stands.
         return Message.objects.get(dedupe_key=dedupe_key)
     transaction.on_commit(lambda: enqueue_send(message.pk))
     return message
+
+
+def _insert_unless_notified(message: Message) -> bool:
+    """Insert the row unless its dedupe key is taken: True if inserted. One statement, where the ORM
+    needs a savepoint around its insert to survive the unique violation (three round trips)."""
+    fields = [field for field in Message._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Message._meta.db_table)} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    message._state.adding, message._state.db = False, connection.alias
+    return True
 
 
 def compose(message: Message) -> Message:

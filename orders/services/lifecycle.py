@@ -78,9 +78,10 @@ def _lock_order(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
-def save_revised_order(*, order: Order, fields: list[str]) -> None:
-    """For services above orders (editing) that changed a locked order: statuses, version, save."""
-    _save_change(order, [*fields, *refresh_statuses(order=order)])
+def save_revised_order(*, order: Order, fields: list[str], lines: list[OrderLine] | None = None) -> None:
+    """For services above orders (editing) that changed a locked order: statuses, version, save.
+    ``lines``: the order's lines as they now are, when the caller has them (else they are read)."""
+    _save_change(order, [*fields, *refresh_statuses(order=order, lines=lines)])
 
 
 def _save_change(order: Order, fields: list[str]) -> None:
