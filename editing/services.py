@@ -598,21 +598,6 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
     return CommitResult(order=order, settlement=settled)
 
 
-LINE_FIELDS = (
-    "variant_id",
-    "sku",
-    "options",
-    "variant_name",
-    "quantity",
-    "unit_price",
-    "tax_rate",
-    "subtotal",
-    "discount_amount",
-    "tax_amount",
-    "total",
-)
-
-
 def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list[OrderLine]:
     """Write the planned lines; return the order's lines as they now are (the locked rows, changed in place)."""
     by_id = {line.pk: line for line in lines}
@@ -670,7 +655,7 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
         OrderLine.objects.filter(pk__in=removed, fulfilled_quantity=0).delete()
     kept = [line for line in lines if line.pk not in removed or line.fulfilled_quantity]
     if changed:
-        OrderLine.objects.bulk_update(changed, [field for field in LINE_FIELDS if field in changed_fields])
+        OrderLine.objects.bulk_update(changed, sorted(changed_fields))
     if added:
         OrderLine.objects.bulk_create(added)
     for variant_id in sorted(built.plan.variant_deltas):
