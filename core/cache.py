@@ -1,12 +1,11 @@
 """Django's Redis cache with one Redis client per connection pool; models whose rows are cached.
 
-Django's Redis cache builds a new ``redis.Redis`` for every cache operation.
-
-redis-py copies its table of ~170
-response callbacks each time: a third of the cost of a cache read on the pages that make several.
-A client over a pool is thread-safe, so one per pool is enough.
+Django's Redis cache builds a new ``redis.Redis`` for every cache operation, and redis-py copies its
+table of ~170 response callbacks each time: a third of the cost of a cache read on the pages that make
+several. A client over a pool is thread-safe, so one per pool is enough.
 """
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.db import models, transaction
@@ -31,7 +30,11 @@ class RedisCache(DjangoRedisCache):
 
 
 class ForgetsCachedRows(models.Model):
-    """A model whose rows are read from the cache: every save and delete calls ``forget([pk])``."""
+    """A model whose rows are read from the cache: every save and delete calls ``forget([pk])``.
+    A model cached under one key (a settings row, a whole small table) names it in ``cache_key``;
+    one cached per row overrides ``forget``."""
+
+    cache_key = ""
 
     class Meta:
         abstract = True
@@ -48,7 +51,27 @@ class ForgetsCachedRows(models.Model):
 
     @classmethod
     def forget(cls, ids) -> None:
+        cache.delete(cls.cache_key)
+
+
+class CachedSettingsRow(ForgetsCachedRows):
+    """A one-row settings model: ``load()`` reads it for decisions that lock an order, ``cached()`` for
+    what only shows or addresses it. Every save, delete or queryset update clears the cached copy."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def load(cls):
         raise NotImplementedError
+
+    @classmethod
+    def cached(cls):
+        row = cache.get(cls.cache_key)
+        if row is None:
+            row = cls.load()
+            cache.set(cls.cache_key, row, timeout=3600)
+        return row
 
 
 class ForgettingQuerySet(models.QuerySet):

@@ -12,7 +12,6 @@ from datetime import datetime
 
 import django_rq
 from django.conf import settings
-from django.db import transaction
 from redis import Redis
 from rq import Queue
 
@@ -41,8 +40,3 @@ def enqueue_many(queue_name: str, jobs: list[tuple]) -> None:
             else:
                 queue.enqueue_at(at, func, *args, pipeline=pipe, **options)
         pipe.execute()
-
-
-def enqueue_on_commit(queue_name: str, func, *args, at: datetime | None = None, **options) -> None:
-    """Queue the job once the caller's transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: enqueue(queue_name, func, *args, at=at, **options))

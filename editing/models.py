@@ -1,11 +1,10 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.cache import cache
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import ForgetsCachedRows, ForgettingQuerySet
+from core.cache import CachedSettingsRow, ForgettingQuerySet
 from editing.constants import SessionStatus
 from orders.constants import ActorKind
 
@@ -14,10 +13,7 @@ def default_reminder_days() -> list[int]:
     return [1, 3]
 
 
-POLICY_CACHE_KEY = "editing:policy"
-
-
-class EditPolicy(ForgetsCachedRows):
+class EditPolicy(CachedSettingsRow):
     """The merchant's rules for what shoppers may change after checkout (one row: ``EditPolicy.load()``).
 
     The edit window itself is ``StoreSettings.edit_window_minutes``: placing an order sets the
@@ -71,6 +67,7 @@ class EditPolicy(ForgetsCachedRows):
     )
 
     objects = ForgettingQuerySet.as_manager()
+    cache_key = "editing:policy"  # cached() for pages that only show what a shopper may do
 
     class Meta:
         verbose_name = _("edit policy")
@@ -80,22 +77,8 @@ class EditPolicy(ForgetsCachedRows):
         return str(_("Edit policy"))
 
     @classmethod
-    def forget(cls, ids) -> None:
-        cache.delete(POLICY_CACHE_KEY)
-
-    @classmethod
     def load(cls) -> "EditPolicy":
         return cls.objects.order_by("pk").first() or cls.objects.create()
-
-    @classmethod
-    def cached(cls) -> "EditPolicy":
-        """The policy for pages that only show what a shopper may do; writes re-check with ``load()``.
-        Every save, delete or queryset update clears it."""
-        policy = cache.get(POLICY_CACHE_KEY)
-        if policy is None:
-            policy = cls.load()
-            cache.set(POLICY_CACHE_KEY, policy, timeout=3600)
-        return policy
 
 
 class EditSession(models.Model):

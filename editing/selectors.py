@@ -15,6 +15,7 @@ from editing.models import EditSession
 from editing.services import EMPTY_STAGE, build_edit, has_changes, load_variants
 from orders.calculations import Totals
 from orders.models import Order, OrderLine
+from orders.selectors import BARE_LINES
 from orders.services import money_in_hand
 from storefront.models import PickupLocation, ShippingMethod, Variant
 
@@ -70,8 +71,6 @@ def preview_edit(*, session: EditSession) -> EditPreview:
 
 EDIT_JOINS = ("order__customer__profile__group", "order__pickup_location", "order__shipping_method")
 EDIT_LINES = Prefetch("lines", queryset=OrderLine.objects.select_related("variant").order_by("position", "pk"))
-# The preview prices from the variants load_variants reads; it needs none on the lines.
-PREVIEW_LINES = Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk"))
 
 
 def edit_session_for(*, order: Order, session_id: int) -> EditSession:
@@ -93,7 +92,8 @@ def customer_edit_session(*, user, number: int, session_id: int, with_order: boo
     if session is None:
         raise Http404
     if with_order:
-        prefetch_related_objects([session.order], PREVIEW_LINES)
+        # Bare lines: the preview prices from the variants load_variants reads.
+        prefetch_related_objects([session.order], BARE_LINES)
     return session
 
 

@@ -365,8 +365,10 @@ def _open_session(session_id: int, order: Order | None = None) -> tuple[EditSess
     """Lock the session and check it is open on the order's current version. ``order``: already locked
     by the caller (commit), so not read again."""
     sessions = EditSession.objects.select_for_update(of=("self",))
-    session = sessions.get(pk=session_id) if order else sessions.select_related("order").get(pk=session_id)
-    if order is not None:
+    if order is None:
+        session = sessions.select_related("order").get(pk=session_id)
+    else:
+        session = sessions.get(pk=session_id)
         session.order = order
     if session.status == SessionStatus.COMMITTED:
         raise EditError(_("These changes were already confirmed."), code="already_committed")
@@ -601,11 +603,11 @@ def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, 
 def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list[OrderLine]:
     """Write the planned lines; return the order's lines as they now are (the locked rows, changed in place)."""
     by_id = {line.pk: line for line in lines}
-    changed, changed_fields, removed, added = [], set(), [], []
+    changed, changed_fields, removed, added = [], set(), set(), []
     position = max((line.position for line in lines), default=0)
     for planned in built.plan.lines:
         if planned.line_id is not None and planned.change == REMOVED:
-            removed.append(planned.line_id)
+            removed.add(planned.line_id)
             continue
         if planned.line_id is not None:
             line = by_id[planned.line_id]
@@ -620,8 +622,9 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
             }
             if planned.change == SWAPPED:
                 variant = built.variants[planned.variant_id]
-                values.update(variant_id=variant.pk, sku=variant.sku, options=variant.options)
-                values["variant_name"] = planned.variant_name
+                values.update(
+                    variant_id=variant.pk, sku=variant.sku, options=variant.options, variant_name=planned.variant_name
+                )
             # Only what differs is written: an edit of one line leaves the others' rows alone.
             differs = {field for field, value in values.items() if getattr(line, field) != value}
             for field in differs:

@@ -1,22 +1,20 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.cache import ForgetsCachedRows, ForgettingQuerySet
+from core.cache import CachedSettingsRow, ForgetsCachedRows, ForgettingQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-STORE_SETTINGS_CACHE_KEY = "storefront:settings"
 RATES_CACHE_KEY = "storefront:rates"  # every tax and shipping rate: see selectors.catalog_rates
 
 
-class StoreSettings(ForgetsCachedRows):
+class StoreSettings(CachedSettingsRow):
     """The one store this deploy runs (a singleton row: ``StoreSettings.load()``, or ``cached()`` to show it)."""
 
     name = models.CharField(_("store name"), max_length=200, default="Aftersale Demo Store")
@@ -68,6 +66,7 @@ class StoreSettings(ForgetsCachedRows):
     )
 
     objects = ForgettingQuerySet.as_manager()
+    cache_key = "storefront:settings"
 
     class Meta:
         verbose_name = _("store settings")
@@ -77,25 +76,11 @@ class StoreSettings(ForgetsCachedRows):
         return self.name
 
     @classmethod
-    def forget(cls, ids) -> None:
-        cache.delete(STORE_SETTINGS_CACHE_KEY)
-
-    @classmethod
     def load(cls) -> "StoreSettings":
         obj = cls.objects.order_by("pk").first()
         if obj is None:
             obj = cls.objects.create(name=settings.STORE_NAME, currency=settings.STORE_CURRENCY)
         return obj
-
-    @classmethod
-    def cached(cls) -> "StoreSettings":
-        """The settings for what only shows or addresses them (page headers, emails, alerts); decisions
-        that lock an order read ``load()``. Every save, delete or queryset update clears it."""
-        store = cache.get(STORE_SETTINGS_CACHE_KEY)
-        if store is None:
-            store = cls.load()
-            cache.set(STORE_SETTINGS_CACHE_KEY, store, timeout=3600)
-        return store
 
 
 class Product(models.Model):
@@ -183,6 +168,7 @@ class ShippingRate(ForgetsCachedRows):
     price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
 
     objects = ForgettingQuerySet.as_manager()
+    cache_key = RATES_CACHE_KEY
 
     class Meta:
         verbose_name = _("shipping rate")
@@ -191,10 +177,6 @@ class ShippingRate(ForgetsCachedRows):
 
     def __str__(self) -> str:
         return f"{self.method} {self.country or '*'}: {self.price}"
-
-    @classmethod
-    def forget(cls, ids) -> None:
-        cache.delete(RATES_CACHE_KEY)
 
 
 class PickupLocation(models.Model):
@@ -225,6 +207,7 @@ class TaxRate(ForgetsCachedRows):
     name = models.CharField(_("name"), max_length=50, default="VAT")
 
     objects = ForgettingQuerySet.as_manager()
+    cache_key = RATES_CACHE_KEY
 
     class Meta:
         verbose_name = _("tax rate")
@@ -233,10 +216,6 @@ class TaxRate(ForgetsCachedRows):
 
     def __str__(self) -> str:
         return f"{self.country}{'/' + self.region if self.region else ''}: {self.rate:%}"
-
-    @classmethod
-    def forget(cls, ids) -> None:
-        cache.delete(RATES_CACHE_KEY)
 
 
 class DiscountCode(models.Model):
