@@ -5,6 +5,8 @@ table of ~170 response callbacks each time: a third of the cost of a cache read 
 several. A client over a pool is thread-safe, so one per pool is enough.
 """
 
+import time
+
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
@@ -54,9 +56,21 @@ class ForgetsCachedRows(models.Model):
         cache.delete(cls.cache_key)
 
 
+# Settings rows held in this process for a few seconds on top of Redis: every page reads them, and a
+# Redis round trip costs as much as the rest of a cached page's work. Another process sees a change
+# within this many seconds; this one at once (``forget`` clears both).
+LOCAL_SECONDS = 5.0
+_local_rows: dict[str, tuple[float, object]] = {}
+
+
+def clear_local_rows() -> None:
+    """Drop this process's copies (tests start each from an empty cache)."""
+    _local_rows.clear()
+
+
 class CachedSettingsRow(ForgetsCachedRows):
     """A one-row settings model: ``load()`` reads it for decisions that lock an order, ``cached()`` for
-    what only shows or addresses it. Every save, delete or queryset update clears the cached copy."""
+    what only shows or addresses it. Every save, delete or queryset update clears the cached copies."""
 
     class Meta:
         abstract = True
@@ -67,11 +81,21 @@ class CachedSettingsRow(ForgetsCachedRows):
 
     @classmethod
     def cached(cls):
+        now = time.monotonic()
+        held = _local_rows.get(cls.cache_key)
+        if held is not None and held[0] > now:
+            return held[1]
         row = cache.get(cls.cache_key)
         if row is None:
             row = cls.load()
             cache.set(cls.cache_key, row, timeout=3600)
+        _local_rows[cls.cache_key] = (now + LOCAL_SECONDS, row)
         return row
+
+    @classmethod
+    def forget(cls, ids) -> None:
+        _local_rows.pop(cls.cache_key, None)
+        super().forget(ids)
 
 
 class ForgettingQuerySet(models.QuerySet):

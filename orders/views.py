@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from editing.models import EditPolicy
@@ -19,6 +20,7 @@ from orders.constants import ActorKind
 from orders.forms import OrderFilterForm
 from orders.pay_links import pay_path
 from orders.presentation import describe_event
+from orders.selectors import OrderFilters
 from orders.status_links import number_from_token
 
 PAGE_SIZE = 20
@@ -26,8 +28,9 @@ PAGE_SIZE = 20
 
 @login_required
 def order_list(request):
-    form = OrderFilterForm(request.GET or None)
-    filters = form.filters()
+    # Unfiltered (most views), the form is only built if its cached fragment is missing.
+    form = OrderFilterForm(request.GET) if request.GET else SimpleLazyObject(OrderFilterForm)
+    filters = form.filters() if request.GET else OrderFilters()
     number = _page_number(request.GET.get("page"))
     keys, count = selectors.customer_order_keys(
         user=request.user, filters=filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE

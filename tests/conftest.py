@@ -20,8 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def clean_redis():
-    """Each test starts with an empty test Redis database (cache, rate limits, queues)."""
+    """Each test starts with an empty test Redis database (cache, rate limits, queues) and empty process caches."""
+    from django.core.cache import caches
+
+    from core.cache import clear_local_rows
+
     django_rq.get_connection("default").flushdb()
+    caches["local"].clear()  # and this process's fragments and rows
+    clear_local_rows()
     yield
 
 

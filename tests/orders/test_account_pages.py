@@ -1,5 +1,5 @@
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -56,15 +56,30 @@ def test_order_list_filters_and_paginates(client, shop):
     client = signed_in(client, orders[0].customer)
     first = client.get("/store/account/orders/")
     assert first.context["page"].paginator.count == 23 and len(first.context["page"].object_list) == 20
+    assert 'name="placed_from"' in first.content.decode() and 'name="fulfillment_status"' in first.content.decode()
     second = client.get("/store/account/orders/?page=2")
     assert listed_numbers(second) == [o.number for o in orders[20:]]
     recent = client.get("/store/account/orders/", {"placed_from": (timezone.now() - timedelta(days=2)).date()})
     assert recent.context["page"].paginator.count == 3
+    days = {
+        "placed_from": (timezone.now() - timedelta(days=5)).date(),
+        "placed_to": (timezone.now() - timedelta(days=3)).date(),
+    }
+    assert listed_numbers(client.get("/store/account/orders/", days)) == [o.number for o in orders[3:6]]
     services.record_payment(order=orders[5], amount=orders[5].total, idempotency_key="p5")
     paid = client.get("/store/account/orders/", {"financial_status": "paid"})
     assert listed_numbers(paid) == [orders[5].number]
     past_the_end = client.get("/store/account/orders/?page=9")
     assert past_the_end.context["page"].number == 2 and listed_numbers(past_the_end) == [o.number for o in orders[20:]]
+
+
+def test_order_list_dates_are_days_in_the_store_time_zone(client, shop):
+    late = place_test_order(email="sam@example.com", placed_at=datetime(2026, 6, 1, 23, 30, tzinfo=UTC))
+    client = signed_in(client, late.customer)
+    june_2 = {"placed_from": "2026-06-02", "placed_to": "2026-06-02"}
+    assert listed_numbers(client.get("/store/account/orders/", june_2)) == []
+    with timezone.override("Pacific/Auckland"):  # 11:30 on 2 June there
+        assert listed_numbers(client.get("/store/account/orders/", june_2)) == [late.number]
 
 
 def listed_numbers(response) -> list[int]:

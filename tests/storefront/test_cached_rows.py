@@ -44,3 +44,23 @@ def test_tax_and_shipping_rates_are_cached_and_follow_every_write(catalog, djang
     assert shipping_to("IS") == D("1.23")
     TaxRate.objects.filter(country="NL").delete()
     assert tax_rate_for(country="NL") == 0
+
+
+@pytest.mark.django_db
+def test_settings_are_held_in_the_process_for_seconds_then_another_process_change_arrives(monkeypatch):
+    from django.core.cache import cache
+    from django.db.models import QuerySet
+
+    from core import cache as cached_rows
+
+    StoreSettings.load()
+    StoreSettings.objects.update(name="First")
+    assert store_name() == "First"
+    # Another worker's save: a plain UPDATE there, whose forget empties Redis but not this process.
+    QuerySet.update(StoreSettings.objects.all(), name="Second")
+    cache.delete(StoreSettings.cache_key)
+    assert store_name() == "First"
+
+    later = cached_rows.time.monotonic() + cached_rows.LOCAL_SECONDS + 0.1
+    monkeypatch.setattr(cached_rows.time, "monotonic", lambda: later)
+    assert store_name() == "Second"
