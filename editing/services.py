@@ -210,6 +210,14 @@ def load_variants(*, order: Order, lines: list[OrderLine], staged: dict, lock: b
     return variants
 
 
+def group_discount_of(order: Order) -> Decimal:
+    """The shopper's group discount: read with the order (``group_discount_percent``) or through its customer."""
+    if hasattr(order, "group_discount_percent"):
+        return order.group_discount_percent or ZERO
+    profile = getattr(order.customer, "profile", None)
+    return profile.group.discount_percent if profile is not None and profile.group_id else ZERO
+
+
 def build_edit(*, order: Order, lines: list[OrderLine], staged: dict, variants: dict[int, Variant]) -> BuiltEdit:
     """The order after the staged changes: lines, totals, shipping and tax for the new destination, stock."""
     catalog = {
@@ -228,8 +236,7 @@ def build_edit(*, order: Order, lines: list[OrderLine], staged: dict, variants: 
     original_country, original_region = _original_place(order)
     # Tax is re-rated only when the goods go somewhere else; otherwise kept lines keep the rate they were sold at.
     retax = (destination.country, destination.region.lower()) != (original_country, original_region.lower())
-    profile = getattr(order.customer, "profile", None)
-    group_discount = profile.group.discount_percent if profile is not None and profile.group_id else ZERO
+    group_discount = group_discount_of(order)
     ctx = PricingContext(
         currency=order.currency,
         prices_include_tax=order.prices_include_tax,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -90,9 +90,6 @@ def orders_by_id(ids) -> dict[int, Order]:
     return {order.pk: order for order in Order.objects.filter(pk__in=ids).only(*LIST_FIELDS)}
 
 
-BARE_LINES = Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id"))
-
-
 def customer_order_key(*, user, number: int) -> tuple[int, int]:
     """(id, version) of one of the shopper's orders, which is all its cached page needs; 404 for anyone else's."""
     return _key_or_404("SELECT id, version FROM orders_order WHERE number = %s AND customer_id = %s", [number, user.pk])
@@ -147,11 +144,11 @@ def load_details(order: Order) -> Order:
     for line in lines:
         line.shipments = carried.get(line.pk, [])
     for name, rows in (("lines", lines), ("fulfillments", shipments), ("events", events)):
-        _as_prefetched(order, name, rows)
+        as_prefetched(order, name, rows)
     return order
 
 
-def _as_prefetched(instance, name: str, rows: list) -> None:
+def as_prefetched(instance, name: str, rows: list) -> None:
     """Hold ``rows`` as prefetch_related would, so ``instance.<name>.all()`` returns them without a query."""
     queryset = getattr(instance, name).all()
     queryset._result_cache, queryset._prefetch_done = rows, True

@@ -3,7 +3,9 @@ from decimal import Decimal as D
 import pytest
 from django.test import Client
 
-from orders.models import Order
+from accounts.models import CustomerGroup
+from orders.constants import TransactionKind, TransactionStatus
+from orders.models import Order, Transaction
 from storefront.models import PickupLocation
 from tests.editing.conftest import ADDRESS_DE, place, sku
 
@@ -51,6 +53,32 @@ def test_begin_stage_preview_commit(api):
     assert D(body["to_pay"]) == D(body["total"]) - order.total and body["version"] == order.version + 1
     again = api.post(f"{base(order)}/edits/{edit_id}/commit/", {"version": version}, content_type="application/json")
     assert again.status_code == 400 and again.json()["code"] == "already_committed"
+
+
+def test_the_preview_prices_with_the_group_discount_and_holds_back_open_refunds(api, django_assert_num_queries):
+    order = api.order
+    profile = order.customer.profile
+    profile.group = CustomerGroup.objects.get(name="VIP")  # 10% off
+    profile.save()
+    Transaction.objects.create(
+        order=order,
+        kind=TransactionKind.REFUND,
+        amount=D("5.00"),
+        currency=order.currency,
+        status=TransactionStatus.AWAITING_APPROVAL,
+        idempotency_key="waiting-refund",
+    )
+    edit_id = api.post(f"{base(order)}/edits/").json()["id"]
+    api.post(
+        f"{base(order)}/edits/{edit_id}/changes/",
+        {"type": "add", "variant_id": sku(MUG).pk, "quantity": 1},
+        content_type="application/json",
+    )
+    # The session, the order (with group discount and open refunds), its lines, the variants, its delivery.
+    with django_assert_num_queries(5):
+        preview = api.get(f"{base(order)}/edits/{edit_id}/").json()
+    assert preview["lines"][-1]["unit_price"] == "16.20"  # 18.00 less 10%
+    assert preview["paid"] == str(order.captured_total - D("5.00"))
 
 
 def test_validation_and_rule_errors_have_codes_and_fields(api):
