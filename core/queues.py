@@ -1,4 +1,5 @@
-"""RQ queues over one Redis connection pool per process; each enqueue is one round trip.
+"""RQ queues over one Redis connection pool per process; each enqueue is one round trip, and all that a
+transaction queues for after its commit go in one.
 
 django-rq's ``get_queue`` opens a new connection pool, so a new socket and its handshake, on every call,
 and RQ's own ``enqueue`` then makes three round trips. Enqueues happen inside requests (a commit queues
@@ -12,6 +13,7 @@ from datetime import datetime
 
 import django_rq
 from django.conf import settings
+from django.db import transaction
 from redis import Redis
 from rq import Queue
 
@@ -32,11 +34,48 @@ def enqueue(queue_name: str, func, *args, at: datetime | None = None, **options)
 
 def enqueue_many(queue_name: str, jobs: list[tuple]) -> None:
     """Queue several (func, args, at, options) jobs in one round trip."""
-    queue = get_queue(queue_name)
-    with queue.connection.pipeline() as pipe:
-        for func, args, at, options in jobs:
-            if at is None:
-                queue.enqueue(func, *args, pipeline=pipe, **options)
-            else:
-                queue.enqueue_at(at, func, *args, pipeline=pipe, **options)
-        pipe.execute()
+    _send([(queue_name, *job) for job in jobs])
+
+
+def enqueue_on_commit(queue_name: str, jobs: list[tuple]) -> None:
+    """Queue (func, args, at, options) jobs when the current transaction commits (at once outside one).
+    Every job a transaction queues this way goes to Redis in one round trip; a rolled-back savepoint drops
+    the jobs queued inside it, as Django drops its on_commit callbacks."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        enqueue_many(queue_name, jobs)
+        return
+    level = set(connection.savepoint_ids)
+    batch = next(
+        (hook for sids, hook, _ in connection.run_on_commit if isinstance(hook, _CommitBatch) and sids == level),
+        None,
+    )
+    if batch is None:
+        batch = _CommitBatch()
+        transaction.on_commit(batch)
+    batch.jobs += [(queue_name, *job) for job in jobs]
+
+
+class _CommitBatch:
+    """The jobs one transaction queued at one savepoint level; called once it commits."""
+
+    def __init__(self):
+        self.jobs: list[tuple] = []
+
+    def __call__(self):
+        _send(self.jobs)
+
+
+def _send(jobs: list[tuple]) -> None:
+    """(queue_name, func, args, at, options) jobs, in one pipeline per Redis server."""
+    pipelines: dict[int, tuple] = {}
+    for queue_name, func, args, at, options in jobs:
+        queue = get_queue(queue_name)
+        pipe = pipelines.setdefault(id(queue.connection), (queue.connection.pipeline(), []))[0]
+        if at is None:
+            queue.enqueue(func, *args, pipeline=pipe, **options)
+        else:
+            queue.enqueue_at(at, func, *args, pipeline=pipe, **options)
+    for pipe, _unused in pipelines.values():
+        with pipe:
+            pipe.execute()

@@ -104,11 +104,11 @@ def settle_order(
     )
     if settlement.payment_request is not None:
         request = settlement.payment_request
-        transaction.on_commit(lambda: schedule_payment_followups(request))
+        queues.enqueue_on_commit("default", payment_followups(request))
     return settlement
 
 
-def schedule_payment_followups(request: PaymentRequest) -> None:
+def payment_followups(request: PaymentRequest) -> list[tuple]:
     """Reminders on the policy's days and the expiry, as RQ scheduled jobs (the sweeper is the safety net)."""
     from editing.jobs import expire_unpaid_edit_job
     from orders.jobs import send_payment_reminder
@@ -117,7 +117,7 @@ def schedule_payment_followups(request: PaymentRequest) -> None:
         (send_payment_reminder, (request.pk, number), request.created_at + timedelta(days=days), {})
         for number, days in enumerate(request.reminder_days, start=1)
     ]
-    queues.enqueue_many("default", [*reminders, (expire_unpaid_edit_job, (request.pk,), request.expires_at, {})])
+    return [*reminders, (expire_unpaid_edit_job, (request.pk,), request.expires_at, {})]
 
 
 # --- expiry and undo ---------------------------------------------------------------------------------------

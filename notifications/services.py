@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -62,7 +62,7 @@ def notify(
     if not _insert_unless_notified(message):
         # The same dedupe key was notified before (or by a concurrent notify()): that message stands.
         return Message.objects.get(dedupe_key=dedupe_key)
-    transaction.on_commit(lambda: enqueue_send(message.pk))
+    queues.enqueue_on_commit("notifications", [send_job(message.pk)])
     return message
 
 
@@ -98,17 +98,18 @@ def compose(message: Message) -> Message:
     return message
 
 
-def enqueue_send(message_id: int) -> None:
+def send_job(message_id: int) -> tuple:
+    """The send job of a message, as (func, args, at, options) for core.queues."""
     from rq import Retry
 
     from notifications.jobs import send_message
 
-    queues.enqueue(
-        "notifications",
-        send_message,
-        message_id,
-        retry=Retry(max=settings.NOTIFICATIONS_MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900]),
-    )
+    retry = Retry(max=settings.NOTIFICATIONS_MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
+    return send_message, (message_id,), None, {"retry": retry}
+
+
+def enqueue_send(message_id: int) -> None:
+    queues.enqueue_many("notifications", [send_job(message_id)])
 
 
 def requeue_stale_messages(*, older_than_seconds: int = 300) -> int:
