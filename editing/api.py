@@ -201,7 +201,9 @@ class EditCommit(APIView):
         body.is_valid(raise_exception=True)
         if body.validated_data["version"] != session.base_version:
             raise EditConflict("The order changed since this preview. Review the new totals.")
-        result = services.commit_edit(session_id=session.pk, actor_kind=ActorKind.CUSTOMER, actor=request.user)
+        result = services.commit_edit(
+            session_id=session.pk, actor_kind=ActorKind.CUSTOMER, actor=request.user, order_id=session.order_id
+        )
         return Response(SettlementSerializer(result).data)
 
 

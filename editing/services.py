@@ -375,7 +375,7 @@ def _open_session(session_id: int, order: Order | None = None) -> tuple[EditSess
     if order is None:
         session = sessions.select_related("order").get(pk=session_id)
     else:
-        session = sessions.get(pk=session_id)
+        session = sessions.get(pk=session_id, order=order)  # a session of another order is none of this one's
         session.order = order
     if session.status == SessionStatus.COMMITTED:
         raise EditError(_("These changes were already confirmed."), code="already_committed")
@@ -547,13 +547,17 @@ class CommitResult:
     settlement: Settlement
 
 
-def commit_edit(*, session_id: int, actor_kind: str, actor: User | None = None, reason: str = "") -> CommitResult:
-    """Apply the staged changes to the order, atomically and at most once, against the version they were staged on."""
+def commit_edit(
+    *, session_id: int, actor_kind: str, actor: User | None = None, reason: str = "", order_id: int | None = None
+) -> CommitResult:
+    """Apply the staged changes to the order, atomically and at most once, against the version they were staged on.
+    ``order_id``: the session's order, when the caller has read the session already."""
     staff = _is_staff(actor_kind)
     policy = EditPolicy.load()
     with transaction.atomic():
         # Order first, then session, then lines and variants: one lock order for every writer.
-        order_id = EditSession.objects.values_list("order_id", flat=True).get(pk=session_id)
+        if order_id is None:
+            order_id = EditSession.objects.values_list("order_id", flat=True).get(pk=session_id)
         order = (
             Order.objects.select_for_update(of=("self",))
             .select_related("customer__profile__group", "pickup_location", "shipping_method")

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import CustomerGroup
 from editing import services as editing
+from editing.constants import SessionStatus
 from editing.errors import EditConflict, EditError
 from editing.models import EditPolicy, EditSession
 from notifications.constants import MessageKind
@@ -405,11 +406,23 @@ def test_commit_queries_are_flat_in_the_number_of_lines(django_assert_max_num_qu
     def commit(order):
         session = editing.begin_edit(order=order, actor_kind=CUSTOMER, actor=order.customer)
         editing.stage_quantity(session_id=session.pk, line_id=line(order, SOCKS).pk, quantity=2)
-        with django_assert_max_num_queries(21) as ctx:
-            editing.commit_edit(session_id=session.pk, actor_kind=CUSTOMER, actor=order.customer)
+        with django_assert_max_num_queries(20) as ctx:  # the API passes the session's order, read already
+            editing.commit_edit(session_id=session.pk, actor_kind=CUSTOMER, actor=order.customer, order_id=order.pk)
         return len(ctx.captured_queries)
 
     assert commit(small) == commit(large)
+
+
+def test_a_commit_told_the_wrong_order_changes_nothing():
+    order, other = place([(SOCKS, 1)]), place([(MUG, 1)])
+    session = editing.begin_edit(order=order, actor_kind=CUSTOMER, actor=order.customer)
+    editing.stage_quantity(session_id=session.pk, line_id=line(order, SOCKS).pk, quantity=2)
+    versions = (order.version, other.version)
+    with pytest.raises(EditSession.DoesNotExist):
+        editing.commit_edit(session_id=session.pk, actor_kind=CUSTOMER, actor=order.customer, order_id=other.pk)
+    order.refresh_from_db(), other.refresh_from_db()
+    assert (order.version, other.version) == versions and line(order, SOCKS).quantity == 1
+    assert EditSession.objects.get(pk=session.pk).status == SessionStatus.OPEN
 
 
 # --- cancellation --------------------------------------------------------------------------------------------
