@@ -53,14 +53,33 @@ class ForgetsCachedRows(models.Model):
 
     @classmethod
     def forget(cls, ids) -> None:
-        cache.delete(cls.cache_key)
+        forget_key(cls.cache_key)
 
 
-# Settings rows held in this process for a few seconds on top of Redis: every page reads them, and a
-# Redis round trip costs as much as the rest of a cached page's work. Another process sees a change
-# within this many seconds; this one at once (``forget`` clears both).
+# Small rows every page reads (settings, rates) are held in this process for a few seconds on top of
+# Redis: a Redis round trip, and unpickling the rows, cost as much as the rest of a cached page's work.
+# Another process sees a change within this many seconds; this one at once (``forget`` clears both).
 LOCAL_SECONDS = 5.0
 _local_rows: dict[str, tuple[float, object]] = {}
+
+
+def held_or_cached(key: str, load, *, timeout: int = 3600):
+    """``load()``'s value: held in this process for LOCAL_SECONDS, else from Redis, else loaded and kept in both."""
+    now = time.monotonic()
+    held = _local_rows.get(key)
+    if held is not None and held[0] > now:
+        return held[1]
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, value, timeout=timeout)
+    _local_rows[key] = (now + LOCAL_SECONDS, value)
+    return value
+
+
+def forget_key(key: str) -> None:
+    _local_rows.pop(key, None)
+    cache.delete(key)
 
 
 def clear_local_rows() -> None:
@@ -81,21 +100,7 @@ class CachedSettingsRow(ForgetsCachedRows):
 
     @classmethod
     def cached(cls):
-        now = time.monotonic()
-        held = _local_rows.get(cls.cache_key)
-        if held is not None and held[0] > now:
-            return held[1]
-        row = cache.get(cls.cache_key)
-        if row is None:
-            row = cls.load()
-            cache.set(cls.cache_key, row, timeout=3600)
-        _local_rows[cls.cache_key] = (now + LOCAL_SECONDS, row)
-        return row
-
-    @classmethod
-    def forget(cls, ids) -> None:
-        _local_rows.pop(cls.cache_key, None)
-        super().forget(ids)
+        return held_or_cached(cls.cache_key, cls.load)
 
 
 class ForgettingQuerySet(models.QuerySet):

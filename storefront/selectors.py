@@ -6,26 +6,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import CharField, F, Max, Min, Prefetch, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 
+from core.cache import held_or_cached
 from storefront.models import RATES_CACHE_KEY, Product, ShippingMethod, ShippingRate, TaxRate, Variant
 from storefront.pricing import pick_shipping_rate, pick_tax_rate
 
 
 def catalog_rates() -> tuple[list[TaxRate], dict[int, list[ShippingRate]]]:
     """Every tax rate, and every shipping rate by method: small tables read on each preview, commit and
-    checkout, so cached; any write to either clears them."""
-    rates = cache.get(RATES_CACHE_KEY)
-    if rates is None:
+    checkout, so cached (core.cache.held_or_cached); any write to either clears them."""
+
+    def load():
         by_method: dict[int, list[ShippingRate]] = {}
         for rate in ShippingRate.objects.all():
             by_method.setdefault(rate.method_id, []).append(rate)
-        rates = (list(TaxRate.objects.all()), by_method)
-        cache.set(RATES_CACHE_KEY, rates, timeout=3600)
-    return rates
+        return list(TaxRate.objects.all()), by_method
+
+    return held_or_cached(RATES_CACHE_KEY, load)
 
 
 def tax_rate_for(*, country: str, region: str = "") -> Decimal:
