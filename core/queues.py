@@ -47,16 +47,16 @@ def enqueue_on_commit(queue_name: str, jobs: list[tuple]) -> None:
         return
     level = set(connection.savepoint_ids)
     batch = next(
-        (hook for sids, hook, _ in connection.run_on_commit if isinstance(hook, _CommitBatch) and sids == level),
+        (hook for sids, hook, _ in connection.run_on_commit if isinstance(hook, CommitBatch) and sids == level),
         None,
     )
     if batch is None:
-        batch = _CommitBatch()
+        batch = CommitBatch()
         transaction.on_commit(batch)
     batch.jobs += [(queue_name, *job) for job in jobs]
 
 
-class _CommitBatch:
+class CommitBatch:
     """The jobs one transaction queued at one savepoint level; called once it commits."""
 
     def __init__(self):

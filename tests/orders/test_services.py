@@ -6,6 +6,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import User
+from core import queues
 from notifications.models import Message
 from notifications.services import compose
 from orders import services
@@ -163,10 +164,14 @@ def test_confirmation_is_rendered_in_the_order_language_and_queued_on_commit(dja
     message = compose(Message.objects.get())
     assert message.recipient == order.email and message.language == "nl"
     assert str(order.number) in message.subject and "confirmed" not in message.subject  # Dutch, not English
-    # Two things wait for the commit: sending the confirmation, and telling listeners (webhooks) of the event
-    # (the factories' new rates also clear the cached rates then).
-    waiting = sorted(callback.__qualname__.split(".")[0] for callback in callbacks)
-    assert [name for name in waiting if name != "forget_now_and_on_commit"] == ["_event", "notify"]
+    # Two things wait for the commit: queueing the confirmation's send job, and telling listeners (webhooks)
+    # of the event (the factories' new rates also clear the cached rates then).
+    (batch,) = [callback for callback in callbacks if isinstance(callback, queues.CommitBatch)]
+    assert [(queue, func.__name__, args) for queue, func, args, *_ in batch.jobs] == [
+        ("notifications", "send_message", (message.pk,))
+    ]
+    waiting = sorted(callback.__qualname__.split(".")[0] for callback in callbacks if callback is not batch)
+    assert [name for name in waiting if name != "forget_now_and_on_commit"] == ["_event"]
 
 
 def test_five_items_three_paid_is_partially_paid_then_paid():
