@@ -7,7 +7,7 @@ several. A client over a pool is thread-safe, so one per pool is enough.
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.db import models, transaction
@@ -101,6 +101,27 @@ class CachedSettingsRow(ForgetsCachedRows):
     @classmethod
     def cached(cls):
         return held_or_cached(cls.cache_key, cls.load)
+
+
+def get_many_versioned(keys: list[str]) -> dict:
+    """Values whose keys name the version they were made from, so no copy is ever stale: from this
+    process's copies first, then Redis (one round trip for all the others)."""
+    local = caches["versioned"]
+    found = local.get_many(keys)
+    if missing := [key for key in keys if key not in found]:
+        shared = cache.get_many(missing)
+        local.set_many(shared)
+        found.update(shared)
+    return found
+
+
+def get_versioned(key: str):
+    return get_many_versioned([key]).get(key)
+
+
+def set_many_versioned(values: dict, timeout: int = 3600) -> None:
+    cache.set_many(values, timeout=timeout)
+    caches["versioned"].set_many(values, timeout=timeout)
 
 
 class ForgettingQuerySet(models.QuerySet):

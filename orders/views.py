@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
+from core.cache import get_many_versioned, get_versioned, set_many_versioned
 from editing.models import EditPolicy
 from editing.rules import OrderView
 from editing.services import order_view, refusals_for
@@ -59,7 +59,7 @@ def _order_rows(keys: list[tuple[int, int]]) -> list[str]:
     orders whose row is missing are read from the database."""
     language = translation.get_language()
     keyed = {f"order-row:{pk}:{version}:{language}": pk for pk, version in keys}
-    rows = cache.get_many(list(keyed))
+    rows = get_many_versioned(list(keyed))
     if wanted := {key: pk for key, pk in keyed.items() if key not in rows}:
         orders = selectors.orders_by_id(wanted.values())
         missing = {
@@ -67,7 +67,7 @@ def _order_rows(keys: list[tuple[int, int]]) -> list[str]:
             for key, pk in wanted.items()
             if pk in orders
         }
-        cache.set_many(missing, timeout=3600)
+        set_many_versioned(missing)
         rows.update(missing)
     return [mark_safe(rows[key]) for key in keyed if key in rows]  # noqa: S308 - our own template's output
 
@@ -104,7 +104,7 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
     Every change to an order bumps its version, so a cached page is never out of date; the hour only
     bounds catalog images and memory."""
     cache_key = f"order-page:{PAGE_FORMAT}:{kind}:{key[0]}:{key[1]}:{translation.get_language()}"
-    page = cache.get(cache_key)
+    page = get_versioned(cache_key)
     if page is None:
         order = selectors.load_details(selectors.order_for_page(order_id=key[0]))
         context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order)}
@@ -115,7 +115,7 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
             tail=render_to_string(tail, context),
             edit_facts=order_view(order, list(order.lines.all()), {}),
         )
-        cache.set(cache_key, page, timeout=3600)
+        set_many_versioned({cache_key: page})
     return page
 
 

@@ -26,7 +26,8 @@ def clean_redis():
     from core.cache import clear_local_rows
 
     django_rq.get_connection("default").flushdb()
-    caches["local"].clear()  # and this process's fragments and rows
+    caches["local"].clear()  # and this process's fragments, renders and rows
+    caches["versioned"].clear()
     clear_local_rows()
     yield
 

@@ -236,6 +236,21 @@ def test_the_order_body_is_cached_per_version_and_language(client, shop, django_
     assert "Verlauf" in body(client.get(url, HTTP_ACCEPT_LANGUAGE="de"))
 
 
+def test_a_page_viewed_again_in_the_same_process_needs_no_redis(client, shop, django_assert_num_queries):
+    from django.core.cache import cache, caches
+
+    order = shipped_order(email="local@example.com", lines=2)
+    signed_in(client, order.customer)
+    url = f"/store/account/orders/{order.number}/"
+    first = client.get(url).content.decode()
+    assert any(key.startswith(":1:order-page:") for key in caches["versioned"]._cache)
+    redis = cache._cache.get_client(write=True)
+    assert redis.delete(*redis.keys("*order-page*")) == 1  # Redis lost it (evicted, say)
+    with django_assert_num_queries(1):  # the version only: the render is this process's copy
+        again = client.get(url).content.decode()
+    assert again.count("Shipment 1") == first.count("Shipment 1") == 1
+
+
 # --- language ----------------------------------------------------------------------------------
 
 
