@@ -11,7 +11,7 @@ from core.cache import CachedSettingsRow, ForgetsCachedRows, ForgettingQuerySet
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-RATES_CACHE_KEY = "storefront:rates"  # every tax and shipping rate: see selectors.catalog_rates
+RATES_CACHE_KEY = "storefront:rates"  # every tax and shipping rate, method and pickup place: selectors.catalog_rates
 
 
 class StoreSettings(CachedSettingsRow):
@@ -140,12 +140,14 @@ class Variant(models.Model):
         return not self.track_inventory or self.stock >= quantity
 
 
-class ShippingMethod(models.Model):
+class ShippingMethod(ForgetsCachedRows):
     name = models.CharField(_("name"), max_length=100)  # translated
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     code = models.SlugField(_("code"), unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    cache_key = RATES_CACHE_KEY  # read with the rates (selectors.catalog_rates)
 
     class Meta:
         verbose_name = _("shipping method")
@@ -179,12 +181,14 @@ class ShippingRate(ForgetsCachedRows):
         return f"{self.method} {self.country or '*'}: {self.price}"
 
 
-class PickupLocation(models.Model):
+class PickupLocation(ForgetsCachedRows):
     name = models.CharField(_("name"), max_length=100)  # translated
     address = models.TextField(_("address"))
     country = CountryField(_("country"))
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    cache_key = RATES_CACHE_KEY  # read with the rates (selectors.catalog_rates)
 
     class Meta:
         verbose_name = _("pickup location")

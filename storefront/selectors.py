@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import CharField, F, Max, Min, Prefetch, Value
@@ -11,32 +12,49 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 
 from core.cache import held_or_cached
-from storefront.models import RATES_CACHE_KEY, Product, ShippingMethod, ShippingRate, TaxRate, Variant
+from storefront.models import (
+    RATES_CACHE_KEY,
+    PickupLocation,
+    Product,
+    ShippingMethod,
+    ShippingRate,
+    TaxRate,
+    Variant,
+)
 from storefront.pricing import pick_shipping_rate, pick_tax_rate
 
 
-def catalog_rates() -> tuple[list[TaxRate], dict[int, list[ShippingRate]]]:
-    """Every tax rate, and every shipping rate by method: small tables read on each preview, commit and
-    checkout, so cached (core.cache.held_or_cached); any write to either clears them."""
+class CatalogRates(NamedTuple):
+    tax_rates: list[TaxRate]
+    shipping_rates: dict[int, list[ShippingRate]]  # by method id
+    methods: dict[int, ShippingMethod]  # every method and pickup place, active or not (orders keep theirs)
+    pickups: dict[int, PickupLocation]
+
+
+def catalog_rates() -> CatalogRates:
+    """Every tax rate, shipping rate, shipping method and pickup place: small tables read on each preview,
+    commit and checkout, so cached (core.cache.held_or_cached); any write to one of them clears them."""
 
     def load():
         by_method: dict[int, list[ShippingRate]] = {}
         for rate in ShippingRate.objects.all():
             by_method.setdefault(rate.method_id, []).append(rate)
-        return list(TaxRate.objects.all()), by_method
+        methods = {method.pk: method for method in ShippingMethod.objects.all()}
+        pickups = {place.pk: place for place in PickupLocation.objects.all()}
+        return CatalogRates(list(TaxRate.objects.all()), by_method, methods, pickups)
 
     return held_or_cached(RATES_CACHE_KEY, load)
 
 
 def tax_rate_for(*, country: str, region: str = "") -> Decimal:
-    return pick_tax_rate(catalog_rates()[0], country=country, region=region)
+    return pick_tax_rate(catalog_rates().tax_rates, country=country, region=region)
 
 
 def shipping_price_for(
     *, method: ShippingMethod, country: str, order_value: Decimal, weight_grams: int
 ) -> Decimal | None:
     """The method's price to a country for an order, or None when it doesn't ship there."""
-    rates = catalog_rates()[1].get(method.pk, [])
+    rates = catalog_rates().shipping_rates.get(method.pk, [])
     rate = pick_shipping_rate(rates, country=country, order_value=order_value, weight_grams=weight_grams)
     return None if rate is None else rate.price
 

@@ -64,3 +64,20 @@ def test_settings_are_held_in_the_process_for_seconds_then_another_process_chang
     later = cached_rows.time.monotonic() + cached_rows.LOCAL_SECONDS + 0.1
     monkeypatch.setattr(cached_rows.time, "monotonic", lambda: later)
     assert store_name() == "Second"
+
+
+@pytest.mark.django_db
+def test_shipping_methods_and_pickup_places_are_cached_with_the_rates_and_follow_every_save(catalog):
+    from storefront.models import PickupLocation
+    from storefront.selectors import catalog_rates
+
+    method = ShippingMethod.objects.get(code="standard")
+    assert catalog_rates().methods[method.pk].name == method.name
+    method.name = "Slow boat"
+    method.save()
+    assert catalog_rates().methods[method.pk].name == "Slow boat"
+    place = PickupLocation.objects.create(name="Depot", address="Kade 1", country="NL", is_active=False)
+    assert catalog_rates().pickups[place.pk].name == "Depot"  # inactive places too: orders keep theirs
+    place_id = place.pk
+    place.delete()
+    assert place_id not in catalog_rates().pickups
