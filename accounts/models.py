@@ -2,7 +2,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.cache import ForgetsCachedRows, ForgettingQuerySet
+from core.cache import ForgetsCachedRows, ForgettingQuerySet, forget_keys
 
 # Signed-in pages read the user from the cache (accounts.backends): every way of changing users clears it.
 USER_CACHE_SECONDS = 300
@@ -69,7 +68,7 @@ class User(ForgetsCachedRows, AbstractBaseUser, PermissionsMixin):
 
     @classmethod
     def forget(cls, ids) -> None:
-        cache.delete_many([user_cache_key(pk) for pk in ids])
+        forget_keys([user_cache_key(pk) for pk in ids])
 
     def clean(self):
         super().clean()
