@@ -11,7 +11,9 @@ from core.cache import CachedSettingsRow, ForgetsCachedRows, ForgettingQuerySet
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-RATES_CACHE_KEY = "storefront:rates"  # every tax and shipping rate, method and pickup place: selectors.catalog_rates
+# Every tax and shipping rate, method and pickup place (selectors.catalog_rates). The suffix is the
+# format: a deploy that changes what is cached changes it, so it never reads the old shape.
+RATES_CACHE_KEY = "storefront:rates:2"
 
 
 class StoreSettings(CachedSettingsRow):
