@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.cache import ForgetsCachedRows, ForgettingQuerySet, forget_keys
+from core.cache import ForgetsCachedRows, ForgettingQuerySet
 
 # Signed-in pages read the user from the cache (accounts.backends): every way of changing users clears it.
 USER_CACHE_SECONDS = 300
@@ -68,7 +69,7 @@ class User(ForgetsCachedRows, AbstractBaseUser, PermissionsMixin):
 
     @classmethod
     def forget(cls, ids) -> None:
-        forget_keys([user_cache_key(pk) for pk in ids])
+        cache.delete_many([user_cache_key(pk) for pk in ids])
 
     def clean(self):
         super().clean()

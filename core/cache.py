@@ -56,12 +56,10 @@ class ForgetsCachedRows(models.Model):
         forget_key(cls.cache_key)
 
 
-# Small rows every page reads (settings, rates, the signed-in user) are held in this process for a few
-# seconds on top of Redis: a Redis round trip, and unpickling the rows, cost as much as the rest of a
-# cached page's work. Another process sees a change within this many seconds; this one at once
-# (``forget`` clears both).
+# Small rows every page reads (settings, rates) are held in this process for a few seconds on top of
+# Redis: a Redis round trip, and unpickling the rows, cost as much as the rest of a cached page's work.
+# Another process sees a change within this many seconds; this one at once (``forget`` clears both).
 LOCAL_SECONDS = 5.0
-LOCAL_MAX_ROWS = 10_000
 _local_rows: dict[str, tuple[float, object]] = {}
 
 
@@ -75,23 +73,13 @@ def held_or_cached(key: str, load, *, timeout: int = 3600):
     if value is None:
         value = load()
         cache.set(key, value, timeout=timeout)
-    if len(_local_rows) >= LOCAL_MAX_ROWS:  # users come and go: drop what has expired
-        for stale in [k for k, (until, _unused) in _local_rows.items() if until <= now]:
-            del _local_rows[stale]
-        if len(_local_rows) >= LOCAL_MAX_ROWS:
-            _local_rows.clear()
     _local_rows[key] = (now + LOCAL_SECONDS, value)
     return value
 
 
 def forget_key(key: str) -> None:
-    forget_keys([key])
-
-
-def forget_keys(keys: list[str]) -> None:
-    for key in keys:
-        _local_rows.pop(key, None)
-    cache.delete_many(keys)
+    _local_rows.pop(key, None)
+    cache.delete(key)
 
 
 def clear_local_rows() -> None:

@@ -81,16 +81,3 @@ def test_shipping_methods_and_pickup_places_are_cached_with_the_rates_and_follow
     place_id = place.pk
     place.delete()
     assert place_id not in catalog_rates().pickups
-
-
-@pytest.mark.django_db
-def test_rows_held_in_the_process_stay_bounded(monkeypatch):
-    from core import cache as cached_rows
-
-    monkeypatch.setattr(cached_rows, "LOCAL_MAX_ROWS", 3)
-    for n in range(3):
-        cached_rows.held_or_cached(f"test:row:{n}", lambda n=n: n)
-    later = cached_rows.time.monotonic() + cached_rows.LOCAL_SECONDS + 0.1
-    monkeypatch.setattr(cached_rows.time, "monotonic", lambda: later)
-    assert cached_rows.held_or_cached("test:row:new", lambda: "new") == "new"
-    assert list(cached_rows._local_rows) == ["test:row:new"]  # the expired ones made room
