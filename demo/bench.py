@@ -44,7 +44,8 @@ SCENARIOS = [
     ("sign_in_code", "sign-in code request", None),
 ]
 GROWTH = ["baseline", "order_list", "order_detail", "status_link"]
-FIRST_VIEWS = ["order_detail", "status_link"]
+# Scenarios whose requests may each be sent once: a run that comes round to them again is warned of.
+FIRST_VIEWS = ["order_detail", "status_link", "edit_commit"]
 BESIDE_SECONDS = 4  # each page once: the run must not wrap round its list
 
 
@@ -347,7 +348,8 @@ def report(big, little, queries, *, sizes, orders, small_orders, workers, connec
     for name in FIRST_VIEWS:
         if name in big and big[name].start + big[name].requests > sizes[name]:
             lines.append(
-                f"Warning: {name} came round to pages it had shown ({sizes[name]:,} pages, "
-                f"{big[name].start + big[name].requests:,} requests): its figure includes cached views."
+                f"Warning: {name} came round to requests it had sent ({sizes[name]:,} prepared, "
+                f"{big[name].start + big[name].requests:,} sent): its figure includes repeats (cached views, "
+                "commits already made)."
             )
     return "\n".join(lines) + "\n"

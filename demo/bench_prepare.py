@@ -54,7 +54,7 @@ def _place_editable(user: User, variants: list[Variant], method: ShippingMethod,
     )
 
 
-def prepare(*, out: Path, shoppers: int = 600, commits: int = 1500, hot: int = 600, seed: int = 11) -> dict:
+def prepare(*, out: Path, shoppers: int = 600, commits: int = 3000, hot: int = 600, seed: int = 11) -> dict:
     rng = random.Random(seed)
     StoreSettings.objects.update(edit_window_minutes=None)  # bench orders stay editable however long the run takes
     users = list(User.objects.filter(email__startswith="bulk").order_by("?")[:shoppers])
