@@ -16,12 +16,13 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from editing import services as editing
-from editing.models import EditSession
+from editing.models import EditPolicy, EditSession
 from orders.constants import ActorKind
 from orders.models import Order
 from orders.services import LineRequest, place_order
 from orders.status_links import status_path
 from storefront.models import ShippingMethod, StoreSettings, Variant
+from storefront.selectors import catalog_rates
 
 REPEATED = 300  # pages of each kind measured on a second view
 STATUS_PAGES = 12_000
@@ -229,6 +230,8 @@ def _count_queries(request: dict, *, warm_with: dict) -> int:
     """Queries one request makes, measured in-process after ``warm_with`` (a GET; posts happen once)."""
     if request.get("method") != "POST":
         _send(warm_with)
+    # What every process holds once it has run a while (settings, policy, the catalog's rates).
+    StoreSettings.cached(), EditPolicy.cached(), catalog_rates()
     with CaptureQueriesContext(connection) as ctx:
         response = _send(request)
     assert response.status_code < 500, (request["path"], response.status_code)
