@@ -46,7 +46,7 @@ clean-data:
 	-$(PY) -c "import pgserver, pathlib; pgserver.get_server(pathlib.Path('.data/pg'), cleanup_mode='delete')" 2>/dev/null
 	rm -rf .data
 
-# The load test (README "Benchmarks"): ~17 minutes on 2 cores; writes bench-results.md.
+# The load test (README "Benchmarks"): ~12 minutes on 2 cores; writes bench-results.md.
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk) || \
 	  (echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1)
