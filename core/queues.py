@@ -68,14 +68,14 @@ class CommitBatch:
 
 def _send(jobs: list[tuple]) -> None:
     """(queue_name, func, args, at, options) jobs, in one pipeline per Redis server."""
-    pipelines: dict[int, tuple] = {}
+    pipelines = {}
     for queue_name, func, args, at, options in jobs:
         queue = get_queue(queue_name)
-        pipe = pipelines.setdefault(id(queue.connection), (queue.connection.pipeline(), []))[0]
+        pipe = pipelines.setdefault(id(queue.connection), queue.connection.pipeline())
         if at is None:
             queue.enqueue(func, *args, pipeline=pipe, **options)
         else:
             queue.enqueue_at(at, func, *args, pipeline=pipe, **options)
-    for pipe, _unused in pipelines.values():
+    for pipe in pipelines.values():
         with pipe:
             pipe.execute()

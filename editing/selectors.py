@@ -19,7 +19,7 @@ from orders.models import Order, OrderLine
 from orders.selectors import as_prefetched
 from orders.services import money_in_hand
 from storefront.models import PickupLocation, ShippingMethod, Variant
-from storefront.selectors import catalog_rates
+from storefront.selectors import with_delivery
 
 SEARCH_LIMIT = 20
 
@@ -116,10 +116,7 @@ def customer_edit_session(*, user, number: int, session_id: int, with_order: boo
     if session is None:
         raise Http404
     refunds = (TransactionKind.REFUND, [str(status) for status in OPEN_REFUND_STATUSES])
-    session.order = order = next(iter(Order.objects.raw(PREVIEW_ORDER_SQL, [*refunds, session.order_id])))
-    catalog = catalog_rates()  # its delivery, from the cached catalog
-    order.shipping_method = catalog.methods.get(order.shipping_method_id)
-    order.pickup_location = catalog.pickups.get(order.pickup_location_id)
+    session.order = with_delivery(next(iter(Order.objects.raw(PREVIEW_ORDER_SQL, [*refunds, session.order_id]))))
     as_prefetched(session.order, "lines", list(OrderLine.objects.raw(PREVIEW_LINES_SQL, [session.order_id])))
     return session
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from orders.models import Fulfillment, Order, OrderEvent, OrderLine
+from storefront.selectors import with_delivery
 
 LIST_FIELDS = (
     "id",
@@ -71,18 +72,19 @@ def customer_order_keys(*, user, filters: OrderFilters, offset: int, limit: int)
         if value := getattr(filters, field):
             where.append(f"{field} = %s")  # a name from the tuple above, never from input
             params.append(value)
-    sql = (
-        f"SELECT id, version, count(*) OVER () FROM orders_order WHERE {' AND '.join(where)} "
-        "ORDER BY placed_at DESC, id DESC LIMIT %s OFFSET %s"
-    )
+    condition = " AND ".join(where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
+        cursor.execute(
+            f"SELECT id, version, count(*) OVER () FROM orders_order WHERE {condition} "
+            "ORDER BY placed_at DESC, id DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
         rows = cursor.fetchall()
         if rows:
             return [(pk, version) for pk, version, _ in rows], rows[0][2]
         if not offset:
             return [], 0
-        cursor.execute(f"SELECT count(*) FROM orders_order WHERE {' AND '.join(where)}", params)
+        cursor.execute(f"SELECT count(*) FROM orders_order WHERE {condition}", params)
         return [], cursor.fetchone()[0]
 
 
@@ -109,8 +111,8 @@ def _key_or_404(sql: str, params: list) -> tuple[int, int]:
 
 
 def order_for_page(*, order_id: int) -> Order:
-    """The order row of a page's first view (SQL, as the rows below; a pickup order reads its place when shown)."""
-    return next(iter(Order.objects.raw("SELECT * FROM orders_order WHERE id = %s", [order_id])))
+    """The order row of a page's first view (SQL, as the rows below), with its delivery from the catalog."""
+    return with_delivery(next(iter(Order.objects.raw("SELECT * FROM orders_order WHERE id = %s", [order_id]))))
 
 
 # An order page's rows, written as SQL: on a first view the ORM spent several times longer building

@@ -46,6 +46,14 @@ def catalog_rates() -> CatalogRates:
     return held_or_cached(RATES_CACHE_KEY, load)
 
 
+def with_delivery(order):
+    """Give an order read without joins its shipping method and pickup place from the cached catalog."""
+    catalog = catalog_rates()
+    order.shipping_method = catalog.methods.get(order.shipping_method_id)
+    order.pickup_location = catalog.pickups.get(order.pickup_location_id)
+    return order
+
+
 def tax_rate_for(*, country: str, region: str = "") -> Decimal:
     return pick_tax_rate(catalog_rates().tax_rates, country=country, region=region)
 
