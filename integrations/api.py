@@ -7,9 +7,11 @@ go through the same services as checkout and admin; POSTs honour an ``Idempotenc
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -149,7 +151,7 @@ class OrderListCreate(IntegrationView, generics.ListAPIView):
         orders = orders_with_details()
         errors = {}
         if params.get("updated_since"):
-            since = parse_datetime(params["updated_since"])
+            since = _instant(params["updated_since"])
             if since is None:
                 errors["updated_since"] = ["An ISO 8601 date-time, e.g. 2026-11-30T12:00:00Z."]
             else:
@@ -310,3 +312,17 @@ class BackorderCreate(IntegrationView, APIView):
             actor_kind=ActorKind.INTEGRATION,
         )
         return Response(OrderOutSerializer(_order(number)).data)
+
+
+def _instant(text: str):
+    """An ISO 8601 date-time as a UTC instant, or None. In UTC because PostgreSQL refuses offsets Python
+    accepts (beyond ±15:59, say -22:47); a time without an offset is in the store's time zone."""
+    try:
+        value = parse_datetime(text)
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):  # well-formed but no such time, or out of range once in UTC
+        return None

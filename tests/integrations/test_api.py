@@ -235,3 +235,13 @@ def test_idempotency_keys_are_forgotten_after_a_day(api):
     with time_machine.travel(timezone.now() + timezone.timedelta(hours=25)):
         assert dispatch_webhooks()["idempotency_keys_forgotten"] == 1
     assert not IdempotentRequest.objects.exists()
+
+
+def test_updated_since_takes_any_offset_python_reads_and_refuses_times_that_do_not_exist(api):
+    create(api, {**ORDER, "external_id": "shop-offset"})
+    # -22:47 is a valid offset in ISO 8601 and Python, beyond what PostgreSQL takes: read as UTC.
+    far_offset = api.get("/api/v1/orders/", {"updated_since": "2000-08-18T14:57:40-22:47"})
+    assert far_offset.status_code == 200 and len(far_offset.data["results"]) == 1
+    for impossible in ("2026-13-01T00:00:00Z", "0001-01-01T00:00:00+01:00"):
+        refused = api.get("/api/v1/orders/", {"updated_since": impossible})
+        assert refused.status_code == 400 and "updated_since" in refused.data["fields"]
