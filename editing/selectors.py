@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
 from accounts.models import Address
+from core import rows
 from editing.calculations import EditPlan
 from editing.errors import EditError
 from editing.models import EditSession
@@ -82,42 +83,41 @@ def edit_session_for(*, order: Order, session_id: int) -> EditSession:
     return session
 
 
-# The preview's reads, written as SQL: the ORM took longer to build the session's join across the order,
+# The edit's reads, written as SQL: the ORM took longer to build the session's join across the order,
 # its customer's profile and group and its delivery than PostgreSQL took to run it. The order comes with
 # its customer's group discount and the refunds still open on it, which the preview prices and settles with.
-PREVIEW_SESSION_SQL = """
-    SELECT session.* FROM editing_editsession session JOIN orders_order o ON o.id = session.order_id
+SESSION_SQL = f"""
+    SELECT {rows.columns(EditSession, "session")} FROM editing_editsession session
+    JOIN orders_order o ON o.id = session.order_id
     WHERE session.id = %s AND o.number = %s AND o.customer_id = %s AND session.actor_id = %s"""
-PREVIEW_ORDER_SQL = """
-    SELECT o.*, grp.discount_percent AS group_discount_percent, (
+PREVIEW_ORDER_SQL = f"""
+    SELECT {rows.columns(Order, "o")}, grp.discount_percent, (
         SELECT COALESCE(sum(refund.amount), 0) FROM orders_transaction refund
         WHERE refund.order_id = o.id AND refund.kind = %s AND refund.status = ANY(%s)
-    ) AS open_refunds
+    )
     FROM orders_order o
     LEFT JOIN accounts_customerprofile profile ON profile.user_id = o.customer_id
     LEFT JOIN accounts_customergroup grp ON grp.id = profile.group_id
     WHERE o.id = %s"""
-PREVIEW_LINES_SQL = "SELECT * FROM orders_orderline WHERE order_id = %s ORDER BY position, id"
+PREVIEW_LINES_SQL = f"""
+    SELECT {rows.columns(OrderLine, "line")} FROM orders_orderline line
+    WHERE line.order_id = %s ORDER BY line.position, line.id"""
 
 
 def customer_edit_session(*, user, number: int, session_id: int, with_order: bool = True) -> EditSession:
     """The shopper's own edit of their own order, by default with its order and lines for the preview (three
     queries); 404 for anyone else's. ``with_order=False`` for writes, which lock and reload what they need."""
-    if not with_order:
-        session = (
-            EditSession.objects.filter(pk=session_id, order__number=number, order__customer=user, actor=user)
-            .only("pk", "order_id", "base_version", "status")
-            .first()
-        )
-        if session is None:
-            raise Http404
-        return session
-    session = next(iter(EditSession.objects.raw(PREVIEW_SESSION_SQL, [session_id, number, user.pk, user.pk])), None)
-    if session is None:
+    found = rows.instances(EditSession, SESSION_SQL, [session_id, number, user.pk, user.pk])
+    if not found:
         raise Http404
+    session = found[0]
+    if not with_order:
+        return session
     refunds = (TransactionKind.REFUND, [str(status) for status in OPEN_REFUND_STATUSES])
-    session.order = with_delivery(next(iter(Order.objects.raw(PREVIEW_ORDER_SQL, [*refunds, session.order_id]))))
-    as_prefetched(session.order, "lines", list(OrderLine.objects.raw(PREVIEW_LINES_SQL, [session.order_id])))
+    extra = ("group_discount_percent", "open_refunds")
+    order = rows.instances(Order, PREVIEW_ORDER_SQL, [*refunds, session.order_id], extra=extra)[0]
+    session.order = with_delivery(order)
+    as_prefetched(order, "lines", rows.instances(OrderLine, PREVIEW_LINES_SQL, [session.order_id]))
     return session
 
 

@@ -19,12 +19,12 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.tokens import digest
 from core import queues
+from core.cache import forget_key, held_or_cached
 from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
 from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from notifications.constants import MessageKind
@@ -172,17 +172,14 @@ ANY_ENDPOINT_KEY = "integrations:any-active-endpoint"
 
 
 def any_active_endpoint() -> bool:
-    """Cached for a minute, so stores without webhooks pay no query per committed event. A stale answer
-    only delays: the dispatcher reads endpoints fresh and delivers what the listener skipped."""
-    cached = cache.get(ANY_ENDPOINT_KEY)
-    if cached is None:
-        cached = WebhookEndpoint.objects.filter(is_active=True).exists()
-        cache.set(ANY_ENDPOINT_KEY, cached, timeout=60)
-    return cached
+    """Cached for a minute (and held in the process for seconds), so stores without webhooks pay no query nor
+    round trip per committed event. A stale answer only delays: the dispatcher reads endpoints fresh and
+    delivers what the listener skipped."""
+    return held_or_cached(ANY_ENDPOINT_KEY, WebhookEndpoint.objects.filter(is_active=True).exists, timeout=60)
 
 
 def endpoints_changed() -> None:
-    cache.delete(ANY_ENDPOINT_KEY)
+    forget_key(ANY_ENDPOINT_KEY)
 
 
 def on_order_event(event: OrderEvent) -> None:

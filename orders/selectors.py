@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core import rows
 from orders.models import Fulfillment, Order, OrderEvent, OrderLine
 from storefront.selectors import with_delivery
 
@@ -79,9 +80,9 @@ def customer_order_keys(*, user, filters: OrderFilters, offset: int, limit: int)
             "ORDER BY placed_at DESC, id DESC LIMIT %s OFFSET %s",
             [*params, limit, offset],
         )
-        rows = cursor.fetchall()
-        if rows:
-            return [(pk, version) for pk, version, _ in rows], rows[0][2]
+        found = cursor.fetchall()
+        if found:
+            return [(pk, version) for pk, version, _ in found], found[0][2]
         if not offset:
             return [], 0
         cursor.execute(f"SELECT count(*) FROM orders_order WHERE {condition}", params)
@@ -112,49 +113,51 @@ def _key_or_404(sql: str, params: list) -> tuple[int, int]:
 
 def order_for_page(*, order_id: int) -> Order:
     """The order row of a page's first view (SQL, as the rows below), with its delivery from the catalog."""
-    return with_delivery(next(iter(Order.objects.raw("SELECT * FROM orders_order WHERE id = %s", [order_id]))))
+    return with_delivery(rows.instances(Order, ORDER_SQL, [order_id])[0])
 
 
 # An order page's rows, written as SQL: on a first view the ORM spent several times longer building
 # these three queries than PostgreSQL spent running them. Only the product's picture is read with a line;
 # each shipment carries its lines as [{"line": id, "quantity": n}].
-PAGE_LINES_SQL = """
-    SELECT line.*, product.image_url FROM orders_orderline line
+ORDER_SQL = f"SELECT {rows.columns(Order, 'o')} FROM orders_order o WHERE o.id = %s"
+PAGE_LINES_SQL = f"""
+    SELECT {rows.columns(OrderLine, "line")}, product.image_url FROM orders_orderline line
     LEFT JOIN storefront_variant variant ON variant.id = line.variant_id
     LEFT JOIN storefront_product product ON product.id = variant.product_id
     WHERE line.order_id = %s ORDER BY line.position, line.id"""
-PAGE_SHIPMENTS_SQL = """
-    SELECT shipment.*, COALESCE((
+PAGE_SHIPMENTS_SQL = f"""
+    SELECT {rows.columns(Fulfillment, "shipment")}, COALESCE((
         SELECT jsonb_agg(jsonb_build_object('line', item.order_line_id, 'quantity', item.quantity) ORDER BY item.id)
         FROM orders_fulfillmentline item WHERE item.fulfillment_id = shipment.id
     ), '[]')::text AS carried
     FROM orders_fulfillment shipment WHERE shipment.order_id = %s ORDER BY shipment.shipped_at, shipment.id"""
-PAGE_EVENTS_SQL = """
-    SELECT * FROM orders_orderevent WHERE order_id = %s AND customer_visible ORDER BY created_at, id"""
+PAGE_EVENTS_SQL = f"""
+    SELECT {rows.columns(OrderEvent, "event")} FROM orders_orderevent event
+    WHERE event.order_id = %s AND event.customer_visible ORDER BY event.created_at, event.id"""
 
 
 def load_details(order: Order) -> Order:
     """Attach what the order's pages show: ``order.lines`` (each with ``image_url`` and ``shipments``:
     [(fulfillment, quantity)]), ``order.fulfillments`` and the shopper's ``order.events``; three queries."""
-    lines = list(OrderLine.objects.raw(PAGE_LINES_SQL, [order.pk]))
-    shipments = list(Fulfillment.objects.raw(PAGE_SHIPMENTS_SQL, [order.pk]))
-    events = list(OrderEvent.objects.raw(PAGE_EVENTS_SQL, [order.pk]))
+    lines = rows.instances(OrderLine, PAGE_LINES_SQL, [order.pk], extra=("image_url",))
+    shipments = rows.instances(Fulfillment, PAGE_SHIPMENTS_SQL, [order.pk], extra=("carried",))
+    events = rows.instances(OrderEvent, PAGE_EVENTS_SQL, [order.pk])
     carried: dict[int, list] = {}
     for shipment in shipments:
         for item in json.loads(shipment.carried):
             carried.setdefault(item["line"], []).append((shipment, item["quantity"]))
     for line in lines:
         line.shipments = carried.get(line.pk, [])
-    for name, rows in (("lines", lines), ("fulfillments", shipments), ("events", events)):
-        as_prefetched(order, name, rows)
+    for name, found in (("lines", lines), ("fulfillments", shipments), ("events", events)):
+        as_prefetched(order, name, found)
     return order
 
 
-def as_prefetched(instance, name: str, rows: list) -> None:
-    """Hold ``rows`` as prefetch_related would, so ``instance.<name>.all()`` returns them without a query."""
+def as_prefetched(instance, name: str, related: list) -> None:
+    """Hold ``related`` as prefetch_related would, so ``instance.<name>.all()`` returns them without a query."""
     queryset = getattr(instance, name).all()
-    queryset._result_cache, queryset._prefetch_done = rows, True
-    for row in rows:  # and each row's way back to the instance
+    queryset._result_cache, queryset._prefetch_done = related, True
+    for row in related:  # and each row's way back to the instance
         instance._meta.get_field(name).remote_field.set_cached_value(row, instance)
     instance._prefetched_objects_cache = {**getattr(instance, "_prefetched_objects_cache", {}), name: queryset}
 

@@ -6,10 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
+
 from accounts.models import User
 from core.money import ZERO, quantize
 from orders import events
-from orders.constants import ActorKind, MoneySource, PaymentRequestStatus, TransactionKind, TransactionStatus
+from orders.constants import (
+    OPEN_REFUND_STATUSES,
+    ActorKind,
+    MoneySource,
+    PaymentRequestStatus,
+    TransactionKind,
+    TransactionStatus,
+)
 from orders.models import Order, PaymentRequest, Transaction
 from orders.services.payments import create_payment_request
 from orders.services.refunds import create_refunds, money_in_hand
@@ -46,8 +55,10 @@ def settle_balance(
     The caller holds the order's lock inside its transaction. Settlement not yet in motion (an open
     payment request, a refund still awaiting approval) is withdrawn first and worked out again.
     """
-    withdraw_open_settlement(order=order)
-    held = money_in_hand(order)
+    still_open = open_settlement(order)
+    withdraw_open_settlement(order=order, still_open=still_open)
+    # What stays held back: the refunds already on their way (those awaiting approval were just cancelled).
+    held = money_in_hand(order, open_refunds=still_open.pending_refunds)
     balance = quantize(amount_due - held, order.currency)
     if balance < 0:
         _memo, refunds = create_refunds(
@@ -74,17 +85,45 @@ def settle_balance(
     return Settlement()
 
 
-def withdraw_open_settlement(*, order: Order) -> Settlement:
+@dataclass(frozen=True)
+class OpenSettlement:
+    payment_requests: list[int]  # open: a new balance supersedes them
+    awaiting_refunds: list[int]  # awaiting approval: not in motion yet, so cancelled and worked out again
+    pending_refunds: Decimal  # on their way to the gateway: they stand
+
+
+# One statement for what settling reads, where the ORM took three (and longer to build them than to run
+# them): it runs inside every edit's commit.
+OPEN_SETTLEMENT_SQL = """
+    SELECT
+        ARRAY(SELECT id FROM orders_paymentrequest WHERE order_id = %(order)s AND status = %(open)s ORDER BY id),
+        ARRAY(SELECT id FROM orders_transaction
+              WHERE order_id = %(order)s AND kind = %(refund)s AND status = %(awaiting)s ORDER BY id),
+        (SELECT COALESCE(sum(amount), 0) FROM orders_transaction
+         WHERE order_id = %(order)s AND kind = %(refund)s AND status = ANY(%(in_motion)s))"""
+# Refunds that count against what is held and that withdrawing leaves alone.
+IN_MOTION = [str(status) for status in OPEN_REFUND_STATUSES if status != TransactionStatus.AWAITING_APPROVAL]
+
+
+def open_settlement(order: Order) -> OpenSettlement:
+    params = {
+        "order": order.pk,
+        "open": str(PaymentRequestStatus.OPEN),
+        "refund": str(TransactionKind.REFUND),
+        "awaiting": str(TransactionStatus.AWAITING_APPROVAL),
+        "in_motion": IN_MOTION,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(OPEN_SETTLEMENT_SQL, params)
+        requests, refunds, pending = cursor.fetchone()
+    return OpenSettlement(payment_requests=requests, awaiting_refunds=refunds, pending_refunds=pending)
+
+
+def withdraw_open_settlement(*, order: Order, still_open: OpenSettlement | None = None) -> Settlement:
     """Supersede an open payment request and cancel refunds still awaiting approval (not yet in motion),
-    with an event naming them. The caller holds the order's lock."""
-    requests = list(
-        PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).values_list("pk", flat=True)
-    )
-    refunds = list(
-        Transaction.objects.filter(
-            order=order, kind=TransactionKind.REFUND, status=TransactionStatus.AWAITING_APPROVAL
-        ).values_list("pk", flat=True)
-    )
+    with an event naming them. The caller holds the order's lock; ``still_open``: read already."""
+    still_open = still_open or open_settlement(order)
+    requests, refunds = still_open.payment_requests, still_open.awaiting_refunds
     if requests:
         PaymentRequest.objects.filter(pk__in=requests).update(status=PaymentRequestStatus.SUPERSEDED)
     if refunds:

@@ -1,0 +1,68 @@
+"""core.rows: instances built from hand-written SQL are the ones the ORM would build."""
+
+from decimal import Decimal
+
+import pytest
+
+from core import rows
+from orders.models import Order, OrderEvent
+from storefront.models import Product, Variant
+from storefront.selectors import variants_with_products
+from tests.factories import VariantFactory, place_test_order
+
+pytestmark = pytest.mark.django_db
+
+
+def _field_values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_an_order_read_by_sql_equals_the_orm_s_in_every_field():
+    order = place_test_order(quantities=[3])
+    Order.objects.filter(pk=order.pk).update(tags=["VIP", "Gift"])
+
+    sql = f"SELECT {rows.columns(Order, 'o')}, o.number * 2 FROM orders_order o WHERE o.id = %s"
+    [read] = rows.instances(Order, sql, [order.pk], extra=("doubled",))
+
+    expected = _field_values(Order.objects.get(pk=order.pk))
+    assert _field_values(read) == expected
+    assert read.shipping_address["country"] == "NL"  # JSON converted, not left as text
+    assert read.tags == ["VIP", "Gift"]
+    assert isinstance(read.total, Decimal) and read.total > 0
+    assert read.doubled == order.number * 2
+    assert read._state.adding is False  # a saved row: save() updates it
+    read.email = "changed@example.com"
+    read.save(update_fields=["email"])
+    assert Order.objects.get(pk=order.pk).email == "changed@example.com"
+
+
+def test_events_keep_their_json_data():
+    order = place_test_order()
+    sql = f"SELECT {rows.columns(OrderEvent, 'e')} FROM orders_orderevent e WHERE e.order_id = %s ORDER BY e.id"
+    read = rows.instances(OrderEvent, sql, [order.pk])
+    expected = list(OrderEvent.objects.filter(order=order).order_by("pk"))
+    assert [_field_values(event) for event in read] == [_field_values(event) for event in expected]
+    assert any(isinstance(event.data, dict) and event.data for event in read)
+
+
+def test_variants_come_with_their_products_without_another_query(django_assert_num_queries):
+    first, second = VariantFactory(), VariantFactory()
+    with django_assert_num_queries(1):
+        found = variants_with_products({second.pk, first.pk})
+        names = {pk: (variant.product.name, variant.name) for pk, variant in found.items()}
+    assert list(found) == sorted([first.pk, second.pk])
+    assert names[first.pk] == (first.product.name, first.name)
+    assert _field_values(found[second.pk]) == _field_values(Variant.objects.get(pk=second.pk))
+    assert _field_values(found[second.pk].product) == _field_values(Product.objects.get(pk=second.product_id))
+
+
+def test_no_variants_asked_for_is_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert variants_with_products(set()) == {}
+
+
+def test_an_extra_column_without_a_name_is_refused():
+    order = place_test_order()
+    sql = f"SELECT {rows.columns(Order, 'o')}, 1 FROM orders_order o WHERE o.id = %s"
+    with pytest.raises(ValueError):
+        rows.instances(Order, sql, [order.pk])
