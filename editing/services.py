@@ -683,7 +683,7 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
         OrderLine.objects.filter(pk__in=removed, fulfilled_quantity=0).delete()
     kept = [line for line in lines if line.pk not in removed or line.fulfilled_quantity]
     if changed:
-        OrderLine.objects.bulk_update(changed, sorted(changed_fields))
+        rows.update(changed, sorted(changed_fields))
     if added:
         OrderLine.objects.bulk_create(added)
     for variant_id in sorted(built.plan.variant_deltas):

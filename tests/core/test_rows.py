@@ -66,3 +66,25 @@ def test_an_extra_column_without_a_name_is_refused():
     sql = f"SELECT {rows.columns(Order, 'o')}, 1 FROM orders_order o WHERE o.id = %s"
     with pytest.raises(ValueError):
         rows.instances(Order, sql, [order.pk])
+
+
+def test_update_writes_each_row_its_own_values_and_nothing_else():
+    order = place_test_order(variants=[VariantFactory(), VariantFactory(), VariantFactory()], quantities=[1, 2, 3])
+    first, second, third = order.lines.order_by("pk")
+    first.quantity, first.total, first.options = 7, Decimal("70.50"), {"size": "XL"}
+    second.quantity, second.total, second.options = 9, Decimal("0.05"), {}
+    untouched = {field: getattr(third, field) for field in ("quantity", "total", "options")}
+    first.product_name = "not written: not among the fields"
+
+    rows.update([first, second], ["quantity", "total", "options"])
+
+    first.refresh_from_db(), second.refresh_from_db(), third.refresh_from_db()
+    assert (first.quantity, first.total, first.options) == (7, Decimal("70.50"), {"size": "XL"})
+    assert (second.quantity, second.total, second.options) == (9, Decimal("0.05"), {})
+    assert {field: getattr(third, field) for field in untouched} == untouched
+    assert first.product_name != "not written: not among the fields"
+
+
+def test_update_of_nothing_is_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        rows.update([], ["quantity"])
