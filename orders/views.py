@@ -1,5 +1,6 @@
 """The shopper's order pages and the signed status page. Reads only; selectors do the querying."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -54,12 +55,16 @@ def _page_number(value) -> int:
         return 1
 
 
-def _order_rows(keys: list[tuple[int, int]]) -> list[str]:
-    """Each row rendered once per order version and language, all fetched in one cache round trip; only
-    orders whose row is missing are read from the database."""
+def _order_rows(keys: list[tuple[int, int]]) -> str:
+    """The page's rows as one fragment, cached under the (id, version) of every order on it, so a page seen
+    before is one small read. Missing, it is put together from rows cached once per order version and
+    language (one round trip for all of them); only orders whose row is missing are read from the database."""
     language = translation.get_language()
+    page_key = "order-rows:" + hashlib.sha256(f"{language}:{keys}".encode()).hexdigest()
+    if (html := get_versioned(page_key)) is not None:
+        return mark_safe(html)  # noqa: S308 - our own template's output
     keyed = {f"order-row:{pk}:{version}:{language}": pk for pk, version in keys}
-    rows = get_many_versioned(list(keyed))
+    rows, missing = get_many_versioned(list(keyed)), {}
     if wanted := {key: pk for key, pk in keyed.items() if key not in rows}:
         orders = selectors.orders_by_id(wanted.values())
         missing = {
@@ -67,9 +72,10 @@ def _order_rows(keys: list[tuple[int, int]]) -> list[str]:
             for key, pk in wanted.items()
             if pk in orders
         }
-        set_many_versioned(missing)
         rows.update(missing)
-    return [mark_safe(rows[key]) for key in keyed if key in rows]  # noqa: S308 - our own template's output
+    html = "".join(rows[key] for key in keyed if key in rows)
+    set_many_versioned({**missing, page_key: html})
+    return mark_safe(html)  # noqa: S308 - our own template's output
 
 
 def _timeline(order):

@@ -304,6 +304,33 @@ def test_list_rows_are_cached_per_version_so_a_change_shows_at_once(client, shop
     assert 'class="badge paid">Paid<' in page and 'class="badge pending"' not in page
 
 
+def test_a_change_rereads_only_its_row_and_a_list_page_seen_before_is_one_fragment(
+    client, shop, django_assert_num_queries
+):
+    from django.core.cache import cache, caches
+
+    first = place_test_order(email="fragment@example.com")
+    second = place_test_order(email="fragment@example.com")
+    signed_in(client, first.customer)
+    client.get("/store/account/orders/")
+
+    services.record_payment(order=first, amount=first.total, idempotency_key="fragment-paid")
+    with django_assert_num_queries(2) as queries:  # the keys, then the changed order's row alone
+        page = client.get("/store/account/orders/").content.decode()
+    assert f'WHERE "orders_order"."id" IN ({first.pk}) ' in queries.captured_queries[1]["sql"]
+    assert page.count('class="badge paid">Paid<') == 1 and page.count('class="badge pending">Unpaid<') == 1
+
+    redis = cache._cache.get_client(write=True)
+    redis.delete(*redis.keys("*order-row:*"))  # the rows alone are gone: the page's fragment still has them
+    for key in [key for key in caches["versioned"]._cache if ":order-row:" in key]:
+        caches["versioned"].delete(key.split(":", 2)[2])  # stored as ":1:<key>"
+    with django_assert_num_queries(1):  # which orders, at which versions: the rows come with the fragment
+        again = client.get("/store/account/orders/").content.decode()
+    rows = re.compile(r'<ul class="orders">.*?</ul>', re.S)
+    assert rows.search(again).group() == rows.search(page).group()
+    assert f"Order #{first.number}" in again and f"Order #{second.number}" in again
+
+
 # --- what the pages read from the cache is never stale --------------------------------------------
 
 
