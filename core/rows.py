@@ -15,9 +15,10 @@ from django.db.models import Model
 
 
 @cache
-def _layout(model: type[Model]) -> tuple[int, tuple]:
-    """How many columns ``model`` takes in a row, and (position, expression, converters) of the ones whose
-    database value needs converting (JSON text, say), as the ORM's compiler would apply them."""
+def _layout(model: type[Model]) -> tuple[int, int, tuple]:
+    """How many columns ``model`` takes in a row, where its primary key is among them, and (position,
+    expression, converters) of the ones whose database value needs converting (JSON text, say), as the
+    ORM's compiler would apply them."""
     fields = model._meta.concrete_fields
     converting = []
     for position, field in enumerate(fields):
@@ -25,7 +26,7 @@ def _layout(model: type[Model]) -> tuple[int, tuple]:
         converters = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
         if converters:
             converting.append((position, expression, tuple(converters)))
-    return len(fields), tuple(converting)
+    return len(fields), fields.index(model._meta.pk), tuple(converting)
 
 
 def columns(model: type[Model], alias: str) -> str:
@@ -34,7 +35,7 @@ def columns(model: type[Model], alias: str) -> str:
 
 
 def _instance(model: type[Model], values: list):
-    for position, expression, converters in _layout(model)[1]:
+    for position, expression, converters in _layout(model)[2]:
         for convert in converters:
             values[position] = convert(values[position], expression, connection)
     return model.from_db(connection.alias, None, values)
@@ -42,7 +43,8 @@ def _instance(model: type[Model], values: list):
 
 def read(sql: str, params, *models: type[Model]) -> list[tuple]:
     """Run ``sql``, whose SELECT lists ``columns()`` of each of ``models`` in turn and may end with more
-    columns; each row as (an instance of each model..., the further values...)."""
+    columns; each row as (an instance of each model..., the further values...). A model whose primary key
+    is NULL in a row (an outer join that matched nothing) is None there."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
@@ -50,8 +52,9 @@ def read(sql: str, params, *models: type[Model]) -> list[tuple]:
     for row in fetched:
         values, start = [], 0
         for model in models:
-            width = _layout(model)[0]
-            values.append(_instance(model, list(row[start : start + width])))
+            width, pk, _converting = _layout(model)
+            found = row[start : start + width]
+            values.append(None if found[pk] is None else _instance(model, list(found)))
             start += width
         rows.append((*values, *row[start:]))
     return rows

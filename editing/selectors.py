@@ -19,7 +19,7 @@ from orders.constants import OPEN_REFUND_STATUSES, TransactionKind
 from orders.models import Order, OrderLine
 from orders.selectors import as_prefetched
 from orders.services import money_in_hand
-from storefront.models import PickupLocation, ShippingMethod, Variant
+from storefront.models import PickupLocation, Product, ShippingMethod, Variant
 from storefront.selectors import with_delivery
 
 SEARCH_LIMIT = 20
@@ -84,40 +84,53 @@ def edit_session_for(*, order: Order, session_id: int) -> EditSession:
 
 
 # The edit's reads, written as SQL: the ORM took longer to build the session's join across the order,
-# its customer's profile and group and its delivery than PostgreSQL took to run it. The order comes with
-# its customer's group discount and the refunds still open on it, which the preview prices and settles with.
+# its customer's profile and group and its delivery than PostgreSQL took to run it. The session comes with
+# its order, the customer's group discount and the refunds still open on it, which the preview prices and
+# settles with; the lines with their variants and products.
 SESSION_SQL = f"""
     SELECT {rows.columns(EditSession, "session")} FROM editing_editsession session
     JOIN orders_order o ON o.id = session.order_id
     WHERE session.id = %s AND o.number = %s AND o.customer_id = %s AND session.actor_id = %s"""
-PREVIEW_ORDER_SQL = f"""
-    SELECT {rows.columns(Order, "o")}, grp.discount_percent, (
+PREVIEW_SQL = f"""
+    SELECT {rows.columns(EditSession, "session")}, {rows.columns(Order, "o")}, grp.discount_percent, (
         SELECT COALESCE(sum(refund.amount), 0) FROM orders_transaction refund
         WHERE refund.order_id = o.id AND refund.kind = %s AND refund.status = ANY(%s)
     )
-    FROM orders_order o
+    FROM editing_editsession session JOIN orders_order o ON o.id = session.order_id
     LEFT JOIN accounts_customerprofile profile ON profile.user_id = o.customer_id
     LEFT JOIN accounts_customergroup grp ON grp.id = profile.group_id
-    WHERE o.id = %s"""
+    WHERE session.id = %s AND o.number = %s AND o.customer_id = %s AND session.actor_id = %s"""
 PREVIEW_LINES_SQL = f"""
-    SELECT {rows.columns(OrderLine, "line")} FROM orders_orderline line
+    SELECT {rows.columns(OrderLine, "line")}, {rows.columns(Variant, "variant")}, {rows.columns(Product, "product")}
+    FROM orders_orderline line
+    LEFT JOIN storefront_variant variant ON variant.id = line.variant_id
+    LEFT JOIN storefront_product product ON product.id = variant.product_id
     WHERE line.order_id = %s ORDER BY line.position, line.id"""
 
 
 def customer_edit_session(*, user, number: int, session_id: int, with_order: bool = True) -> EditSession:
-    """The shopper's own edit of their own order, by default with its order and lines for the preview (three
-    queries); 404 for anyone else's. ``with_order=False`` for writes, which lock and reload what they need."""
-    found = rows.instances(EditSession, SESSION_SQL, [session_id, number, user.pk, user.pk])
+    """The shopper's own edit of their own order, by default with its order and lines (each with its
+    variant and product) for the preview, in two queries; 404 for anyone else's. ``with_order=False``
+    for writes, which lock and reload what they need (one query)."""
+    mine = [session_id, number, user.pk, user.pk]
+    if not with_order:
+        found = rows.instances(EditSession, SESSION_SQL, mine)
+        if not found:
+            raise Http404
+        return found[0]
+    refunds = [TransactionKind.REFUND, [str(status) for status in OPEN_REFUND_STATUSES]]
+    found = rows.read(PREVIEW_SQL, [*refunds, *mine], EditSession, Order)
     if not found:
         raise Http404
-    session = found[0]
-    if not with_order:
-        return session
-    refunds = (TransactionKind.REFUND, [str(status) for status in OPEN_REFUND_STATUSES])
-    extra = ("group_discount_percent", "open_refunds")
-    order = rows.instances(Order, PREVIEW_ORDER_SQL, [*refunds, session.order_id], extra=extra)[0]
+    session, order, order.group_discount_percent, order.open_refunds = found[0]
     session.order = with_delivery(order)
-    as_prefetched(order, "lines", rows.instances(OrderLine, PREVIEW_LINES_SQL, [session.order_id]))
+    lines = []
+    for line, variant, product in rows.read(PREVIEW_LINES_SQL, [order.pk], OrderLine, Variant, Product):
+        if variant is not None:
+            Variant.product.field.set_cached_value(variant, product)
+            OrderLine.variant.field.set_cached_value(line, variant)
+        lines.append(line)
+    as_prefetched(order, "lines", lines)
     return session
 
 

@@ -214,12 +214,18 @@ def load_variants(*, order: Order, lines: list[OrderLine], staged: dict, lock: b
     primary-key order, so concurrent edits and orders moving the same stock can't deadlock."""
     wanted = {line.variant_id for line in lines if line.variant_id}
     wanted |= {int(v) for v in staged["swaps"].values()} | {int(v) for v in staged["additions"]}
-    variants = variants_with_products(wanted, lock=lock)
+    # Read with the lines already (the preview's), unless they are to be locked here.
+    variants = {} if lock else {line.variant_id: line.variant for line in lines if _variant_read_with(line)}
+    variants.update(variants_with_products(wanted - variants.keys(), lock=lock))
     with translation.override(order.language):
         # Names are read in the order's language, as they are frozen onto its lines.
         for variant in variants.values():
             variant.display_product_name, variant.display_name = variant.product.name, variant.name
     return variants
+
+
+def _variant_read_with(line: OrderLine) -> bool:
+    return bool(line.variant_id) and OrderLine.variant.is_cached(line) and Variant.product.is_cached(line.variant)
 
 
 def group_discount_of(order: Order) -> Decimal:

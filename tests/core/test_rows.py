@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from core import rows
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, OrderLine
 from storefront.models import Product, Variant
 from storefront.selectors import variants_with_products
 from tests.factories import VariantFactory, place_test_order
@@ -88,3 +88,16 @@ def test_update_writes_each_row_its_own_values_and_nothing_else():
 def test_update_of_nothing_is_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         rows.update([], ["quantity"])
+
+
+def test_an_outer_join_that_matched_nothing_gives_none():
+    order = place_test_order(variants=[VariantFactory(), VariantFactory()])
+    gone, kept = order.lines.order_by("pk")
+    OrderLine.objects.filter(pk=gone.pk).update(variant=None)  # a custom item, or a variant since deleted
+    sql = (
+        f"SELECT {rows.columns(OrderLine, 'line')}, {rows.columns(Variant, 'variant')} FROM orders_orderline line "
+        "LEFT JOIN storefront_variant variant ON variant.id = line.variant_id WHERE line.order_id = %s ORDER BY line.id"
+    )
+    (first, no_variant), (second, variant) = rows.read(sql, [order.pk], OrderLine, Variant)
+    assert (first.pk, first.variant_id, no_variant) == (gone.pk, None, None)
+    assert (second.pk, variant.pk) == (kept.pk, kept.variant_id)

@@ -74,12 +74,24 @@ def test_the_preview_prices_with_the_group_discount_and_holds_back_open_refunds(
         {"type": "add", "variant_id": sku(MUG).pk, "quantity": 1},
         content_type="application/json",
     )
-    # The session, the order (with group discount and open refunds), its lines, the variants; its delivery
-    # comes from the cached catalog.
-    with django_assert_num_queries(4):
+    # The session with its order (with group discount and open refunds), then the lines with their
+    # variants, which include the one added; its delivery comes from the cached catalog.
+    with django_assert_num_queries(2):
         preview = api.get(f"{base(order)}/edits/{edit_id}/").json()
     assert preview["lines"][-1]["unit_price"] == "16.20"  # 18.00 less 10%
     assert preview["paid"] == str(order.captured_total - D("5.00"))
+
+    # A variant that is on none of the lines is read on its own, with its product.
+    tee = sku("ORGANIC-COTTON-TEE-M-WHITE")
+    api.post(
+        f"{base(order)}/edits/{edit_id}/changes/",
+        {"type": "add", "variant_id": tee.pk, "quantity": 1},
+        content_type="application/json",
+    )
+    with django_assert_num_queries(3):
+        preview = api.get(f"{base(order)}/edits/{edit_id}/").json()
+    added = next(line for line in preview["lines"] if line["variant_id"] == tee.pk)
+    assert added["change"] == "added" and added["product_name"] == tee.product.name
 
 
 def test_validation_and_rule_errors_have_codes_and_fields(api):
