@@ -47,11 +47,14 @@ from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for, variants_with_products, with_delivery
 
 # The commit's locking reads, written as SQL: the ORM took longer to build the order's join through its
-# customer's profile to the group discount than PostgreSQL took to run it, on every commit.
+# customer's profile to the group discount than PostgreSQL took to run it, on every commit. The edit
+# policy comes with the order, read fresh in the same statement that locks it.
 LOCK_ORDER_SQL = f"""
-    SELECT {rows.columns(Order, "o")}, grp.discount_percent FROM orders_order o
+    SELECT {rows.columns(Order, "o")}, {rows.columns(EditPolicy, "policy")}, grp.discount_percent
+    FROM orders_order o
     LEFT JOIN accounts_customerprofile profile ON profile.user_id = o.customer_id
     LEFT JOIN accounts_customergroup grp ON grp.id = profile.group_id
+    LEFT JOIN LATERAL (SELECT * FROM editing_editpolicy ORDER BY id LIMIT 1) policy ON true
     WHERE o.id = %s FOR UPDATE OF o"""
 LOCK_SESSION_SQL = f"""
     SELECT {rows.columns(EditSession, "session")} FROM editing_editsession session
@@ -574,15 +577,16 @@ def commit_edit(
     """Apply the staged changes to the order, atomically and at most once, against the version they were staged on.
     ``order_id``: the session's order, when the caller has read the session already."""
     staff = _is_staff(actor_kind)
-    policy = EditPolicy.load()
     with transaction.atomic():
         # Order first, then session, then lines and variants: one lock order for every writer.
         if order_id is None:
             order_id = EditSession.objects.values_list("order_id", flat=True).get(pk=session_id)
-        found = rows.instances(Order, LOCK_ORDER_SQL, [order_id], extra=("group_discount_percent",))
+        found = rows.read(LOCK_ORDER_SQL, [order_id], Order, EditPolicy)
         if not found:
             raise Order.DoesNotExist
-        order = with_delivery(found[0])
+        order, policy, order.group_discount_percent = found[0]
+        order = with_delivery(order)
+        policy = policy or EditPolicy.load()  # none yet: made with its defaults
         session, _unused = _open_session(session_id, order)
         staged = {**EMPTY_STAGE, **session.staged}
         if not has_changes(staged):

@@ -3,6 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import CustomerGroup
@@ -397,6 +398,19 @@ def test_nothing_staged_is_nothing_to_commit():
     assert error.value.code == "no_changes"
 
 
+def test_a_commit_reads_the_policy_fresh_not_from_the_cache():
+    order = place([(SOCKS, 1)])
+    session = editing.begin_edit(order=order, actor_kind=CUSTOMER, actor=order.customer)
+    editing.stage_quantity(session_id=session.pk, line_id=line(order, SOCKS).pk, quantity=2)
+    assert EditPolicy.cached().enabled  # held in the process and in Redis
+    with connection.cursor() as cursor:  # switched off behind the caches' back
+        cursor.execute("UPDATE editing_editpolicy SET enabled = false")
+    with pytest.raises(EditError) as error:
+        editing.commit_edit(session_id=session.pk, actor_kind=CUSTOMER, actor=order.customer, order_id=order.pk)
+    assert error.value.code == "editing_off"
+    assert line(order, SOCKS).quantity == 1
+
+
 def test_commit_queries_are_flat_in_the_number_of_lines(django_assert_max_num_queries):
     small = place([(SOCKS, 1)])
     many_codes = [SOCKS, MUG, TEE, SWEATER_M, "CANVAS-TOTE-NATURAL", "WOOL-SOCKS-L-GREY", "ORGANIC-COTTON-TEE-L-BLACK"]
@@ -406,7 +420,7 @@ def test_commit_queries_are_flat_in_the_number_of_lines(django_assert_max_num_qu
     def commit(order):
         session = editing.begin_edit(order=order, actor_kind=CUSTOMER, actor=order.customer)
         editing.stage_quantity(session_id=session.pk, line_id=line(order, SOCKS).pk, quantity=2)
-        with django_assert_max_num_queries(18) as ctx:  # the API passes the session's order, read already
+        with django_assert_max_num_queries(17) as ctx:  # the API passes the session's order, read already
             editing.commit_edit(session_id=session.pk, actor_kind=CUSTOMER, actor=order.customer, order_id=order.pk)
         return len(ctx.captured_queries)
 
