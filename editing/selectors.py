@@ -13,7 +13,7 @@ from core import rows
 from editing.calculations import EditPlan
 from editing.errors import EditError
 from editing.models import EditSession
-from editing.services import EMPTY_STAGE, build_edit, has_changes, load_variants
+from editing.services import EMPTY_STAGE, GROUP_DISCOUNT_JOIN, build_edit, has_changes, load_variants
 from orders.calculations import Totals
 from orders.constants import OPEN_REFUND_STATUSES, TransactionKind
 from orders.models import Order, OrderLine
@@ -87,19 +87,18 @@ def edit_session_for(*, order: Order, session_id: int) -> EditSession:
 # its customer's profile and group and its delivery than PostgreSQL took to run it. The session comes with
 # its order, the customer's group discount and the refunds still open on it, which the preview prices and
 # settles with; the lines with their variants and products.
+# The shopper's own session on their own order: session.id, o.number, o.customer_id, session.actor_id.
+MY_SESSION = "session.id = %s AND o.number = %s AND o.customer_id = %s AND session.actor_id = %s"
 SESSION_SQL = f"""
     SELECT {rows.columns(EditSession, "session")} FROM editing_editsession session
-    JOIN orders_order o ON o.id = session.order_id
-    WHERE session.id = %s AND o.number = %s AND o.customer_id = %s AND session.actor_id = %s"""
+    JOIN orders_order o ON o.id = session.order_id WHERE {MY_SESSION}"""
 PREVIEW_SQL = f"""
     SELECT {rows.columns(EditSession, "session")}, {rows.columns(Order, "o")}, grp.discount_percent, (
         SELECT COALESCE(sum(refund.amount), 0) FROM orders_transaction refund
         WHERE refund.order_id = o.id AND refund.kind = %s AND refund.status = ANY(%s)
     )
-    FROM editing_editsession session JOIN orders_order o ON o.id = session.order_id
-    LEFT JOIN accounts_customerprofile profile ON profile.user_id = o.customer_id
-    LEFT JOIN accounts_customergroup grp ON grp.id = profile.group_id
-    WHERE session.id = %s AND o.number = %s AND o.customer_id = %s AND session.actor_id = %s"""
+    FROM editing_editsession session JOIN orders_order o ON o.id = session.order_id {GROUP_DISCOUNT_JOIN}
+    WHERE {MY_SESSION}"""
 PREVIEW_LINES_SQL = f"""
     SELECT {rows.columns(OrderLine, "line")}, {rows.columns(Variant, "variant")}, {rows.columns(Product, "product")}
     FROM orders_orderline line

@@ -49,11 +49,13 @@ from storefront.selectors import tax_rate_for, variants_with_products, with_deli
 # The commit's locking reads, written as SQL: the ORM took longer to build the order's join through its
 # customer's profile to the group discount than PostgreSQL took to run it, on every commit. The edit
 # policy comes with the order, read fresh in the same statement that locks it.
+# The order's (``o``) customer group, for ``grp.discount_percent``: the commit's and the preview's reads.
+GROUP_DISCOUNT_JOIN = """
+    LEFT JOIN accounts_customerprofile profile ON profile.user_id = o.customer_id
+    LEFT JOIN accounts_customergroup grp ON grp.id = profile.group_id"""
 LOCK_ORDER_SQL = f"""
     SELECT {rows.columns(Order, "o")}, {rows.columns(EditPolicy, "policy")}, grp.discount_percent
-    FROM orders_order o
-    LEFT JOIN accounts_customerprofile profile ON profile.user_id = o.customer_id
-    LEFT JOIN accounts_customergroup grp ON grp.id = profile.group_id
+    FROM orders_order o {GROUP_DISCOUNT_JOIN}
     LEFT JOIN LATERAL (SELECT * FROM editing_editpolicy ORDER BY id LIMIT 1) policy ON true
     WHERE o.id = %s FOR UPDATE OF o"""
 LOCK_SESSION_SQL = f"""
