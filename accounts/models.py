@@ -2,7 +2,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.cache import ForgetsCachedRows, ForgettingQuerySet
+from core.cache import CachedModel, ForgettingQuerySet
 
 # Signed-in pages read the user from the cache (accounts.backends): every way of changing users clears it.
 USER_CACHE_SECONDS = 300
@@ -46,7 +45,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
 
-class User(ForgetsCachedRows, AbstractBaseUser, PermissionsMixin):
+class User(CachedModel, AbstractBaseUser, PermissionsMixin):
     """Email is the identity; there is no username."""
 
     email = models.EmailField(_("email"), max_length=254, unique=True)
@@ -68,8 +67,8 @@ class User(ForgetsCachedRows, AbstractBaseUser, PermissionsMixin):
         return self.email
 
     @classmethod
-    def forget(cls, ids) -> None:
-        cache.delete_many([user_cache_key(pk) for pk in ids])
+    def cache_keys(cls, ids) -> list[str]:
+        return [user_cache_key(pk) for pk in ids]
 
     def clean(self):
         super().clean()

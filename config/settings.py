@@ -9,6 +9,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.release import code_release
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -119,22 +121,17 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# What is cached where, and what clears it: core/cache.py and docs/architecture.md ("Caching").
+# Redis keys start with the release, so a deploy that changes what is cached never reads the old shape.
+CACHE_RELEASE = os.environ.get("RELEASE") or code_release()
 CACHES = {
     "default": {
         "BACKEND": "core.cache.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "aftersale",
+        "KEY_PREFIX": f"aftersale:{CACHE_RELEASE}",
     },
-    # Fragments that depend only on code, language and page (the header's links): kept in each process.
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
-    # Renders whose key names the order version they were made from (never stale): each process keeps the
-    # last few thousand in front of Redis (core.cache.get_versioned), saving a round trip per page.
-    "versioned": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "versioned",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 3000, "CULL_FREQUENCY": 4},
-    },
+    # Each process's own holder in front of Redis: rows for seconds, version-keyed renders, page fragments.
+    "process": {"BACKEND": "core.cache.ProcessCache", "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in ("default", "notifications")}
 RQ_SHOW_ADMIN_LINK = True

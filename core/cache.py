@@ -1,22 +1,45 @@
-"""Django's Redis cache with one Redis client per connection pool; models whose rows are cached.
+"""The one caching mechanism; docs/architecture.md ("Caching") lists every key, its holder and what clears it.
 
-Django's Redis cache builds a new ``redis.Redis`` for every cache operation, and redis-py copies its
-table of ~170 response callbacks each time: a third of the cost of a cache read on the pages that make
-several. A client over a pool is thread-safe, so one per pool is enough.
+Two holders:
+- Redis (the ``default`` cache), shared by every process. Its keys start with the release
+  (``settings.CACHE_RELEASE``): a deploy that changes what is cached starts from keys of its own.
+- This process's memory (the ``process`` cache, :class:`ProcessCache`), in front of Redis for what nearly
+  every request reads: small rows, for ``LOCAL_SECONDS``, and renders whose key names the order version
+  they were made from (so never stale), bounded in number.
+
+Rows (:func:`cached_rows`) belong to a :class:`CachedModel`: every write clears the keys its rows feed —
+save and delete through ``post_save``/``post_delete`` (so cascades and admin's "Delete selected" too),
+queryset ``update()`` and bulk writes through :class:`ForgettingQuerySet` (they send no signal). A key
+cleared inside a transaction is read from the database, and cached by no one in this process, until that
+transaction is over: a value an uncommitted transaction wrote must never reach a cache.
 """
 
+from __future__ import annotations
+
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.cache import cache, caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.signals import post_delete, post_save
+
+# How long another process may go on showing a row after a write (this one forgets at once).
+LOCAL_SECONDS = 5.0
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django builds a ``redis.Redis`` per cache call, and redis-py copies ~170 response callbacks each time:
+    a third of a cache read's cost. A client over a pool is thread-safe, so one per pool is enough."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._clients = {}
+        self._clients: dict[int, Any] = {}
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
@@ -31,113 +54,147 @@ class RedisCache(DjangoRedisCache):
         self._class = ReusedClientRedisCacheClient
 
 
-class ForgetsCachedRows(models.Model):
-    """A model whose rows are read from the cache: every save and delete calls ``forget([pk])``.
-    A model cached under one key (a settings row, a whole small table) names it in ``cache_key``;
-    one cached per row overrides ``forget``."""
+class ProcessCache(BaseCache):
+    """This process's holder: values kept as they are, never pickled (unpickling rows cost as much as the rest
+    of a cached page), least recently used dropped past ``MAX_ENTRIES``. Callers treat values as read-only."""
 
-    cache_key = ""
+    def __init__(self, location, params):
+        super().__init__(params)
+        self._cache: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
 
-    class Meta:
-        abstract = True
+    def _expiry(self, timeout) -> float:
+        timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        return float("inf") if timeout is None else time.monotonic() + timeout
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        forget_now_and_on_commit(type(self), [self.pk])
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            entry = self._cache.get(key)
+            if entry is None:
+                return default
+            if entry[0] <= time.monotonic():
+                del self._cache[key]
+                return default
+            self._cache.move_to_end(key)
+            return entry[1]
 
-    def delete(self, *args, **kwargs):
-        pk = self.pk
-        result = super().delete(*args, **kwargs)
-        forget_now_and_on_commit(type(self), [pk])
-        return result
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            self._cache[key] = (self._expiry(timeout), value)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self._max_entries:
+                self._cache.popitem(last=False)
 
-    @classmethod
-    def forget(cls, ids) -> None:
-        forget_key(cls.cache_key)
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if self.has_key(key, version=version):
+            return False
+        self.set(key, value, timeout, version)
+        return True
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if key not in self._cache:
+                return False
+            self._cache[key] = (self._expiry(timeout), self._cache[key][1])
+            return True
+
+    def has_key(self, key, version=None):
+        return self.get(key, _MISSING, version) is not _MISSING
+
+    def delete(self, key, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            return self._cache.pop(key, None) is not None
+
+    def clear(self):
+        with self._lock:
+            self._cache.clear()
 
 
-# Small rows every page reads (settings, rates) are held in this process for a few seconds on top of
-# Redis: a Redis round trip, and unpickling the rows, cost as much as the rest of a cached page's work.
-# Another process sees a change within this many seconds; this one at once (``forget`` clears both).
-LOCAL_SECONDS = 5.0
-_local_rows: dict[str, tuple[float, object]] = {}
+_MISSING = object()
 
 
-def held_or_cached(key: str, load, *, timeout: int = 3600):
-    """``load()``'s value: held in this process for LOCAL_SECONDS, else from Redis, else loaded and kept in both."""
-    now = time.monotonic()
-    held = _local_rows.get(key)
-    if held is not None and held[0] > now:
-        return held[1]
+def _process():
+    return caches["process"]
+
+
+# --- transactions: what this thread's open transaction wrote -----------------------------------------------
+
+_uncommitted = threading.local()
+
+
+def _open_transaction():
+    """The outermost atomic block of a real transaction (a test case's own wrapping block is not one)."""
+    return next((block for block in connection.atomic_blocks if not block._from_testcase), None)
+
+
+def _written_keys() -> dict[str, Any]:
+    if not hasattr(_uncommitted, "keys"):
+        _uncommitted.keys = {}
+    return _uncommitted.keys
+
+
+def _written_in_open_transaction(key: str) -> bool:
+    written = _written_keys()
+    block = written.get(key)
+    if block is None:
+        return False
+    if any(open_block is block for open_block in connection.atomic_blocks):
+        return True
+    del written[key]  # that transaction is over (committed or rolled back)
+    return False
+
+
+def forget(keys: Iterable[str]) -> None:
+    """Clear ``keys`` from both holders now, and again when the transaction commits (a reader elsewhere that
+    missed in between read the old committed row and may have cached it). Until then this thread reads them
+    from the database and caches nothing under them."""
+    keys = list(keys)
+    _process().delete_many(keys)
+    cache.delete_many(keys)
+    block = _open_transaction()
+    if block is not None:
+        written = _written_keys()
+        written.update(dict.fromkeys(keys, block))
+
+        def after_commit():
+            for key in keys:
+                written.pop(key, None)
+            _process().delete_many(keys)
+            cache.delete_many(keys)
+
+        transaction.on_commit(after_commit)
+
+
+# --- rows ---------------------------------------------------------------------------------------------------
+
+
+def cached_rows(key: str, load: Callable[[], Any], *, timeout: int = 3600, hold: bool = True):
+    """``load()``'s value: from this process (``hold``: kept LOCAL_SECONDS), else Redis, else loaded and kept."""
+    if _written_in_open_transaction(key):
+        return load()
+    if hold and (value := _process().get(key)) is not None:
+        return value
     value = cache.get(key)
     if value is None:
         value = load()
         cache.set(key, value, timeout=timeout)
-    _local_rows[key] = (now + LOCAL_SECONDS, value)
+    if hold:
+        _process().set(key, value, timeout=LOCAL_SECONDS)
     return value
 
 
-def forget_key(key: str) -> None:
-    _local_rows.pop(key, None)
-    cache.delete(key)
-
-
-def clear_local_rows() -> None:
-    """Drop this process's copies (tests start each from an empty cache)."""
-    _local_rows.clear()
-
-
-class CachedSettingsRow(ForgetsCachedRows):
-    """A one-row settings model: ``load()`` reads it for decisions that lock an order, ``cached()`` for
-    what only shows or addresses it. Every save, delete or queryset update clears the cached copies."""
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def load(cls):
-        raise NotImplementedError
-
-    @classmethod
-    def cached(cls):
-        return held_or_cached(cls.cache_key, cls.load)
-
-
-def get_many_versioned(keys: list[str]) -> dict:
-    """Values whose keys name the version they were made from, so no copy is ever stale: from this
-    process's copies first, then Redis (one round trip for all the others)."""
-    local = caches["versioned"]
-    found = local.get_many(keys)
-    if missing := [key for key in keys if key not in found]:
-        shared = cache.get_many(missing)
-        local.set_many(shared)
-        found.update(shared)
-    return found
-
-
-def get_versioned(key: str):
-    return get_many_versioned([key]).get(key)
-
-
-def set_many_versioned(values: dict, timeout: int = 3600) -> None:
-    cache.set_many(values, timeout=timeout)
-    caches["versioned"].set_many(values, timeout=timeout)
-
-
 class ForgettingQuerySet(models.QuerySet):
-    """``update()``, ``delete()`` and the bulk writes call the model's ``forget(ids)`` for the rows they changed."""
+    """``update()`` and the bulk writes, which send no signals, clear what the rows they changed feed."""
 
     def update(self, **kwargs):
         ids = list(self.values_list("pk", flat=True))
         rows = super().update(**kwargs)
         self._forget(ids)
         return rows
-
-    def delete(self):
-        ids = list(self.values_list("pk", flat=True))
-        result = super().delete()
-        self._forget(ids)
-        return result
 
     def bulk_create(self, objs, *args, **kwargs):
         created = super().bulk_create(objs, *args, **kwargs)
@@ -151,12 +208,76 @@ class ForgettingQuerySet(models.QuerySet):
         return rows
 
     def _forget(self, ids) -> None:
-        if getattr(self.model, "forget", None):  # migrations' historical models have no methods
-            forget_now_and_on_commit(self.model, ids)
+        if issubclass(self.model, CachedModel):  # migrations' historical models are plain models
+            forget(self.model.cache_keys(ids))
 
 
-def forget_now_and_on_commit(model, ids) -> None:
-    """Clear at once, and again when the transaction commits: a reader that missed in between read the
-    old row from the database and may have cached it."""
-    model.forget(ids)
-    transaction.on_commit(lambda: model.forget(ids))
+class CachedModel(models.Model):
+    """A model whose rows are read from the cache. One cached under one key (a settings row, a whole small
+    table) names it in ``cache_key``; one cached per row overrides ``cache_keys``."""
+
+    cache_key = ""
+    objects = ForgettingQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Per model, not for every sender: a receiver for all models would stop Django's fast deletes everywhere.
+        post_save.connect(_forget_written_row, sender=cls, weak=False, dispatch_uid=f"cached-rows:{cls.__qualname__}")
+        post_delete.connect(
+            _forget_written_row, sender=cls, weak=False, dispatch_uid=f"cached-rows-del:{cls.__qualname__}"
+        )
+
+    @classmethod
+    def cache_keys(cls, ids: Iterable) -> list[str]:
+        return [cls.cache_key]
+
+
+def _forget_written_row(sender, instance, **kwargs) -> None:
+    forget(sender.cache_keys([instance.pk]))
+
+
+class CachedSettingsRow(CachedModel):
+    """A one-row settings model: ``load()`` reads it for decisions that lock an order, ``cached()`` for
+    what only shows or addresses it."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def load(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def cached(cls):
+        return cached_rows(cls.cache_key, cls.load)
+
+
+# --- renders keyed by version -------------------------------------------------------------------------------
+
+
+def get_many_versioned(keys: list[str]) -> dict:
+    """Values whose keys name the version they were made from, so no copy is ever stale: from this
+    process first, then Redis (one round trip for all the others)."""
+    local = _process()
+    found = local.get_many(keys)
+    if missing := [key for key in keys if key not in found]:
+        shared = cache.get_many(missing)
+        local.set_many(shared)
+        found.update(shared)
+    return found
+
+
+def get_versioned(key: str):
+    return get_many_versioned([key]).get(key)
+
+
+def set_many_versioned(values: dict, timeout: int = 3600) -> None:
+    """Keep renders in both holders; never from inside a transaction, whose version may yet be rolled back
+    and then reused by another change."""
+    if _open_transaction() is not None:
+        return
+    cache.set_many(values, timeout=timeout)
+    _process().set_many(values, timeout=timeout)

@@ -4,7 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import CachedSettingsRow, ForgettingQuerySet
+from core.cache import CachedSettingsRow
 from editing.constants import SessionStatus
 from orders.constants import ActorKind
 
@@ -66,7 +66,6 @@ class EditPolicy(CachedSettingsRow):
         help_text=_("When a Pay now link expires, put the order back as it was before that edit."),
     )
 
-    objects = ForgettingQuerySet.as_manager()
     cache_key = "editing:policy"  # cached() for pages that only show what a shopper may do
 
     class Meta:

@@ -28,14 +28,6 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["url", "events", "is_active", "consecutive_failures", "disabled_at"]
     readonly_fields = ["consecutive_failures", "disabled_at", "created_at"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.endpoints_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.endpoints_changed()
-
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):

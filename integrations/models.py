@@ -2,6 +2,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import CachedModel
 from integrations.constants import DeliveryStatus, Scope, WebhookEvent
 
 
@@ -46,7 +47,7 @@ class IdempotentRequest(models.Model):
         return self.key
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(CachedModel):
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(_("signing secret"), max_length=100)
     events = ArrayField(
@@ -60,6 +61,8 @@ class WebhookEndpoint(models.Model):
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    cache_key = "integrations:any-active-endpoint"  # services.any_active_endpoint
 
     class Meta:
         verbose_name = _("webhook endpoint")

@@ -23,8 +23,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.tokens import digest
+from core import cache as caching
 from core import queues
-from core.cache import forget_key, held_or_cached
 from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
 from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from notifications.constants import MessageKind
@@ -168,18 +168,13 @@ def _variants_by_sku(skus: list[str]) -> dict[str, int]:
 # --- webhooks ------------------------------------------------------------------------------------------------
 
 
-ANY_ENDPOINT_KEY = "integrations:any-active-endpoint"
-
-
 def any_active_endpoint() -> bool:
     """Cached for a minute (and held in the process for seconds), so stores without webhooks pay no query nor
     round trip per committed event. A stale answer only delays: the dispatcher reads endpoints fresh and
     delivers what the listener skipped."""
-    return held_or_cached(ANY_ENDPOINT_KEY, WebhookEndpoint.objects.filter(is_active=True).exists, timeout=60)
-
-
-def endpoints_changed() -> None:
-    forget_key(ANY_ENDPOINT_KEY)
+    return caching.cached_rows(
+        WebhookEndpoint.cache_key, WebhookEndpoint.objects.filter(is_active=True).exists, timeout=60
+    )
 
 
 def on_order_event(event: OrderEvent) -> None:
@@ -341,7 +336,6 @@ def _settle(delivery_id: int, attempt: dict, *, ok: bool) -> str:
             if endpoint.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES and endpoint.is_active:
                 endpoint.is_active, endpoint.disabled_at = False, timezone.now()
                 _alert_disabled(endpoint, delivery)
-                transaction.on_commit(endpoints_changed)
         delivery.save(update_fields=["attempts", "status", "delivered_at"])
         endpoint.save(update_fields=["consecutive_failures", "is_active", "disabled_at"])
     if retry:
@@ -378,7 +372,6 @@ def resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         if not endpoint.is_active:
             endpoint.is_active, endpoint.disabled_at, endpoint.consecutive_failures = True, None, 0
             endpoint.save(update_fields=["is_active", "disabled_at", "consecutive_failures"])
-            transaction.on_commit(endpoints_changed)
         delivery.status, delivery.delivered_at = DeliveryStatus.PENDING, None
         delivery.attempts = [*delivery.attempts, {"at": timezone.now().isoformat(), "resent": True}]
         delivery.save(update_fields=["status", "delivered_at", "attempts"])

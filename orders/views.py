@@ -96,8 +96,6 @@ class OrderPage:
     edit_facts: OrderView  # what the edit and cancel rules read, checked per request against clock and policy
 
 
-# Part of the cache key: a deploy that changes what a page holds starts from empty entries.
-PAGE_FORMAT = 1
 # (head, tail) templates of each kind of order page.
 PAGE_TEMPLATES = {
     "detail": ("orders/_detail_head.html", "orders/_detail_tail.html"),
@@ -109,7 +107,7 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
     """The page of the order ``key`` = (id, version), rendered once per version, language and kind.
     Every change to an order bumps its version, so a cached page is never out of date; the hour only
     bounds catalog images and memory."""
-    cache_key = f"order-page:{PAGE_FORMAT}:{kind}:{key[0]}:{key[1]}:{translation.get_language()}"
+    cache_key = f"order-page:{kind}:{key[0]}:{key[1]}:{translation.get_language()}"
     page = get_versioned(cache_key)
     if page is None:
         order = selectors.load_details(selectors.order_for_page(order_id=key[0]))

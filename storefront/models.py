@@ -6,14 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.cache import CachedSettingsRow, ForgetsCachedRows, ForgettingQuerySet
+from core.cache import CachedModel, CachedSettingsRow
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-# Every tax and shipping rate, method and pickup place (selectors.catalog_rates). The suffix is the
-# format: a deploy that changes what is cached changes it, so it never reads the old shape.
-RATES_CACHE_KEY = "storefront:rates:2"
+# Every tax and shipping rate, method and pickup place (selectors.catalog_rates).
+RATES_CACHE_KEY = "storefront:rates"
 
 
 class StoreSettings(CachedSettingsRow):
@@ -67,7 +66,6 @@ class StoreSettings(CachedSettingsRow):
         help_text=_("Staff in the Support agents group may refund up to this much at a time; managers have no limit."),
     )
 
-    objects = ForgettingQuerySet.as_manager()
     cache_key = "storefront:settings"
 
     class Meta:
@@ -142,7 +140,7 @@ class Variant(models.Model):
         return not self.track_inventory or self.stock >= quantity
 
 
-class ShippingMethod(ForgetsCachedRows):
+class ShippingMethod(CachedModel):
     name = models.CharField(_("name"), max_length=100)  # translated
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     code = models.SlugField(_("code"), unique=True)
@@ -160,7 +158,7 @@ class ShippingMethod(ForgetsCachedRows):
         return self.name
 
 
-class ShippingRate(ForgetsCachedRows):
+class ShippingRate(CachedModel):
     """A price for a method within a country (blank: anywhere) and an order-value and weight band."""
 
     method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
@@ -171,7 +169,6 @@ class ShippingRate(ForgetsCachedRows):
     max_weight_grams = models.PositiveIntegerField(_("below weight (g)"), null=True, blank=True)
     price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
 
-    objects = ForgettingQuerySet.as_manager()
     cache_key = RATES_CACHE_KEY
 
     class Meta:
@@ -183,7 +180,7 @@ class ShippingRate(ForgetsCachedRows):
         return f"{self.method} {self.country or '*'}: {self.price}"
 
 
-class PickupLocation(ForgetsCachedRows):
+class PickupLocation(CachedModel):
     name = models.CharField(_("name"), max_length=100)  # translated
     address = models.TextField(_("address"))
     country = CountryField(_("country"))
@@ -200,7 +197,7 @@ class PickupLocation(ForgetsCachedRows):
         return self.name
 
 
-class TaxRate(ForgetsCachedRows):
+class TaxRate(CachedModel):
     country = CountryField(_("country"))
     region = models.CharField(_("region"), max_length=100, blank=True, help_text=_("Empty: the whole country."))
     rate = models.DecimalField(
@@ -212,7 +209,6 @@ class TaxRate(ForgetsCachedRows):
     )
     name = models.CharField(_("name"), max_length=50, default="VAT")
 
-    objects = ForgettingQuerySet.as_manager()
     cache_key = RATES_CACHE_KEY
 
     class Meta:

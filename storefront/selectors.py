@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 
 from core import rows
-from core.cache import held_or_cached
+from core.cache import cached_rows
 from storefront.models import (
     RATES_CACHE_KEY,
     PickupLocation,
@@ -34,7 +34,7 @@ class CatalogRates(NamedTuple):
 
 def catalog_rates() -> CatalogRates:
     """Every tax rate, shipping rate, shipping method and pickup place: small tables read on each preview,
-    commit and checkout, so cached (core.cache.held_or_cached); any write to one of them clears them."""
+    commit and checkout, so cached (core.cache.cached_rows); any write to one of them clears them."""
 
     def load():
         by_method: dict[int, list[ShippingRate]] = {}
@@ -44,7 +44,7 @@ def catalog_rates() -> CatalogRates:
         pickups = {place.pk: place for place in PickupLocation.objects.all()}
         return CatalogRates(list(TaxRate.objects.all()), by_method, methods, pickups)
 
-    return held_or_cached(RATES_CACHE_KEY, load)
+    return cached_rows(RATES_CACHE_KEY, load)
 
 
 def with_delivery(order):

@@ -23,12 +23,8 @@ def clean_redis():
     """Each test starts with an empty test Redis database (cache, rate limits, queues) and empty process caches."""
     from django.core.cache import caches
 
-    from core.cache import clear_local_rows
-
     django_rq.get_connection("default").flushdb()
-    caches["local"].clear()  # and this process's fragments, renders and rows
-    caches["versioned"].clear()
-    clear_local_rows()
+    caches["process"].clear()  # and this process's fragments, renders and rows
     yield
 
 

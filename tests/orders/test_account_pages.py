@@ -243,7 +243,7 @@ def test_a_page_viewed_again_in_the_same_process_needs_no_redis(client, shop, dj
     signed_in(client, order.customer)
     url = f"/store/account/orders/{order.number}/"
     first = client.get(url).content.decode()
-    assert any(key.startswith(":1:order-page:") for key in caches["versioned"]._cache)
+    assert any(key.startswith(":1:order-page:") for key in caches["process"]._cache)
     redis = cache._cache.get_client(write=True)
     assert redis.delete(*redis.keys("*order-page*")) == 1  # Redis lost it (evicted, say)
     with django_assert_num_queries(1):  # the version only: the render is this process's copy
@@ -322,8 +322,8 @@ def test_a_change_rereads_only_its_row_and_a_list_page_seen_before_is_one_fragme
 
     redis = cache._cache.get_client(write=True)
     redis.delete(*redis.keys("*order-row:*"))  # the rows alone are gone: the page's fragment still has them
-    for key in [key for key in caches["versioned"]._cache if ":order-row:" in key]:
-        caches["versioned"].delete(key.split(":", 2)[2])  # stored as ":1:<key>"
+    for key in [key for key in caches["process"]._cache if ":order-row:" in key]:
+        caches["process"].delete(key.split(":", 2)[2])  # stored as ":1:<key>"
     with django_assert_num_queries(1):  # which orders, at which versions: the rows come with the fragment
         again = client.get("/store/account/orders/").content.decode()
     rows = re.compile(r'<ul class="orders">.*?</ul>', re.S)

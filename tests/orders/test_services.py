@@ -171,7 +171,7 @@ def test_confirmation_is_rendered_in_the_order_language_and_queued_on_commit(dja
         ("notifications", "send_message", (message.pk,))
     ]
     waiting = sorted(callback.__qualname__.split(".")[0] for callback in callbacks if callback is not batch)
-    assert [name for name in waiting if name != "forget_now_and_on_commit"] == ["_event"]
+    assert [name for name in waiting if name != "forget"] == ["_event"]
 
 
 def test_five_items_three_paid_is_partially_paid_then_paid():
