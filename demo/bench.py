@@ -26,7 +26,7 @@ import psycopg
 import redis
 from django.conf import settings
 
-from config.redis_urls import with_db
+from core.redis_urls import with_db
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_REDIS_DB = 12  # tests use 13

@@ -21,18 +21,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rq import Retry
 
 from accounts.tokens import digest
 from core import cache as caching
 from core import queues
+from editing import services as editing
 from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
 from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
+from integrations.payloads import order_payload
 from notifications.constants import MessageKind
+from notifications.services import notify
 from orders import services as order_services
 from orders.constants import ActorKind, MoneySource
 from orders.errors import OrderError
 from orders.models import Order, OrderEvent
-from storefront.models import PickupLocation, ShippingMethod
+from storefront.models import PickupLocation, ShippingMethod, StoreSettings, Variant
 
 # --- API keys ---------------------------------------------------------------------------------------
 
@@ -152,16 +156,12 @@ def _address_changed(order: Order, address: dict) -> bool:
 def _change_address(order: Order, address: dict) -> None:
     """A new shipping address from the other system: the same edit engine as shoppers and staff use
     (re-rated, versioned, on the timeline, settled), refused once anything has shipped."""
-    from editing import services as editing
-
     session = editing.begin_edit(order=order, actor_kind=ActorKind.INTEGRATION)
     editing.stage_address(session_id=session.pk, address=address)
     editing.commit_edit(session_id=session.pk, actor_kind=ActorKind.INTEGRATION, reason="Address from integration")
 
 
 def _variants_by_sku(skus: list[str]) -> dict[str, int]:
-    from storefront.models import Variant
-
     return dict(Variant.objects.filter(sku__in=skus, product__is_active=True).values_list("sku", "pk"))
 
 
@@ -188,8 +188,6 @@ def create_deliveries(events: list[OrderEvent]) -> list[int]:
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
     if not endpoints or not events:
         return []
-    from integrations.payloads import order_payload
-
     created_ids = []
     with transaction.atomic():
         for event in events:
@@ -247,13 +245,9 @@ def requeue_stale_deliveries(*, older_than_seconds: int = 900) -> int:
 
 
 def enqueue_delivery(delivery_id: int) -> None:
-    from rq import Retry
-
-    from integrations.jobs import deliver_webhook
-
     queues.enqueue(
         "default",
-        deliver_webhook,
+        "integrations.jobs.deliver_webhook",  # by dotted path: the job module imports this one
         delivery_id,
         retry=Retry(max=settings.WEBHOOK_MAX_ATTEMPTS - 1, interval=settings.WEBHOOK_RETRY_INTERVALS),
         job_timeout=60,
@@ -344,13 +338,9 @@ def _settle(delivery_id: int, attempt: dict, *, ok: bool) -> str:
 
 
 def _alert_disabled(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> None:
-    from storefront.models import StoreSettings
-
     store = StoreSettings.load()
     if not store.alert_email:
         return
-    from notifications.services import notify
-
     notify(
         kind=MessageKind.MERCHANT_WEBHOOK_DISABLED,
         recipient=store.alert_email,

@@ -11,14 +11,12 @@ from django.utils import timezone
 
 from notifications.constants import MessageStatus
 from notifications.models import Message
-from notifications.services import compose
+from notifications.services import branding, compose, requeue_stale_messages
 
 
 def build_email(message: Message) -> EmailMultiAlternatives:
     """Multipart (text + HTML) of a composed message. The Message-ID is the outbox row's, so a retried send is the same email;
     List-Unsubscribe (with one-click POST, RFC 8058) only on marketing."""
-    from notifications.services import branding
-
     sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
     headers = {
         "Content-Language": message.language,
@@ -74,6 +72,4 @@ def send_message(message_id: int) -> str:
 
 def sweep_outbox() -> int:
     """Re-queue messages a lost job left behind (Redis down at commit, a worker killed mid-send)."""
-    from notifications.services import requeue_stale_messages
-
     return requeue_stale_messages()

@@ -7,6 +7,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from rq import Retry
 
 from core import queues
 from notifications.constants import MARKETING_KINDS, MessageKind, MessageStatus
@@ -99,13 +100,10 @@ def compose(message: Message) -> Message:
 
 
 def send_job(message_id: int) -> tuple:
-    """The send job of a message, as (func, args, at, options) for core.queues."""
-    from rq import Retry
-
-    from notifications.jobs import send_message
-
+    """The send job of a message, as (func, args, at, options) for core.queues; by dotted path, as the
+    job module imports this one."""
     retry = Retry(max=settings.NOTIFICATIONS_MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
-    return send_message, (message_id,), None, {"retry": retry}
+    return "notifications.jobs.send_message", (message_id,), None, {"retry": retry}
 
 
 def enqueue_send(message_id: int) -> None:

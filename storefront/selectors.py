@@ -19,6 +19,7 @@ from storefront.models import (
     Product,
     ShippingMethod,
     ShippingRate,
+    StoreSettings,
     TaxRate,
     Variant,
 )
@@ -88,15 +89,11 @@ def shipping_price_for(
 
 def store_name() -> str:
     """The store's name for page headers, cached so pages don't query for it."""
-    from storefront.models import StoreSettings
-
     return StoreSettings.cached().name
 
 
 def email_branding() -> dict:
     """What every email's header and footer show (``settings.EMAIL_BRANDING`` points here)."""
-    from storefront.models import StoreSettings
-
     store = StoreSettings.cached()
     return {
         "store_name": store.name,

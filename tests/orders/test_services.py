@@ -167,8 +167,8 @@ def test_confirmation_is_rendered_in_the_order_language_and_queued_on_commit(dja
     # Two things wait for the commit: queueing the confirmation's send job, and telling listeners (webhooks)
     # of the event (the factories' new rates also clear the cached rates then).
     (batch,) = [callback for callback in callbacks if isinstance(callback, queues.CommitBatch)]
-    assert [(queue, func.__name__, args) for queue, func, args, *_ in batch.jobs] == [
-        ("notifications", "send_message", (message.pk,))
+    assert [(queue, func, args) for queue, func, args, *_ in batch.jobs] == [
+        ("notifications", "notifications.jobs.send_message", (message.pk,))
     ]
     waiting = sorted(callback.__qualname__.split(".")[0] for callback in callbacks if callback is not batch)
     assert [name for name in waiting if name != "forget"] == ["_event"]
