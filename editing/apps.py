@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EditingConfig(AppConfig):
-    """Edit policy, rules and edit sessions (issue: self-serve order editing). Empty until then."""
+    """Edit policy, rules, edit sessions and cancellation by the shopper."""
 
     name = "editing"
     verbose_name = _("Order editing")
+
+    def ready(self):
+        # Imported once apps are loaded: the provider's modules import models.
+        from editing.order_actions import EditActions
+        from orders import order_actions
+
+        order_actions.register("editing", EditActions())

@@ -13,11 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from core.cache import get_many_versioned, get_versioned, set_many_versioned
-from editing.models import EditPolicy
-from editing.rules import OrderView
-from editing.services import order_view, refusals_for
-from orders import selectors
-from orders.constants import ActorKind
+from orders import order_actions, selectors
 from orders.forms import OrderFilterForm
 from orders.pay_links import pay_path
 from orders.presentation import describe_event
@@ -93,7 +89,7 @@ class OrderPage:
     number: int
     head: str
     tail: str
-    edit_facts: OrderView  # what the edit and cancel rules read, checked per request against clock and policy
+    action_facts: dict  # what the apps above read for their actions (orders.order_actions), decided per request
 
 
 # (head, tail) templates of each kind of order page.
@@ -117,7 +113,7 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
             number=order.number,
             head=render_to_string(head, context),
             tail=render_to_string(tail, context),
-            edit_facts=order_view(order, list(order.lines.all()), {}),
+            action_facts=order_actions.page_facts(order),
         )
         set_many_versioned({cache_key: page})
     return page
@@ -127,8 +123,8 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
 def order_detail(request, number: int):
     key = selectors.customer_order_key(user=request.user, number=number)
     page = _order_page(key, "detail")
-    edit, cancel = refusals_for(page.edit_facts, actor_kind=ActorKind.CUSTOMER, policy=EditPolicy.cached())
-    context = {"page": page, "edit_refusals": edit, "cancel_refusals": cancel}
+    actions = order_actions.render_actions(page.action_facts, number=page.number, request=request)
+    context = {"page": page, "actions": actions}
     return render(request, "orders/order_detail.html", context)
 
 
