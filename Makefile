@@ -8,7 +8,7 @@ export WEB_PORT
 # Prints `export DATABASE_URL=… REDIS_URL=…`: the servers from the environment, or embedded ones it starts.
 SERVICES = eval "$$($(PY) -m config.embedded)"
 
-.PHONY: run test lint format messages clean-data bench
+.PHONY: run test lint format messages clean-data bench system-packages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,18 @@ run: $(VENV)/.installed
 	$(PY) manage.py demo_banner && \
 	exec $(VENV)/bin/honcho start -f Procfile
 
-test: $(VENV)/.installed
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+test: lint system-packages
 	@$(SERVICES) && $(VENV)/bin/pytest
 
+# ruff (lint + format) and import-linter (the apps' layers, no cycles inside an app: pyproject.toml).
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+
+# Debian's chromium and gettext, installed when missing and possible; else the command to run.
+system-packages:
+	@./scripts/system-packages
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
