@@ -1,5 +1,8 @@
 """The typed staged changes and their JSON in ``EditSession.staged`` (string keys, as stored before)."""
 
+from django.utils.module_loading import import_string
+
+from editing import jobs, settlement
 from editing.models import EditSession
 from editing.staged import EMPTY, Delivery, StagedChanges
 
@@ -45,3 +48,7 @@ def test_session_reads_and_writes_the_typed_value():
     assert session.staged_changes == StagedChanges.from_json(STORED)
     session.staged_changes = session.staged_changes.with_quantity(14, None)
     assert session.staged["quantities"] == {"12": 3}
+
+
+def test_the_expiry_job_is_queued_by_a_path_that_resolves():
+    assert import_string(settlement.EXPIRE_UNPAID_EDIT_JOB) is jobs.expire_unpaid_edit_job
