@@ -24,9 +24,9 @@ from orders import jobs as order_jobs
 from orders import services as order_services
 from orders.constants import ActorKind, EventType, MoneySource
 from orders.models import Order, OrderEvent, OrderLine, PaymentRequest
-from orders.services.payments import expire_payment_request
-from orders.services.refunds import alert_merchant, check_refund_limit
-from orders.services.settlement import Settlement, settle_balance, withdraw_open_settlement  # noqa: F401
+from orders.services import Settlement, expire_payment_request, settle_balance
+from orders.services.refunds import alert_merchant, check_refund_limit  # not re-exported by orders.services
+from orders.services.settlement import withdraw_open_settlement  # noqa: F401  (not re-exported; for cancellation)
 from storefront.models import Variant
 
 # Queued by its dotted path (the worker imports it): editing.jobs imports this module, and the sweeper
