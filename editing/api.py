@@ -5,7 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editing import selectors, services
+from editing import cancellation, commit, selectors, staging
 from editing.errors import EditConflict
 from editing.models import EditSession
 from editing.rules import MAX_LINE_QUANTITY
@@ -147,7 +147,7 @@ class EditList(APIView):
     @extend_schema(request=None, responses={201: PreviewSerializer}, summary="Begin (or resume) editing an order")
     def post(self, request, number: int):
         order = customer_order_for_edit(user=request.user, number=number)
-        session = services.begin_edit(order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user)
+        session = staging.begin_edit(order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user)
         response = _preview(request, number, session.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -160,7 +160,7 @@ class EditDetail(APIView):
 
     @extend_schema(responses={204: None}, summary="Abandon the edit")
     def delete(self, request, number: int, session_id: int):
-        services.abandon_edit(session_id=_session(request, number, session_id).pk)
+        staging.abandon_edit(session_id=_session(request, number, session_id).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -173,19 +173,19 @@ class EditChanges(APIView):
         data = change.validated_data
         kind = data["type"]
         if kind in ("quantity", "remove"):
-            services.stage_quantity(
+            staging.stage_quantity(
                 session_id=session.pk,
                 line_id=data["line_id"],
                 quantity=data.get("quantity", 0) if kind == "quantity" else 0,
             )
         elif kind == "swap":
-            services.stage_swap(session_id=session.pk, line_id=data["line_id"], variant_id=data["variant_id"])
+            staging.stage_swap(session_id=session.pk, line_id=data["line_id"], variant_id=data["variant_id"])
         elif kind == "add":
-            services.stage_addition(session_id=session.pk, variant_id=data["variant_id"], quantity=data["quantity"])
+            staging.stage_addition(session_id=session.pk, variant_id=data["variant_id"], quantity=data["quantity"])
         elif kind == "address":
-            services.stage_address(session_id=session.pk, address=data["address"])
+            staging.stage_address(session_id=session.pk, address=data["address"])
         else:
-            services.stage_delivery(
+            staging.stage_delivery(
                 session_id=session.pk,
                 method_id=data.get("shipping_method_id"),
                 pickup_id=data.get("pickup_location_id"),
@@ -201,7 +201,7 @@ class EditCommit(APIView):
         body.is_valid(raise_exception=True)
         if body.validated_data["version"] != session.base_version:
             raise EditConflict("The order changed since this preview. Review the new totals.")
-        result = services.commit_edit(
+        result = commit.commit_edit(
             session_id=session.pk, actor_kind=ActorKind.CUSTOMER, actor=request.user, order_id=session.order_id
         )
         return Response(SettlementSerializer(result).data)
@@ -213,7 +213,7 @@ class OrderCancel(APIView):
         order = customer_order_for_edit(user=request.user, number=number)
         body = CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services.cancel_order(
+        result = cancellation.cancel_order(
             order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=body.validated_data.get("reason", "")
         )
         return Response(SettlementSerializer(result).data)

@@ -1,6 +1,7 @@
 """RQ entry points of editing: thin, take ids, safe to run twice (and the sweeper)."""
 
 from editing.settlement import expire_unpaid_edit
+from editing.sweeper import sweep as run_sweep
 
 
 def expire_unpaid_edit_job(request_id: int) -> bool:
@@ -8,6 +9,4 @@ def expire_unpaid_edit_job(request_id: int) -> bool:
 
 
 def sweep() -> dict:
-    from editing.sweeper import sweep as run_sweep
-
     return run_sweep()

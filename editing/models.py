@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.cache import CachedSettingsRow
 from editing.constants import SessionStatus
+from editing.staged import StagedChanges
 from orders.constants import ActorKind
 
 
@@ -91,7 +92,8 @@ class EditSession(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=SessionStatus.choices, default=SessionStatus.OPEN)
     # {"quantities": {line_id: qty}, "swaps": {line_id: variant_id}, "additions": {variant_id: qty},
-    #  "address": {...} | null, "delivery": {"method": id} | {"pickup": id} | null}
+    #  "address": {...} | null, "delivery": {"method": id} | {"pickup": id} | null}: read and written
+    # as ``staged_changes`` (editing.staged.StagedChanges).
     staged = models.JSONField(_("staged changes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -114,3 +116,11 @@ class EditSession(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.order_id} v{self.base_version} ({self.get_status_display()})"
+
+    @property
+    def staged_changes(self) -> StagedChanges:
+        return StagedChanges.from_json(self.staged)
+
+    @staged_changes.setter
+    def staged_changes(self, changes: StagedChanges) -> None:
+        self.staged = changes.to_json()

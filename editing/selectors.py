@@ -13,7 +13,7 @@ from core import rows
 from editing.calculations import EditPlan
 from editing.errors import EditError
 from editing.models import EditSession
-from editing.services import EMPTY_STAGE, GROUP_DISCOUNT_JOIN, build_edit, has_changes, load_variants
+from editing.plan import GROUP_DISCOUNT_JOIN, build_edit, load_variants
 from orders.calculations import Totals
 from orders.constants import OPEN_REFUND_STATUSES, TransactionKind
 from orders.models import Order, OrderLine
@@ -53,7 +53,7 @@ class EditPreview:
 def preview_edit(*, session: EditSession) -> EditPreview:
     """Before and after for every line and total, and the balance. Writes nothing."""
     order = session.order
-    staged = {**EMPTY_STAGE, **session.staged}
+    staged = session.staged_changes
     lines = list(order.lines.all())
     held = money_in_hand(order, open_refunds=getattr(order, "open_refunds", None))
     try:
@@ -68,7 +68,7 @@ def preview_edit(*, session: EditSession) -> EditPreview:
         after=built.plan.totals,
         held=held,
         error=None,
-        changed=has_changes(staged),
+        changed=staged.has_changes,
     )
 
 

@@ -20,13 +20,18 @@ from editing.errors import EditError
 from editing.models import EditPolicy, EditSession
 from notifications.constants import MessageKind
 from orders import events
+from orders import jobs as order_jobs
 from orders import services as order_services
 from orders.constants import ActorKind, EventType, MoneySource
 from orders.models import Order, OrderEvent, OrderLine, PaymentRequest
-from orders.services.payments import expire_payment_request
-from orders.services.refunds import alert_merchant, check_refund_limit
-from orders.services.settlement import Settlement, settle_balance, withdraw_open_settlement  # noqa: F401
+from orders.services import Settlement, expire_payment_request, settle_balance
+from orders.services.refunds import alert_merchant, check_refund_limit  # not re-exported by orders.services
+from orders.services.settlement import withdraw_open_settlement  # noqa: F401  (not re-exported; for cancellation)
 from storefront.models import Variant
+
+# Queued by its dotted path (the worker imports it): editing.jobs imports this module, and the sweeper
+# that imports it too, so this module does not import editing.jobs.
+EXPIRE_UNPAID_EDIT_JOB = "editing.jobs.expire_unpaid_edit_job"
 
 # The order's fields an undo puts back (money and destination), beside its lines.
 RESTORED_ORDER_FIELDS = (
@@ -110,14 +115,11 @@ def settle_order(
 
 def payment_followups(request: PaymentRequest) -> list[tuple]:
     """Reminders on the policy's days and the expiry, as RQ scheduled jobs (the sweeper is the safety net)."""
-    from editing.jobs import expire_unpaid_edit_job
-    from orders.jobs import send_payment_reminder
-
     reminders = [
-        (send_payment_reminder, (request.pk, number), request.created_at + timedelta(days=days), {})
+        (order_jobs.send_payment_reminder, (request.pk, number), request.created_at + timedelta(days=days), {})
         for number, days in enumerate(request.reminder_days, start=1)
     ]
-    return [*reminders, (expire_unpaid_edit_job, (request.pk,), request.expires_at, {})]
+    return [*reminders, (EXPIRE_UNPAID_EDIT_JOB, (request.pk,), request.expires_at, {})]
 
 
 # --- expiry and undo ---------------------------------------------------------------------------------------

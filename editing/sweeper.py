@@ -17,8 +17,9 @@ from notifications.services import requeue_stale_messages
 from orders import services as order_services
 from orders.constants import FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.models import Order
-from orders.services.payments import due_reminders, overdue_request_ids, send_payment_reminder
-from orders.services.refunds import enqueue_refund, stale_refund_ids
+from orders.services import send_payment_reminder
+from orders.services.payments import due_reminders, overdue_request_ids  # not re-exported by orders.services
+from orders.services.refunds import enqueue_refund, stale_refund_ids  # not re-exported by orders.services
 from storefront.models import StoreSettings
 
 

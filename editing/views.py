@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from editing import selectors, services
+from editing import cancellation, commit, eligibility, selectors, staging
 from editing.errors import EditConflict, EditError
 from editing.forms import AddForm, CancelForm, DeliveryForm, EditAddressForm, LineForm, QuantityForm, SwapForm
 from editing.presentation import settlement_message
@@ -19,11 +19,11 @@ from orders.models import Order
 from orders.selectors import customer_order_for_edit
 
 ACTIONS = {
-    "quantity": (QuantityForm, lambda sid, d: services.stage_quantity(session_id=sid, **d)),
-    "remove": (LineForm, lambda sid, d: services.stage_quantity(session_id=sid, quantity=0, **d)),
-    "swap": (SwapForm, lambda sid, d: services.stage_swap(session_id=sid, **d)),
-    "add": (AddForm, lambda sid, d: services.stage_addition(session_id=sid, **d)),
-    "address": (EditAddressForm, lambda sid, d: services.stage_address(session_id=sid, address=d)),
+    "quantity": (QuantityForm, lambda sid, d: staging.stage_quantity(session_id=sid, **d)),
+    "remove": (LineForm, lambda sid, d: staging.stage_quantity(session_id=sid, quantity=0, **d)),
+    "swap": (SwapForm, lambda sid, d: staging.stage_swap(session_id=sid, **d)),
+    "add": (AddForm, lambda sid, d: staging.stage_addition(session_id=sid, **d)),
+    "address": (EditAddressForm, lambda sid, d: staging.stage_address(session_id=sid, address=d)),
     "delivery": (DeliveryForm, None),
 }
 
@@ -40,7 +40,7 @@ class EditPage:
 
     def handle(self):
         try:
-            session = services.begin_edit(order=self.order, actor_kind=self.actor_kind, actor=self.actor)
+            session = staging.begin_edit(order=self.order, actor_kind=self.actor_kind, actor=self.actor)
         except EditError as error:
             return render(
                 self.request,
@@ -56,15 +56,17 @@ class EditPage:
         preview = selectors.preview_edit(session=session)
         query = self.request.GET.get("q", "")
         methods, pickups = selectors.delivery_choices()
+        staged = session.staged_changes
         context = {
             "order": session.order,
             "session": session,
+            "staged": staged,
             "preview": preview,
             "swap_choices": selectors.swap_choices(session.order),
             "methods": methods,
             "pickups": pickups,
             "addresses": selectors.address_book(session.order.customer),
-            "address_form": EditAddressForm(initial=session.staged.get("address") or session.order.shipping_address),
+            "address_form": EditAddressForm(initial=staged.address or session.order.shipping_address),
             "query": query,
             "results": selectors.search_catalog(query),
             "back_url": self.back_url,
@@ -79,12 +81,12 @@ class EditPage:
             if action == "confirm":
                 return self.confirm(session)
             if action == "reset":
-                services.reset_edit(session_id=session.pk)
+                staging.reset_edit(session_id=session.pk)
             elif action == "address_book":
                 address = get_object_or_404(
                     session.order.customer.addresses, pk=self.request.POST.get("address_id") or 0
                 )
-                services.stage_address(session_id=session.pk, address=address.as_snapshot())
+                staging.stage_address(session_id=session.pk, address=address.as_snapshot())
             elif action in ACTIONS:
                 form_class, stage = ACTIONS[action]
                 form = form_class(self.request.POST)
@@ -101,7 +103,7 @@ class EditPage:
                     )
                     return self.back()
                 if action == "delivery":
-                    services.stage_delivery(session_id=session.pk, **form.choice())
+                    staging.stage_delivery(session_id=session.pk, **form.choice())
                 else:
                     stage(session.pk, form.cleaned_data)
             else:
@@ -118,7 +120,7 @@ class EditPage:
         ):
             messages.error(self.request, _("This order changed since you last looked. Please review the new totals."))
             return self.back()
-        result = services.commit_edit(session_id=session.pk, actor_kind=self.actor_kind, actor=self.actor)
+        result = commit.commit_edit(session_id=session.pk, actor_kind=self.actor_kind, actor=self.actor)
         messages.success(self.request, settlement_message(result.order, result.settlement))
         return HttpResponseRedirect(self.back_url)
 
@@ -157,11 +159,11 @@ def staff_edit_order(request, pk: int):
 @login_required
 def cancel_order(request, number: int):
     order = customer_order_for_edit(user=request.user, number=number)
-    refusals = services.cancel_refusals(order=order, actor_kind=ActorKind.CUSTOMER)
+    refusals = eligibility.cancel_refusals(order=order, actor_kind=ActorKind.CUSTOMER)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and not refusals and form.is_valid():
         try:
-            result = services.cancel_order(
+            result = cancellation.cancel_order(
                 order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except EditError as error:
