@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from editing.eligibility import order_view, refusals_for
 from editing.models import EditPolicy
 from editing.rules import OrderView
-from editing.services import order_view, refusals_for
 from orders.constants import ActorKind
 from orders.models import Order
 
