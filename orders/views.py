@@ -19,6 +19,7 @@ from orders.pay_links import pay_path
 from orders.presentation import describe_event
 from orders.selectors import OrderFilters
 from orders.status_links import number_from_token
+from storefront.selectors import catalog_stamp
 
 PAGE_SIZE = 20
 
@@ -101,9 +102,9 @@ PAGE_TEMPLATES = {
 
 def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
     """The page of the order ``key`` = (id, version), rendered once per version, language and kind.
-    Every change to an order bumps its version, so a cached page is never out of date; the hour only
-    bounds catalog images and memory."""
-    cache_key = f"order-page:{kind}:{key[0]}:{key[1]}:{translation.get_language()}"
+    Every change to an order bumps its version, and every change to the catalog rows a page shows (a
+    picture, a pickup place) the catalog stamp, so a cached page is never out of date."""
+    cache_key = f"order-page:{kind}:{key[0]}:{key[1]}:{catalog_stamp()}:{translation.get_language()}"
     page = get_versioned(cache_key)
     if page is None:
         order = selectors.load_details(selectors.order_for_page(order_id=key[0]))

@@ -13,6 +13,20 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 # Every tax and shipping rate, method and pickup place (selectors.catalog_rates).
 RATES_CACHE_KEY = "storefront:rates"
+# A token that changes with anything of the catalog an order's page shows beside the order's own rows (a
+# product's picture, a pickup place, a delivery method): part of the cached pages' keys (selectors.catalog_stamp).
+CATALOG_STAMP_KEY = "storefront:catalog-stamp"
+
+
+class ShownOnOrderPages(CachedModel):
+    """Catalog rows whose writes also change the catalog stamp."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def cache_keys(cls, ids) -> list[str]:
+        return [*super().cache_keys(ids), CATALOG_STAMP_KEY]
 
 
 class StoreSettings(CachedSettingsRow):
@@ -83,7 +97,7 @@ class StoreSettings(CachedSettingsRow):
         return obj
 
 
-class Product(models.Model):
+class Product(CachedModel):
     name = models.CharField(_("name"), max_length=200)  # translated (translation.py)
     description = models.TextField(_("description"), blank=True)  # translated
     slug = models.SlugField(_("slug"), unique=True)
@@ -98,6 +112,8 @@ class Product(models.Model):
     is_customizable = models.BooleanField(
         _("customizable"), default=False, help_text=_("Takes a personalization such as an engraving.")
     )
+
+    cache_key = CATALOG_STAMP_KEY  # its picture shows on order pages
 
     class Meta:
         verbose_name = _("product")
@@ -140,7 +156,7 @@ class Variant(models.Model):
         return not self.track_inventory or self.stock >= quantity
 
 
-class ShippingMethod(CachedModel):
+class ShippingMethod(ShownOnOrderPages):
     name = models.CharField(_("name"), max_length=100)  # translated
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     code = models.SlugField(_("code"), unique=True)
@@ -180,7 +196,7 @@ class ShippingRate(CachedModel):
         return f"{self.method} {self.country or '*'}: {self.price}"
 
 
-class PickupLocation(CachedModel):
+class PickupLocation(ShownOnOrderPages):
     name = models.CharField(_("name"), max_length=100)  # translated
     address = models.TextField(_("address"))
     country = CountryField(_("country"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -14,6 +15,7 @@ from django.utils import translation
 from core import rows
 from core.cache import cached_rows
 from storefront.models import (
+    CATALOG_STAMP_KEY,
     RATES_CACHE_KEY,
     PickupLocation,
     Product,
@@ -46,6 +48,11 @@ def catalog_rates() -> CatalogRates:
         return CatalogRates(list(TaxRate.objects.all()), by_method, methods, pickups)
 
     return cached_rows(RATES_CACHE_KEY, load)
+
+
+def catalog_stamp() -> str:
+    """Changes whenever a catalog row an order page shows changes (``CATALOG_STAMP_KEY``): cached pages name it."""
+    return cached_rows(CATALOG_STAMP_KEY, lambda: secrets.token_hex(6))
 
 
 def with_delivery(order):

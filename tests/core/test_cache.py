@@ -90,3 +90,28 @@ def test_redis_keys_carry_the_release_prefix(settings):
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
     assert settings.CACHE_RELEASE and settings.CACHE_RELEASE in prefix
     assert cache._cache.get_client().exists(cache.make_key(StoreSettings.cache_key))
+
+
+@pytest.mark.django_db
+def test_an_admin_change_to_a_pickup_place_or_a_picture_shows_on_cached_order_pages(client, staff_client):
+    from storefront.models import Product
+    from tests.factories import VariantFactory, place_test_order
+
+    place = PickupLocation.objects.create(name="Depot Noord", address="Kade 1", country="NL")
+    variant = VariantFactory()
+    Product.objects.filter(pk=variant.product_id).update(image_url="/media/old.png")
+    order = place_test_order(variants=[variant], pickup_location=place)
+    client.force_login(order.customer)
+    url = f"/store/account/orders/{order.number}/"
+    first = client.get(url).content.decode()
+    assert "Depot Noord" in first and "/media/old.png" in first
+
+    place.name = "Depot Zuid"
+    place.save()
+    Product.objects.filter(pk=variant.product_id).update(image_url="/media/new.png")
+
+    again = client.get(url).content.decode()
+    assert "Depot Zuid" in again and "Depot Noord" not in again
+    assert "/media/new.png" in again
+    forget_this_process()
+    assert "Depot Zuid" in client.get(url).content.decode()
