@@ -10,6 +10,7 @@
 
 from orders.services.credit import give_store_credit, store_credit_balance  # noqa: F401
 from orders.services.fulfilment import record_shipment, report_backorder, update_delivery_state  # noqa: F401
+from orders.services.kernel import refresh_statuses, save_revised_order  # noqa: F401
 from orders.services.lifecycle import (  # noqa: F401
     MAX_LINE_QUANTITY,
     LineRequest,
@@ -19,10 +20,8 @@ from orders.services.lifecycle import (  # noqa: F401
     place_order,
     record_payment,
     record_refund,
-    refresh_statuses,
     release_fulfillment_holds,
     review_order,
-    save_revised_order,
 )
 from orders.services.payments import (  # noqa: F401
     expire_payment_request,

@@ -26,12 +26,11 @@ from orders.constants import (
     MoneySource,
     RiskLevel,
     TransactionKind,
-    TransactionStatus,
 )
 from orders.errors import OrderError
 from orders.models import Order, OrderLine, Transaction
+from orders.services.kernel import lock_order, record_money, refresh_statuses, save_change
 from orders.status_links import status_path
-from orders.statuses import OrderFacts, derive_statuses
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for
@@ -47,57 +46,14 @@ class LineRequest:
     free: bool = False  # a gift line at price 0
 
 
-# --- statuses -------------------------------------------------------------------------------
-
-
-def refresh_statuses(*, order: Order, lines: list[OrderLine] | None = None) -> list[str]:
-    """Re-derive the three stored statuses from the order's facts; returns the fields that changed.
-
-    The caller holds the order's lock and saves the returned fields with its own.
-    """
-    lines = list(order.lines.all()) if lines is None else lines
-    derived = derive_statuses(
-        OrderFacts(
-            total=order.total,
-            captured=order.captured_total,
-            refunded=order.refunded_total,
-            cancelled=order.cancelled_at is not None,
-            archived=order.archived_at is not None,
-            line_quantities=tuple((line.quantity, line.fulfilled_quantity) for line in lines),
-        )
-    )
-    changed = []
-    for field in ("status", "financial_status", "fulfillment_status"):
-        if getattr(order, field) != getattr(derived, field):
-            setattr(order, field, getattr(derived, field))
-            changed.append(field)
-    return changed
-
-
-def _lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
-
-
-def save_revised_order(*, order: Order, fields: list[str], lines: list[OrderLine] | None = None) -> None:
-    """For services above orders (editing) that changed a locked order: statuses, version, save.
-    ``lines``: the order's lines as they now are, when the caller has them (else they are read)."""
-    _save_change(order, [*fields, *refresh_statuses(order=order, lines=lines)])
-
-
-def _save_change(order: Order, fields: list[str]) -> None:
-    """Every committed change bumps the version (edits commit only against the version they previewed).
-
-    The caller holds the row lock, so the version it read is current and a plain increment is safe.
-    """
-    order.version += 1
-    order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+# --- staff review -----------------------------------------------------------------------------
 
 
 def review_order(*, order: Order, tags: list[str], risk_level: str, actor: User) -> Order:
     """Staff set the order's tags and risk. A change bumps the version, like any other: the shopper's
     cached pages and the edit rules (a high risk stops shopper edits) follow at once. No change, no write."""
     with transaction.atomic():
-        order = _lock_order(order)
+        order = lock_order(order)
         changes = {
             field: {"from": getattr(order, field), "to": value}
             for field, value in (("tags", list(dict.fromkeys(tags))), ("risk_level", risk_level))
@@ -107,7 +63,7 @@ def review_order(*, order: Order, tags: list[str], risk_level: str, actor: User)
             return order
         for field, change in changes.items():
             setattr(order, field, change["to"])
-        _save_change(order, list(changes))
+        save_change(order, list(changes))
         events.order_reviewed_event(order=order, changes=changes, actor=actor)
     return order
 
@@ -428,49 +384,6 @@ def order_confirmation_context(order: Order, lines: list[OrderLine]) -> dict:
 # --- money already moved (recorded facts: the gateway jobs of the money-movement issue call these) ---
 
 
-def _record_money(
-    *,
-    order: Order,
-    kind: TransactionKind,
-    amount: Decimal,
-    idempotency_key: str,
-    gateway: str,
-    gateway_reference: str,
-    source: MoneySource = MoneySource.CHECKOUT,
-) -> tuple[Order, Transaction, bool]:
-    """Lock the order and add a succeeded transaction once per key. Returns (order, transaction, created)."""
-    order = _lock_order(order)
-    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return order, existing, False
-    if kind == TransactionKind.REFUND and amount > order.captured_total - order.refunded_total:
-        refundable = order.captured_total - order.refunded_total
-        raise OrderError(
-            _("At most %(amount)s can be refunded.") % {"amount": refundable},
-            code="over_refund",
-            fields={"amount": [_("More than was paid.")]},
-        )
-    txn = Transaction.objects.create(
-        order=order,
-        kind=kind,
-        amount=amount,
-        currency=order.currency,
-        status=TransactionStatus.SUCCESS,
-        gateway=gateway,
-        gateway_reference=gateway_reference,
-        idempotency_key=idempotency_key,
-        source=source,
-        processed_at=timezone.now(),
-    )
-    if kind == TransactionKind.CHARGE:
-        order.captured_total += amount
-        _save_change(order, ["captured_total", *refresh_statuses(order=order)])
-    else:
-        order.refunded_total += amount
-        _save_change(order, ["refunded_total", *refresh_statuses(order=order)])
-    return order, txn, True
-
-
 def _positive(amount: Decimal, currency: str, message: str) -> Decimal:
     amount = quantize(amount, currency)
     if amount <= 0:
@@ -495,7 +408,7 @@ def record_payment(
     """
     amount = _positive(amount, order.currency, _("A payment must be more than zero."))
     with transaction.atomic():
-        order, txn, created = _record_money(
+        order, txn, created = record_money(
             order=order,
             kind=TransactionKind.CHARGE,
             amount=amount,
@@ -522,7 +435,7 @@ def record_refund(
     """Record money returned to the shopper; never more than was captured and not yet refunded."""
     amount = _positive(amount, order.currency, _("A refund must be more than zero."))
     with transaction.atomic():
-        order, txn, created = _record_money(
+        order, txn, created = record_money(
             order=order,
             kind=TransactionKind.REFUND,
             amount=amount,
@@ -543,7 +456,7 @@ def cancel_order(
 ) -> Order:
     """Cancel an unshipped order and put its stock back. Refunding what was paid is the money issue's job."""
     with transaction.atomic():
-        order = _lock_order(order)
+        order = lock_order(order)
         if not order.can_cancel():
             raise OrderError(_("This order can no longer be canceled."), code="cannot_cancel")
         lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
@@ -556,20 +469,18 @@ def cancel_order(
         order.cancelled_at = timezone.now()
         order.on_fulfillment_hold = False
         order.tags = [*order.tags, *(tag for tag in add_tags if tag not in order.tags)]
-        _save_change(
-            order, ["cancelled_at", "on_fulfillment_hold", "tags", *refresh_statuses(order=order, lines=lines)]
-        )
+        save_change(order, ["cancelled_at", "on_fulfillment_hold", "tags", *refresh_statuses(order=order, lines=lines)])
         events.order_cancelled_event(order=order, reason=reason, actor_kind=actor_kind, actor=actor)
     return order
 
 
 def archive_order(*, order: Order, actor_kind: ActorKind = ActorKind.STAFF, actor: User | None = None) -> Order:
     with transaction.atomic():
-        order = _lock_order(order)
+        order = lock_order(order)
         if order.archived_at is not None or order.cancelled_at is not None:
             return order
         order.archived_at = timezone.now()
-        _save_change(order, ["archived_at", *refresh_statuses(order=order)])
+        save_change(order, ["archived_at", *refresh_statuses(order=order)])
         events.order_archived_event(order=order, actor_kind=actor_kind, actor=actor)
     return order
 
@@ -591,7 +502,7 @@ def release_fulfillment_holds(*, now: datetime | None = None, limit: int = 500) 
             if order is None or order.edit_window_ends_at is None or order.edit_window_ends_at > now:
                 continue
             order.on_fulfillment_hold = False
-            _save_change(order, ["on_fulfillment_hold"])
+            save_change(order, ["on_fulfillment_hold"])
             events.released_for_fulfillment_event(order=order)
             released += 1
     return released

@@ -28,7 +28,7 @@ from orders.errors import OrderError
 from orders.gateway import GatewayError, PaymentDeclined, get_gateway
 from orders.models import CreditMemo, Order, Transaction
 from orders.services import credit
-from orders.services.lifecycle import _lock_order, _save_change, refresh_statuses
+from orders.services.kernel import lock_order, refresh_statuses, save_change
 from storefront.models import StoreSettings
 
 # Refunds that hold money: done, or on their way.
@@ -205,7 +205,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
     if not reason.strip():
         raise RefundError(_("Say why the money is refunded."), fields={"reason": [_("This field is required.")]})
     with transaction.atomic():
-        order = _lock_order(order)
+        order = lock_order(order)
         memo, _refunds = create_refunds(
             order=order,
             amount=amount,
@@ -216,7 +216,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
             actor=actor,
         )
         order.adjustment_total += amount
-        _save_change(order, ["adjustment_total"])
+        save_change(order, ["adjustment_total"])
     return memo
 
 
@@ -329,7 +329,7 @@ def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
         refund.processed_at, refund.error = timezone.now(), ""
         refund.save(update_fields=["status", "gateway_reference", "processed_at", "error"])
         order.refunded_total += refund.amount
-        _save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+        save_change(order, ["refunded_total", *refresh_statuses(order=order)])
         events.refund_recorded_event(order=order, transaction=refund, actor_kind=ActorKind.SYSTEM)
         notify(
             kind=MessageKind.REFUND_ISSUED,
