@@ -29,6 +29,7 @@ from orders.models import Order, PaymentRequest, Transaction
 from orders.pay_links import pay_path
 from orders.services import credit
 from orders.services.kernel import lock_order, record_money, save_change
+from orders.services.placing import place_order
 from orders.status_links import status_path
 
 
@@ -293,8 +294,6 @@ def checkout_order(
 
     ``attempt_key`` comes from the checkout form, so a double-submitted form charges the card once.
     """
-    from orders.services.lifecycle import place_order
-
     with transaction.atomic():
         placed = place_order(**order, actor=actor)
         remaining = placed.total
