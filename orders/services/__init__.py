@@ -6,7 +6,8 @@
 - ``closing``: cancel, archive, and the fulfilment hold's release when the edit window closes.
 - ``review``: staff tags and risk.
 - ``fulfilment``: shipments, delivery states and backorders, and the shopper's notices of them.
-- ``refunds``: refunds from request to the gateway job, staff approval, limits and retries.
+- ``refunds``: refunds from request to the gateway job, staff approval and retries.
+- ``refund_limits``: how much each staff member may give back at a time.
 - ``payments``: card charges (checkout, Pay now), store credit spent, payment requests and reminders.
 - ``credit``: the store-credit ledger.
 - ``settlement``: a balance after a change becomes refunds or a payment request.

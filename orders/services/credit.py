@@ -14,6 +14,8 @@ from core.money import ZERO, quantize
 from orders import events
 from orders.errors import OrderError
 from orders.models import Order, StoreCreditEntry
+from orders.services.kernel import lock_order, save_change
+from orders.services.refund_limits import check_refund_limit
 
 GATEWAY_NAME = "store_credit"
 
@@ -31,9 +33,6 @@ def store_credit_balance(customer: User, *, lock: bool = False) -> Decimal:
 
 def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User) -> StoreCreditEntry:
     """Goodwill as credit for the order's shopper, on the order's timeline."""
-    from orders.services.kernel import lock_order, save_change
-    from orders.services.refunds import check_refund_limit
-
     amount = quantize(amount, order.currency)
     if amount <= 0:
         raise StoreCreditError(_("Store credit must be more than zero."), fields={"amount": [_("Must be positive.")]})

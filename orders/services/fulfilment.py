@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import marketing_recipient
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
@@ -258,8 +259,6 @@ def _notify_shipment(order: Order, fulfillment: Fulfillment, items: list[dict], 
 
 def _offer_shop_again(order: Order, items: list[dict], fulfillment: Fulfillment) -> None:
     """Marketing, so only with the shopper's consent; with a one-click unsubscribe."""
-    from accounts.selectors import marketing_recipient
-
     unsubscribe_url = marketing_recipient(order.customer_id)
     if unsubscribe_url is None:
         return
