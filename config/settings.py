@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "storefront",
     "orders",
     "editing",
+    "desk",
     "integrations",
     "demo",
     "drf_spectacular_sidecar",  # Swagger UI assets served from here, not a CDN

@@ -1,33 +1,34 @@
-"""Staff view of orders. Money, lines and statuses change only through services, so they are read-only here."""
+"""Staff view of the records of orders: shipments, transactions, the timeline, credit memos, the store-credit
+ledger and payment requests. They are written only by services, so they are read-only here; their few
+actions (a shipment's delivery, a refund decision, a credit memo print) are pages of orders.admin_views
+and orders.admin_fulfilment. The order itself, whose page acts across apps, is desk's (desk.admin).
+"""
 
 from functools import partial
-from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.db import connection
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
-from orders import admin_fulfilment, admin_views, services
-from orders.constants import FulfillmentStatus, TransactionKind, TransactionStatus
+from orders import admin_fulfilment, admin_views
+from orders.constants import TransactionKind
 from orders.models import (
     CreditMemo,
     Fulfillment,
     FulfillmentLine,
-    Order,
     OrderEvent,
-    OrderLine,
     PaymentRequest,
     StoreCreditEntry,
     Transaction,
 )
-from orders.services.credit import store_credit_balance
 
 
 class ReadOnlyInline(admin.TabularInline):
+    """Base of the order page's inlines (desk.admin): rows shown, never added, changed or deleted there."""
+
     extra = 0
     can_delete = False
     show_change_link = False
@@ -39,122 +40,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class OrderLineInline(ReadOnlyInline):
-    model = OrderLine
-    fields = [
-        "product_name",
-        "variant_name",
-        "sku",
-        "quantity",
-        "fulfilled_quantity",
-        "unit_price",
-        "discount_amount",
-        "tax_rate",
-        "tax_amount",
-        "total",
-        "customization",
-        "is_free",
-        "is_fee",
-    ]
-    readonly_fields = fields
-
-
-class FulfillmentInline(ReadOnlyInline):
-    model = Fulfillment
-    fields = [
-        "carrier",
-        "tracking_number",
-        "tracking_url",
-        "delivery_state",
-        "estimated_arrival",
-        "shipped_at",
-        "delivered_at",
-    ]
-    readonly_fields = [*fields, "delivery_link"]
-
-    def has_view_permission(self, request, obj=None):
-        """Whoever may ship an order sees its shipments (the staff groups have no shipment permissions)."""
-        return super().has_view_permission(request, obj) or admin_views.may_change_orders(request.user)
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return [*fields, "delivery_link"] if admin_views.may_change_orders(request.user) else fields
-
-    @admin.display(description=_("delivery"))
-    def delivery_link(self, obj):
-        url = reverse("admin:orders_fulfillment_delivery", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Update delivery"))
-
-
-class TransactionInline(ReadOnlyInline):
-    model = Transaction
-    fields = [
-        "kind",
-        "source",
-        "amount",
-        "currency",
-        "status",
-        "reason",
-        "gateway",
-        "gateway_reference",
-        "error",
-        "created_at",
-    ]
-    readonly_fields = [*fields, "refund_actions"]
-
-    def get_fields(self, request, obj=None):
-        """Staff who may move money get the approve/decline/retry buttons beside each refund."""
-        fields = super().get_fields(request, obj)
-        return [*fields, "refund_actions"] if admin_views.may_change_orders(request.user) else fields
-
-    @admin.display(description=_("actions"))
-    def refund_actions(self, obj):
-        """Buttons that submit the page's form (its CSRF token) to the decision URL: a form can't nest in a form."""
-        if obj.kind != TransactionKind.REFUND:
-            return ""
-        if obj.status == TransactionStatus.AWAITING_APPROVAL:
-            decisions = [("approve", _("Approve")), ("decline", _("Decline"))]
-        elif obj.status == TransactionStatus.FAILED:
-            decisions = [("retry", _("Retry"))]
-        else:
-            return ""
-        return format_html_join(
-            " ",
-            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>{}</button>',
-            ((reverse(f"admin:orders_transaction_{decision}", args=[obj.pk]), label) for decision, label in decisions),
-        )
-
-
 def credit_memo_print_link(memo: CreditMemo) -> str:
     url = reverse("admin:orders_creditmemo_print", args=[memo.pk])
     return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Print"))
-
-
-class CreditMemoInline(ReadOnlyInline):
-    model = CreditMemo
-    fields = ["memo_number", "created_at", "amount", "currency", "source", "reason", "created_by", "print_link"]
-    readonly_fields = fields
-
-    @admin.display(description=_("number"))
-    def memo_number(self, obj):
-        return obj.number
-
-    @admin.display(description=_("print"))
-    def print_link(self, obj):
-        return credit_memo_print_link(obj)
-
-
-class PaymentRequestInline(ReadOnlyInline):
-    model = PaymentRequest
-    fields = ["created_at", "amount", "currency", "status", "expires_at", "paid_at", "reason"]
-    readonly_fields = fields
-
-
-class OrderEventInline(ReadOnlyInline):
-    model = OrderEvent
-    fields = ["created_at", "type", "actor_kind", "actor", "order_version", "data", "customer_visible"]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -164,215 +52,6 @@ class RecordAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
-        return False
-
-
-class TagFilter(admin.SimpleListFilter):
-    title = _("tag")
-    parameter_name = "tag"
-
-    def lookups(self, request, model_admin):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT DISTINCT unnest(tags) AS tag FROM orders_order ORDER BY tag LIMIT 50")
-            return [(tag, tag) for (tag,) in cursor.fetchall()]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(tags__contains=[self.value()]) if self.value() else queryset
-
-
-@admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    list_display = [
-        "number",
-        "email",
-        "placed_at",
-        "total",
-        "currency",
-        "status",
-        "financial_status",
-        "fulfillment_status",
-        "on_fulfillment_hold",
-        "risk_level",
-    ]
-    list_filter = [
-        "status",
-        "financial_status",
-        "fulfillment_status",
-        "on_fulfillment_hold",
-        TagFilter,
-        "risk_level",
-        "placed_at",
-    ]
-    search_fields = ["=number", "email", "external_id"]
-    date_hierarchy = "placed_at"
-    list_select_related = ["customer"]
-    show_full_result_count = False  # counting a million orders on every page load is slow
-    inlines = [
-        OrderLineInline,
-        FulfillmentInline,
-        TransactionInline,
-        CreditMemoInline,
-        PaymentRequestInline,
-        OrderEventInline,
-    ]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "edit_link",
-                    "money_actions",
-                    "fulfilment_actions",
-                    "number",
-                    "customer",
-                    "store_credit",
-                    "email",
-                    "language",
-                    "placed_at",
-                    "version",
-                    "tags",
-                    "risk_level",
-                ]
-            },
-        ),
-        (
-            _("Status"),
-            {
-                "fields": [
-                    "status",
-                    "financial_status",
-                    "fulfillment_status",
-                    "on_fulfillment_hold",
-                    "edit_window_ends_at",
-                    "cancelled_at",
-                    "archived_at",
-                ]
-            },
-        ),
-        (_("Delivery"), {"fields": ["shipping_address", "billing_address", "shipping_method_name", "pickup_location"]}),
-        (
-            _("Amounts"),
-            {
-                "fields": [
-                    "currency",
-                    "prices_include_tax",
-                    "tax_exempt",
-                    "discount_code",
-                    "subtotal",
-                    "discount_total",
-                    "shipping_total",
-                    "tax_total",
-                    "total",
-                    "adjustment_total",
-                    "captured_total",
-                    "refunded_total",
-                ]
-            },
-        ),
-    ]
-    readonly_fields = [
-        "edit_link",
-        "money_actions",
-        "fulfilment_actions",
-        "number",
-        "customer",
-        "store_credit",
-        "email",
-        "placed_at",
-        "version",
-        "status",
-        "financial_status",
-        "fulfillment_status",
-        "on_fulfillment_hold",
-        "edit_window_ends_at",
-        "cancelled_at",
-        "archived_at",
-        "shipping_address",
-        "billing_address",
-        "shipping_method_name",
-        "pickup_location",
-        "currency",
-        "prices_include_tax",
-        "tax_exempt",
-        "discount_code",
-        "subtotal",
-        "discount_total",
-        "shipping_total",
-        "tax_total",
-        "total",
-        "adjustment_total",
-        "captured_total",
-        "refunded_total",
-        "language",
-    ]
-
-    def has_add_permission(self, request):
-        return False  # orders are placed through place_order (checkout or API)
-
-    def save_model(self, request, obj, form, change):
-        # Tags and risk are the only fields staff type here; the service versions the change and records it.
-        services.review_order(
-            order=obj, tags=form.cleaned_data["tags"], risk_level=form.cleaned_data["risk_level"], actor=request.user
-        )
-
-    def get_urls(self):
-        from editing.views import staff_edit_order
-
-        def page(view, name):
-            return path(
-                f"<int:pk>/{name}/",
-                self.admin_site.admin_view(partial(view, model_admin=self)),
-                name=f"orders_order_{name}",
-            )
-
-        return [
-            path("<int:pk>/edit/", self.admin_site.admin_view(staff_edit_order), name="orders_order_edit"),
-            page(admin_views.refund_order, "refund"),
-            page(admin_views.give_goodwill, "goodwill"),
-            page(admin_views.cancel_order, "cancel"),
-            page(admin_fulfilment.ship_order, "ship"),
-            page(admin_fulfilment.report_order_backorder, "backorder"),
-            *super().get_urls(),
-        ]
-
-    @admin.display(description=_("change"))
-    def edit_link(self, obj):
-        url = reverse("admin:orders_order_edit", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Edit lines, address or delivery"))
-
-    @admin.display(description=_("money"))
-    def money_actions(self, obj):
-        buttons = [("refund", _("Refund")), ("goodwill", _("Give goodwill"))]
-        if obj.can_cancel():
-            buttons.append(("cancel", _("Cancel order")))
-        return format_html_join(
-            " ",
-            '<a class="button" href="{}">{}</a>',
-            ((reverse(f"admin:orders_order_{name}", args=[obj.pk]), label) for name, label in buttons),
-        )
-
-    @admin.display(description=_("fulfilment"))
-    def fulfilment_actions(self, obj):
-        if obj.cancelled_at is not None:
-            return _("A canceled order can't be shipped.")
-        if obj.fulfillment_status == FulfillmentStatus.FULFILLED:
-            return _("Everything is shipped.")
-        buttons = [("ship", _("Ship items")), ("backorder", _("Report backorder"))]
-        return format_html_join(
-            " ",
-            '<a class="button" href="{}">{}</a>',
-            ((reverse(f"admin:orders_order_{name}", args=[obj.pk]), label) for name, label in buttons),
-        )
-
-    @admin.display(description=_("customer's store credit"))
-    def store_credit(self, obj):
-        if not obj.customer_id:
-            return "—"
-        balance = admin_views.money(store_credit_balance(obj.customer), obj.currency)
-        url = reverse("admin:orders_storecreditentry_changelist") + "?" + urlencode({"q": obj.customer.email})
-        return format_html('{} <a href="{}">{}</a>', balance, url, _("Ledger"))
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 from core.errors import ApplicationError
 from orders.checkout_forms import CheckoutForm
 from orders.services import LineRequest, store_credit_balance
-from orders.services.lifecycle import quote_order
 from orders.services.payments import checkout_order
+from orders.services.placing import quote_order
 from orders.status_links import status_path
 from storefront.cart import Cart
 from storefront.models import PickupLocation, ShippingMethod, StoreSettings

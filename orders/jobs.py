@@ -1,7 +1,7 @@
 """RQ entry points of orders: thin, take ids, safe to run twice."""
 
 from orders.services import payments, refunds
-from orders.services.lifecycle import release_fulfillment_holds
+from orders.services.closing import release_fulfillment_holds
 
 
 def release_expired_holds() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 
 from core.money import format_money
@@ -47,8 +49,6 @@ def describe_event(event: OrderEvent, *, currency: str, language: str) -> str:
 
 
 def _amount(data: dict):
-    from decimal import Decimal
-
     return Decimal(data.get("amount", "0"))
 
 

@@ -12,7 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from core import rows
-from orders.models import Fulfillment, Order, OrderEvent, OrderLine
+from orders.constants import EventType, PaymentRequestStatus
+from orders.models import Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest
 from storefront.selectors import with_delivery
 
 LIST_FIELDS = (
@@ -183,22 +184,15 @@ def customer_order_for_edit(*, user, number: int) -> Order:
 
 
 def payment_request(*, request_id: int):
-    from orders.models import PaymentRequest
-
     return PaymentRequest.objects.select_related("order__customer").filter(pk=request_id).first()
 
 
 def open_payment_request(*, order: Order):
-    from orders.constants import PaymentRequestStatus
-    from orders.models import PaymentRequest
-
     return PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).only("pk").first()
 
 
 def edit_behind(request) -> list[dict]:
     """The changes of the edit that asked for this payment (the last edit before it), for the Pay now page."""
-    from orders.constants import EventType
-
     event = (
         OrderEvent.objects.filter(order_id=request.order_id, type=EventType.EDITED, created_at__lte=request.created_at)
         .order_by("-created_at", "-id")

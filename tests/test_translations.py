@@ -22,6 +22,7 @@ SOURCE_DIRS = [
     "storefront",
     "orders",
     "editing",
+    "desk",
     "integrations",
     "notifications",
     "demo",

@@ -1,29 +1,22 @@
 """Order services, one module per subject; import them from here (``from orders import services``).
 
-- ``lifecycle``: placing, statuses, closing, fulfilment holds, staff review (tags, risk).
+- ``kernel``: lock an order, re-derive its statuses, save a versioned change, record a transaction once.
+- ``placing``: pricing, the checkout's quote and placing an order (stock, edit window, confirmation).
+- ``recording``: money moved elsewhere, recorded as a payment or a refund.
+- ``closing``: cancel, archive, and the fulfilment hold's release when the edit window closes.
+- ``review``: staff tags and risk.
 - ``fulfilment``: shipments, delivery states and backorders, and the shopper's notices of them.
-- ``refunds``: refunds from request to the gateway job, staff approval, limits and retries.
+- ``refunds``: refunds from request to the gateway job, staff approval and retries.
+- ``refund_limits``: how much each staff member may give back at a time.
 - ``payments``: card charges (checkout, Pay now), store credit spent, payment requests and reminders.
 - ``credit``: the store-credit ledger.
 - ``settlement``: a balance after a change becomes refunds or a payment request.
 """
 
+from orders.services.closing import archive_order, cancel_order, release_fulfillment_holds  # noqa: F401
 from orders.services.credit import give_store_credit, store_credit_balance  # noqa: F401
 from orders.services.fulfilment import record_shipment, report_backorder, update_delivery_state  # noqa: F401
-from orders.services.lifecycle import (  # noqa: F401
-    MAX_LINE_QUANTITY,
-    LineRequest,
-    archive_order,
-    cancel_order,
-    order_confirmation_context,
-    place_order,
-    record_payment,
-    record_refund,
-    refresh_statuses,
-    release_fulfillment_holds,
-    review_order,
-    save_revised_order,
-)
+from orders.services.kernel import refresh_statuses, save_revised_order  # noqa: F401
 from orders.services.payments import (  # noqa: F401
     expire_payment_request,
     pay_payment_request,
@@ -31,6 +24,13 @@ from orders.services.payments import (  # noqa: F401
     spend_store_credit,
     take_card_payment,
 )
+from orders.services.placing import (  # noqa: F401
+    MAX_LINE_QUANTITY,
+    LineRequest,
+    order_confirmation_context,
+    place_order,
+)
+from orders.services.recording import record_payment, record_refund  # noqa: F401
 from orders.services.refunds import (  # noqa: F401
     approve_refund,
     decline_refund,
@@ -39,4 +39,5 @@ from orders.services.refunds import (  # noqa: F401
     retry_refund,
     send_refund,
 )
+from orders.services.review import review_order  # noqa: F401
 from orders.services.settlement import Settlement, settle_balance  # noqa: F401

@@ -14,6 +14,8 @@ from core.money import ZERO, quantize
 from orders import events
 from orders.errors import OrderError
 from orders.models import Order, StoreCreditEntry
+from orders.services.kernel import lock_order, save_change
+from orders.services.refund_limits import check_refund_limit
 
 GATEWAY_NAME = "store_credit"
 
@@ -31,9 +33,6 @@ def store_credit_balance(customer: User, *, lock: bool = False) -> Decimal:
 
 def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User) -> StoreCreditEntry:
     """Goodwill as credit for the order's shopper, on the order's timeline."""
-    from orders.services.lifecycle import _lock_order, _save_change
-    from orders.services.refunds import check_refund_limit
-
     amount = quantize(amount, order.currency)
     if amount <= 0:
         raise StoreCreditError(_("Store credit must be more than zero."), fields={"amount": [_("Must be positive.")]})
@@ -41,7 +40,7 @@ def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User
         raise StoreCreditError(_("Say why the credit is given."), fields={"reason": [_("This field is required.")]})
     check_refund_limit(actor, amount)
     with transaction.atomic():
-        order = _lock_order(order)
+        order = lock_order(order)
         entry = StoreCreditEntry.objects.create(
             customer_id=order.customer_id,
             amount=amount,
@@ -51,7 +50,7 @@ def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User
             created_by=actor,
             idempotency_key=f"credit-{order.pk}-{order.version}",
         )
-        _save_change(order, [])
+        save_change(order, [])
         events.store_credit_issued_event(order=order, entry=entry, actor=actor)
     return entry
 

@@ -14,13 +14,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import marketing_recipient
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
 from orders.constants import ActorKind, BackorderKind, DeliveryState
 from orders.errors import OrderError
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
-from orders.services.lifecycle import _lock_order, _save_change, refresh_statuses
+from orders.services.kernel import lock_order, refresh_statuses, save_change
 from orders.status_links import status_path
 
 
@@ -43,7 +44,7 @@ def record_shipment(
             _("Choose at least one item to ship."), code="no_lines", fields={"lines": [_("Choose items.")]}
         )
     with transaction.atomic():
-        order = _lock_order(order)
+        order = lock_order(order)
         if order.cancelled_at is not None:
             raise OrderError(_("A canceled order can't be shipped."), code="order_cancelled")
         lines = list(OrderLine.objects.select_for_update().filter(order=order).order_by("pk"))
@@ -73,7 +74,7 @@ def record_shipment(
             ["fulfilled_quantity", "backordered_quantity", "backorder_kind", "backorder_expected"],
         )
         order.on_fulfillment_hold = False  # something shipped: the hold is moot
-        _save_change(order, ["on_fulfillment_hold", *refresh_statuses(order=order, lines=lines)])
+        save_change(order, ["on_fulfillment_hold", *refresh_statuses(order=order, lines=lines)])
         event = events.fulfillment_created_event(
             order=order, fulfillment=fulfillment, quantities=quantities, actor_kind=actor_kind, actor=actor
         )
@@ -106,7 +107,7 @@ def update_delivery_state(
         elif before["state"] != DeliveryState.DELIVERED:  # a new date on a delivered parcel keeps its time
             fulfillment.delivered_at = timezone.now()
         fulfillment.save(update_fields=["delivery_state", "estimated_arrival", "delivered_at", "updated_at"])
-        _save_change(order, [])
+        save_change(order, [])
         event = events.delivery_updated_event(
             order=order, fulfillment=fulfillment, before=before, after=after, actor_kind=actor_kind, actor=actor
         )
@@ -165,7 +166,7 @@ def report_backorder(
     if not quantities or any(q < 0 for q in quantities.values()):
         raise OrderError(_("Choose at least one item."), code="no_lines", fields={"lines": [_("Choose items.")]})
     with transaction.atomic():
-        order = _lock_order(order)
+        order = lock_order(order)
         if order.cancelled_at is not None:
             raise OrderError(_("This order is canceled."), code="order_cancelled")
         lines = _lines_left_to_ship(
@@ -181,7 +182,7 @@ def report_backorder(
         if not changed:
             return order
         OrderLine.objects.bulk_update(changed, ["backordered_quantity", "backorder_kind", "backorder_expected"])
-        _save_change(order, [])
+        save_change(order, [])
         event = events.backorder_reported_event(
             order=order,
             quantities=quantities,
@@ -258,8 +259,6 @@ def _notify_shipment(order: Order, fulfillment: Fulfillment, items: list[dict], 
 
 def _offer_shop_again(order: Order, items: list[dict], fulfillment: Fulfillment) -> None:
     """Marketing, so only with the shopper's consent; with a one-click unsubscribe."""
-    from accounts.selectors import marketing_recipient
-
     unsubscribe_url = marketing_recipient(order.customer_id)
     if unsubscribe_url is None:
         return

@@ -28,7 +28,8 @@ from orders.gateway import GatewayError, get_gateway
 from orders.models import Order, PaymentRequest, Transaction
 from orders.pay_links import pay_path
 from orders.services import credit
-from orders.services.lifecycle import _lock_order, _record_money, _save_change
+from orders.services.kernel import lock_order, record_money, save_change
+from orders.services.placing import place_order
 from orders.status_links import status_path
 
 
@@ -59,7 +60,7 @@ def take_card_payment(
     if Transaction.objects.filter(idempotency_key=idempotency_key).exclude(order=order).exists():
         # A resubmitted form after its order was placed: the gateway replayed that order's charge.
         raise PaymentError(_("This payment was already made for another order."), code="payment_reused")
-    order, txn, created = _record_money(
+    order, txn, created = record_money(
         order=order,
         kind=TransactionKind.CHARGE,
         amount=amount,
@@ -89,7 +90,7 @@ def spend_store_credit(
         order=order,
         key=f"spend-{idempotency_key}",
     )
-    order, txn, created = _record_money(
+    order, txn, created = record_money(
         order=order,
         kind=TransactionKind.CHARGE,
         amount=-entry.amount,
@@ -170,7 +171,7 @@ def pay_payment_request(
     submission twice charges once."""
     with transaction.atomic():
         order_id = PaymentRequest.objects.values_list("order_id", flat=True).get(pk=request_id)
-        order = _lock_order(Order(pk=order_id))
+        order = lock_order(Order(pk=order_id))
         request = PaymentRequest.objects.select_for_update().get(pk=request_id)
         if request.status == PaymentRequestStatus.OPEN and request.expires_at <= timezone.now():
             request.status = PaymentRequestStatus.EXPIRED  # the expiry job hasn't run yet; the answer is the same
@@ -256,14 +257,14 @@ def expire_payment_request(*, request_id: int, now=None) -> PaymentRequest | Non
         order_id = PaymentRequest.objects.filter(pk=request_id).values_list("order_id", flat=True).first()
         if order_id is None:
             return None
-        order = _lock_order(Order(pk=order_id))
+        order = lock_order(Order(pk=order_id))
         request = PaymentRequest.objects.select_for_update().get(pk=request_id)
         if request.status != PaymentRequestStatus.OPEN or request.expires_at > now:
             return None
         request.status = PaymentRequestStatus.EXPIRED
         request.save(update_fields=["status"])
         order.on_fulfillment_hold = False
-        _save_change(order, ["on_fulfillment_hold"])
+        save_change(order, ["on_fulfillment_hold"])
         events.payment_request_expired_event(order=order, request=request)
     return request
 
@@ -293,8 +294,6 @@ def checkout_order(
 
     ``attempt_key`` comes from the checkout form, so a double-submitted form charges the card once.
     """
-    from orders.services.lifecycle import place_order
-
     with transaction.atomic():
         placed = place_order(**order, actor=actor)
         remaining = placed.total

@@ -16,6 +16,7 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from rq import Retry
 
 from accounts.models import User
 from core import queues
@@ -24,11 +25,12 @@ from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
 from orders.constants import OPEN_REFUND_STATUSES, ActorKind, MoneySource, TransactionKind, TransactionStatus
-from orders.errors import OrderError
+from orders.errors import RefundError
 from orders.gateway import GatewayError, PaymentDeclined, get_gateway
 from orders.models import CreditMemo, Order, Transaction
 from orders.services import credit
-from orders.services.lifecycle import _lock_order, _save_change, refresh_statuses
+from orders.services.kernel import lock_order, refresh_statuses, save_change
+from orders.services.refund_limits import check_refund_limit, refund_limit
 from storefront.models import StoreSettings
 
 # Refunds that hold money: done, or on their way.
@@ -37,10 +39,6 @@ HOLDING_STATUSES = (TransactionStatus.SUCCESS, *OPEN_REFUND_STATUSES)
 
 def _money(amount: Decimal, currency: str) -> str:
     return format_money(amount, currency, translation.get_language() or "en")
-
-
-class RefundError(OrderError):
-    code = "refund_invalid"
 
 
 class RetryLater(Exception):
@@ -153,13 +151,10 @@ def _new_refund(order, memo, charge, amount, status, source, reason, actor_kind,
 
 
 def enqueue_refund(refund_id: int) -> None:
-    from rq import Retry
-
-    from orders.jobs import send_refund
-
+    """Queue the refund job (``orders.jobs.send_refund``, by its dotted path: the jobs module imports this one)."""
     queues.enqueue(
         "default",
-        send_refund,
+        "orders.jobs.send_refund",
         refund_id,
         retry=Retry(max=settings.REFUND_MAX_ATTEMPTS - 1, interval=settings.REFUND_RETRY_INTERVALS),
         job_timeout=120,
@@ -167,32 +162,6 @@ def enqueue_refund(refund_id: int) -> None:
 
 
 # --- staff ------------------------------------------------------------------------------------------
-
-
-MANAGERS_GROUP = "Managers"
-AGENTS_GROUP = "Support agents"
-
-
-def refund_limit(user: User) -> Decimal | None:
-    """How much one staff member may refund at a time: None = no limit. Raises when they may not refund."""
-    group_names = set(user.groups.values_list("name", flat=True))
-    if user.is_superuser or MANAGERS_GROUP in group_names:
-        return None
-    if AGENTS_GROUP in group_names:
-        return StoreSettings.load().agent_refund_limit
-    raise RefundError(_("Only managers and support agents can refund."), code="not_allowed")
-
-
-def check_refund_limit(user: User, amount: Decimal) -> None:
-    """Every staff action that gives money back (refund, goodwill, cancel with refund, retry) asks this."""
-    limit = refund_limit(user)
-    if limit is not None and amount > limit:
-        raise RefundError(
-            _("Support agents can give back at most %(limit)s at a time; ask a manager.")
-            % {"limit": _money(limit, StoreSettings.load().currency)},
-            code="over_limit",
-            fields={"amount": [_("Above your refund limit.")]},
-        )
 
 
 def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: bool, actor: User) -> CreditMemo:
@@ -205,7 +174,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
     if not reason.strip():
         raise RefundError(_("Say why the money is refunded."), fields={"reason": [_("This field is required.")]})
     with transaction.atomic():
-        order = _lock_order(order)
+        order = lock_order(order)
         memo, _refunds = create_refunds(
             order=order,
             amount=amount,
@@ -216,7 +185,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
             actor=actor,
         )
         order.adjustment_total += amount
-        _save_change(order, ["adjustment_total"])
+        save_change(order, ["adjustment_total"])
     return memo
 
 
@@ -329,7 +298,7 @@ def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
         refund.processed_at, refund.error = timezone.now(), ""
         refund.save(update_fields=["status", "gateway_reference", "processed_at", "error"])
         order.refunded_total += refund.amount
-        _save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+        save_change(order, ["refunded_total", *refresh_statuses(order=order)])
         events.refund_recorded_event(order=order, transaction=refund, actor_kind=ActorKind.SYSTEM)
         notify(
             kind=MessageKind.REFUND_ISSUED,

@@ -15,6 +15,7 @@ from notifications.models import Message
 from notifications.services import compose
 from orders import services
 from orders.constants import BackorderKind, DeliveryState
+from orders.errors import OrderError
 from storefront.models import StoreSettings
 from tests.editing.conftest import place
 from tests.editing.test_services import MUG, SWEATER_M, line
@@ -105,7 +106,7 @@ def test_a_backorder_notice_names_the_items_and_what_happens_next_once(client):
 @pytest.mark.django_db
 def test_a_backorder_for_more_than_is_left_to_ship_is_refused():
     order = place([(MUG, 1)], paid="card")
-    with pytest.raises(services.lifecycle.OrderError) as refused:
+    with pytest.raises(OrderError) as refused:
         services.report_backorder(order=order, quantities={line(order, MUG).pk: 2})
     assert refused.value.code == "over_fulfilment" and not Message.objects.filter(kind="backorder_notice").exists()
 

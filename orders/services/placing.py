@@ -1,5 +1,7 @@
-"""Every state change of an order. Each follows DESIGN.md's template:
-guard → atomic → lock (primary-key order) → save(update_fields) → event → on_commit → return.
+"""Placing an order: the lines a shopper or an integration asks for (``LineRequest``), pricing them with
+shipping and tax (``price_order``, the checkout's summary ``quote_order``), and ``place_order``, which
+creates the order with its shopper's account, takes the stock, sets the edit window and fulfilment hold,
+and queues the confirmation (``order_confirmation_context``). Paying for it is ``payments.checkout_order``.
 """
 
 from __future__ import annotations
@@ -16,22 +18,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
 from accounts.services import get_or_create_customer
-from core.money import ZERO, quantize
+from core.money import ZERO
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events, quotes
 from orders.calculations import Totals
-from orders.constants import (
-    ActorKind,
-    MoneySource,
-    RiskLevel,
-    TransactionKind,
-    TransactionStatus,
-)
+from orders.constants import ActorKind, RiskLevel
 from orders.errors import OrderError
-from orders.models import Order, OrderLine, Transaction
+from orders.models import Order, OrderLine
+from orders.services.kernel import refresh_statuses
 from orders.status_links import status_path
-from orders.statuses import OrderFacts, derive_statuses
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for
@@ -45,74 +41,6 @@ class LineRequest:
     quantity: int
     customization: str = ""
     free: bool = False  # a gift line at price 0
-
-
-# --- statuses -------------------------------------------------------------------------------
-
-
-def refresh_statuses(*, order: Order, lines: list[OrderLine] | None = None) -> list[str]:
-    """Re-derive the three stored statuses from the order's facts; returns the fields that changed.
-
-    The caller holds the order's lock and saves the returned fields with its own.
-    """
-    lines = list(order.lines.all()) if lines is None else lines
-    derived = derive_statuses(
-        OrderFacts(
-            total=order.total,
-            captured=order.captured_total,
-            refunded=order.refunded_total,
-            cancelled=order.cancelled_at is not None,
-            archived=order.archived_at is not None,
-            line_quantities=tuple((line.quantity, line.fulfilled_quantity) for line in lines),
-        )
-    )
-    changed = []
-    for field in ("status", "financial_status", "fulfillment_status"):
-        if getattr(order, field) != getattr(derived, field):
-            setattr(order, field, getattr(derived, field))
-            changed.append(field)
-    return changed
-
-
-def _lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
-
-
-def save_revised_order(*, order: Order, fields: list[str], lines: list[OrderLine] | None = None) -> None:
-    """For services above orders (editing) that changed a locked order: statuses, version, save.
-    ``lines``: the order's lines as they now are, when the caller has them (else they are read)."""
-    _save_change(order, [*fields, *refresh_statuses(order=order, lines=lines)])
-
-
-def _save_change(order: Order, fields: list[str]) -> None:
-    """Every committed change bumps the version (edits commit only against the version they previewed).
-
-    The caller holds the row lock, so the version it read is current and a plain increment is safe.
-    """
-    order.version += 1
-    order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
-
-
-def review_order(*, order: Order, tags: list[str], risk_level: str, actor: User) -> Order:
-    """Staff set the order's tags and risk. A change bumps the version, like any other: the shopper's
-    cached pages and the edit rules (a high risk stops shopper edits) follow at once. No change, no write."""
-    with transaction.atomic():
-        order = _lock_order(order)
-        changes = {
-            field: {"from": getattr(order, field), "to": value}
-            for field, value in (("tags", list(dict.fromkeys(tags))), ("risk_level", risk_level))
-            if getattr(order, field) != value
-        }
-        if not changes:
-            return order
-        for field, change in changes.items():
-            setattr(order, field, change["to"])
-        _save_change(order, list(changes))
-        events.order_reviewed_event(order=order, changes=changes, actor=actor)
-    return order
-
-
-# --- placing --------------------------------------------------------------------------------
 
 
 def _next_order_number() -> int:
@@ -423,175 +351,3 @@ def order_confirmation_context(order: Order, lines: list[OrderLine]) -> dict:
             for line in lines
         ],
     }
-
-
-# --- money already moved (recorded facts: the gateway jobs of the money-movement issue call these) ---
-
-
-def _record_money(
-    *,
-    order: Order,
-    kind: TransactionKind,
-    amount: Decimal,
-    idempotency_key: str,
-    gateway: str,
-    gateway_reference: str,
-    source: MoneySource = MoneySource.CHECKOUT,
-) -> tuple[Order, Transaction, bool]:
-    """Lock the order and add a succeeded transaction once per key. Returns (order, transaction, created)."""
-    order = _lock_order(order)
-    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return order, existing, False
-    if kind == TransactionKind.REFUND and amount > order.captured_total - order.refunded_total:
-        refundable = order.captured_total - order.refunded_total
-        raise OrderError(
-            _("At most %(amount)s can be refunded.") % {"amount": refundable},
-            code="over_refund",
-            fields={"amount": [_("More than was paid.")]},
-        )
-    txn = Transaction.objects.create(
-        order=order,
-        kind=kind,
-        amount=amount,
-        currency=order.currency,
-        status=TransactionStatus.SUCCESS,
-        gateway=gateway,
-        gateway_reference=gateway_reference,
-        idempotency_key=idempotency_key,
-        source=source,
-        processed_at=timezone.now(),
-    )
-    if kind == TransactionKind.CHARGE:
-        order.captured_total += amount
-        _save_change(order, ["captured_total", *refresh_statuses(order=order)])
-    else:
-        order.refunded_total += amount
-        _save_change(order, ["refunded_total", *refresh_statuses(order=order)])
-    return order, txn, True
-
-
-def _positive(amount: Decimal, currency: str, message: str) -> Decimal:
-    amount = quantize(amount, currency)
-    if amount <= 0:
-        raise OrderError(message, code="bad_amount", fields={"amount": [_("Must be positive.")]})
-    return amount
-
-
-def record_payment(
-    *,
-    order: Order,
-    amount: Decimal,
-    idempotency_key: str,
-    gateway: str = "manual",
-    gateway_reference: str = "",
-    source: MoneySource = MoneySource.CHECKOUT,
-    actor_kind: ActorKind = ActorKind.SYSTEM,
-    actor: User | None = None,
-) -> Transaction:
-    """Record money captured for an order. Recording the same key twice records it once.
-
-    ``gateway`` "manual": taken outside Aftersale (an import, a bank transfer); refunds of it go back by hand.
-    """
-    amount = _positive(amount, order.currency, _("A payment must be more than zero."))
-    with transaction.atomic():
-        order, txn, created = _record_money(
-            order=order,
-            kind=TransactionKind.CHARGE,
-            amount=amount,
-            idempotency_key=idempotency_key,
-            gateway=gateway,
-            gateway_reference=gateway_reference,
-            source=source,
-        )
-        if created:
-            events.payment_captured_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
-    return txn
-
-
-def record_refund(
-    *,
-    order: Order,
-    amount: Decimal,
-    idempotency_key: str,
-    gateway: str = "manual",
-    gateway_reference: str = "",
-    actor_kind: ActorKind = ActorKind.SYSTEM,
-    actor: User | None = None,
-) -> Transaction:
-    """Record money returned to the shopper; never more than was captured and not yet refunded."""
-    amount = _positive(amount, order.currency, _("A refund must be more than zero."))
-    with transaction.atomic():
-        order, txn, created = _record_money(
-            order=order,
-            kind=TransactionKind.REFUND,
-            amount=amount,
-            idempotency_key=idempotency_key,
-            gateway=gateway,
-            gateway_reference=gateway_reference,
-        )
-        if created:
-            events.refund_recorded_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
-    return txn
-
-
-# --- closing ---------------------------------------------------------------------------------
-
-
-def cancel_order(
-    *, order: Order, reason: str = "", actor_kind: ActorKind, actor: User | None = None, add_tags: tuple[str, ...] = ()
-) -> Order:
-    """Cancel an unshipped order and put its stock back. Refunding what was paid is the money issue's job."""
-    with transaction.atomic():
-        order = _lock_order(order)
-        if not order.can_cancel():
-            raise OrderError(_("This order can no longer be canceled."), code="cannot_cancel")
-        lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
-        restock = {}
-        for line in lines:
-            if line.variant_id:
-                restock[line.variant_id] = restock.get(line.variant_id, 0) + line.quantity
-        for variant_id in sorted(restock):
-            Variant.objects.filter(pk=variant_id, track_inventory=True).update(stock=F("stock") + restock[variant_id])
-        order.cancelled_at = timezone.now()
-        order.on_fulfillment_hold = False
-        order.tags = [*order.tags, *(tag for tag in add_tags if tag not in order.tags)]
-        _save_change(
-            order, ["cancelled_at", "on_fulfillment_hold", "tags", *refresh_statuses(order=order, lines=lines)]
-        )
-        events.order_cancelled_event(order=order, reason=reason, actor_kind=actor_kind, actor=actor)
-    return order
-
-
-def archive_order(*, order: Order, actor_kind: ActorKind = ActorKind.STAFF, actor: User | None = None) -> Order:
-    with transaction.atomic():
-        order = _lock_order(order)
-        if order.archived_at is not None or order.cancelled_at is not None:
-            return order
-        order.archived_at = timezone.now()
-        _save_change(order, ["archived_at", *refresh_statuses(order=order)])
-        events.order_archived_event(order=order, actor_kind=actor_kind, actor=actor)
-    return order
-
-
-# --- fulfilment hold ----------------------------------------------------------------------------
-
-
-def release_fulfillment_holds(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Hand orders whose edit window has closed to the warehouse. Safe to run twice or in parallel:
-    each order is released under its own lock, and locked ones are left for the next run."""
-    now = now or timezone.now()
-    released = 0
-    due = Order.objects.filter(on_fulfillment_hold=True, edit_window_ends_at__lte=now).values_list("pk", flat=True)
-    for order_id in list(due.order_by("edit_window_ends_at")[:limit]):
-        with transaction.atomic():
-            order = (
-                Order.objects.select_for_update(skip_locked=True).filter(pk=order_id, on_fulfillment_hold=True).first()
-            )
-            if order is None or order.edit_window_ends_at is None or order.edit_window_ends_at > now:
-                continue
-            order.on_fulfillment_hold = False
-            _save_change(order, ["on_fulfillment_hold"])
-            events.released_for_fulfillment_event(order=order)
-            released += 1
-    return released

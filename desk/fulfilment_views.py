@@ -1,0 +1,116 @@
+"""Staff fulfilment pages of an order in admin: ship items and report a backorder.
+
+Wired by desk.admin.OrderAdmin ``get_urls`` through ``admin_site.admin_view`` (staff signed in with
+their second factor); the page, its template and the delivery update of a shipment are
+orders.admin_fulfilment's. Recording fulfilment needs the "change order" permission (the Managers and
+Support agents groups have it). Each page calls one service of orders.services.fulfilment with
+``actor_kind=STAFF, actor=request.user``; a refusal (``ApplicationError``) is shown on the form
+(``lines.<id>`` on that line's quantity input) with status 400 and changes nothing.
+
+Decisions:
+- The forms check the shape of the input (whole numbers, 0 or more; the HTML ``max`` is what is left to
+  ship); the services decide what is allowed, so a line shipped meanwhile is refused by them too.
+- Only lines with a quantity above 0 are passed; none at all is the services' "Choose items" refusal.
+- A report the service finds unchanged (the same backorder) says so with an info message instead of
+  claiming an email went out.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+
+from desk.forms import BackorderForm, ShipForm
+from orders.admin_fulfilment import fulfilment_page, posted
+from orders.admin_views import may_change_orders
+from orders.constants import ActorKind, BackorderKind
+from orders.models import Order, OrderLine
+from orders.services.fulfilment import record_shipment, report_backorder
+
+
+def _order_and_lines(request, pk: int) -> tuple[Order, list[OrderLine]]:
+    order = get_object_or_404(Order, pk=pk)
+    if not may_change_orders(request.user):
+        raise PermissionDenied
+    return order, list(order.lines.order_by("position", "pk"))
+
+
+def _order_notes(order: Order) -> list[str]:
+    if order.cancelled_at is not None:
+        return [gettext("This order is canceled.")]
+    return []
+
+
+def ship_order(request, pk: int, *, model_admin):
+    order, lines = _order_and_lines(request, pk)
+    form = ShipForm(posted(request), lines=lines)
+
+    def perform() -> tuple[int, str]:
+        data = form.cleaned_data
+        shipment = record_shipment(
+            order=order,
+            quantities=form.quantities(),
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            tracking_url=data["tracking_url"],
+            delivery_state=data["delivery_state"],
+            estimated_arrival=data["estimated_arrival"],
+            actor_kind=ActorKind.STAFF,
+            actor=request.user,
+        )
+        return messages.SUCCESS, gettext(
+            "Shipment #%(id)s of order #%(number)s was recorded; the customer gets an email."
+        ) % {"id": shipment.pk, "number": order.number}
+
+    notes = _order_notes(order)
+    if order.on_fulfillment_hold and order.cancelled_at is None:
+        notes.append(
+            gettext("This order is on hold while the customer may still change it; shipping now releases the hold.")
+        )
+    return fulfilment_page(
+        request,
+        model_admin=model_admin,
+        order=order,
+        form=form,
+        title=gettext("Ship items"),
+        submit_label=gettext("Ship items"),
+        perform=perform,
+        facts=[],
+        notes=notes,
+    )
+
+
+def report_order_backorder(request, pk: int, *, model_admin):
+    order, lines = _order_and_lines(request, pk)
+    form = BackorderForm(posted(request), lines=lines)
+
+    def perform() -> tuple[int, str]:
+        data = form.cleaned_data
+        result = report_backorder(
+            order=order,
+            quantities=form.quantities(),
+            kind=BackorderKind(data["kind"]),
+            expected=data["expected"],
+            note=data["note"].strip(),
+            actor_kind=ActorKind.STAFF,
+            actor=request.user,
+        )
+        if result.version == order.version:  # the service found nothing new to report
+            return messages.INFO, gettext("Nothing changed: these items were already reported that way.")
+        return messages.SUCCESS, gettext(
+            "The delayed items of order #%(number)s were recorded; the customer gets an email."
+        ) % {"number": order.number}
+
+    return fulfilment_page(
+        request,
+        model_admin=model_admin,
+        order=order,
+        form=form,
+        title=gettext("Report backorder"),
+        submit_label=gettext("Report backorder"),
+        perform=perform,
+        facts=[],
+        notes=_order_notes(order),
+    )

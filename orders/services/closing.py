@@ -1,0 +1,78 @@
+"""Closing an order and letting it go: cancelling an unshipped order (its stock goes back), archiving,
+and releasing fulfilment holds once the edit window has closed (a cron job), so the warehouse ships it.
+Refunding a cancelled order's money is ``editing``'s cancellation with ``settlement``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from orders import events
+from orders.constants import ActorKind
+from orders.errors import OrderError
+from orders.models import Order, OrderLine
+from orders.services.kernel import lock_order, refresh_statuses, save_change
+from storefront.models import Variant
+
+
+def cancel_order(
+    *, order: Order, reason: str = "", actor_kind: ActorKind, actor: User | None = None, add_tags: tuple[str, ...] = ()
+) -> Order:
+    """Cancel an unshipped order and put its stock back. Refunding what was paid is the money issue's job."""
+    with transaction.atomic():
+        order = lock_order(order)
+        if not order.can_cancel():
+            raise OrderError(_("This order can no longer be canceled."), code="cannot_cancel")
+        lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
+        restock = {}
+        for line in lines:
+            if line.variant_id:
+                restock[line.variant_id] = restock.get(line.variant_id, 0) + line.quantity
+        for variant_id in sorted(restock):
+            Variant.objects.filter(pk=variant_id, track_inventory=True).update(stock=F("stock") + restock[variant_id])
+        order.cancelled_at = timezone.now()
+        order.on_fulfillment_hold = False
+        order.tags = [*order.tags, *(tag for tag in add_tags if tag not in order.tags)]
+        save_change(order, ["cancelled_at", "on_fulfillment_hold", "tags", *refresh_statuses(order=order, lines=lines)])
+        events.order_cancelled_event(order=order, reason=reason, actor_kind=actor_kind, actor=actor)
+    return order
+
+
+def archive_order(*, order: Order, actor_kind: ActorKind = ActorKind.STAFF, actor: User | None = None) -> Order:
+    with transaction.atomic():
+        order = lock_order(order)
+        if order.archived_at is not None or order.cancelled_at is not None:
+            return order
+        order.archived_at = timezone.now()
+        save_change(order, ["archived_at", *refresh_statuses(order=order)])
+        events.order_archived_event(order=order, actor_kind=actor_kind, actor=actor)
+    return order
+
+
+# --- fulfilment hold ----------------------------------------------------------------------------
+
+
+def release_fulfillment_holds(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Hand orders whose edit window has closed to the warehouse. Safe to run twice or in parallel:
+    each order is released under its own lock, and locked ones are left for the next run."""
+    now = now or timezone.now()
+    released = 0
+    due = Order.objects.filter(on_fulfillment_hold=True, edit_window_ends_at__lte=now).values_list("pk", flat=True)
+    for order_id in list(due.order_by("edit_window_ends_at")[:limit]):
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(skip_locked=True).filter(pk=order_id, on_fulfillment_hold=True).first()
+            )
+            if order is None or order.edit_window_ends_at is None or order.edit_window_ends_at > now:
+                continue
+            order.on_fulfillment_hold = False
+            save_change(order, ["on_fulfillment_hold"])
+            events.released_for_fulfillment_event(order=order)
+            released += 1
+    return released

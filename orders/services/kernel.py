@@ -1,0 +1,106 @@
+"""The order-writing kernel every service builds on: lock an order, re-derive its statuses, save a change
+(which bumps the version), and add a succeeded transaction once per idempotency key.
+
+Each service of orders (and ``save_revised_order`` for the apps above it) writes an order through these,
+following DESIGN.md's template: guard → atomic → lock (primary-key order) → save(update_fields) → event →
+on_commit → return. The caller opens the transaction; these run inside it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.constants import MoneySource, TransactionKind, TransactionStatus
+from orders.errors import OrderError
+from orders.models import Order, OrderLine, Transaction
+from orders.statuses import OrderFacts, derive_statuses
+
+
+def refresh_statuses(*, order: Order, lines: list[OrderLine] | None = None) -> list[str]:
+    """Re-derive the three stored statuses from the order's facts; returns the fields that changed.
+
+    The caller holds the order's lock and saves the returned fields with its own.
+    """
+    lines = list(order.lines.all()) if lines is None else lines
+    derived = derive_statuses(
+        OrderFacts(
+            total=order.total,
+            captured=order.captured_total,
+            refunded=order.refunded_total,
+            cancelled=order.cancelled_at is not None,
+            archived=order.archived_at is not None,
+            line_quantities=tuple((line.quantity, line.fulfilled_quantity) for line in lines),
+        )
+    )
+    changed = []
+    for field in ("status", "financial_status", "fulfillment_status"):
+        if getattr(order, field) != getattr(derived, field):
+            setattr(order, field, getattr(derived, field))
+            changed.append(field)
+    return changed
+
+
+def lock_order(order: Order) -> Order:
+    """The order's row, read again under ``SELECT … FOR UPDATE`` (the caller is inside a transaction)."""
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def save_revised_order(*, order: Order, fields: list[str], lines: list[OrderLine] | None = None) -> None:
+    """For services above orders (editing) that changed a locked order: statuses, version, save.
+    ``lines``: the order's lines as they now are, when the caller has them (else they are read)."""
+    save_change(order, [*fields, *refresh_statuses(order=order, lines=lines)])
+
+
+def save_change(order: Order, fields: list[str]) -> None:
+    """Every committed change bumps the version (edits commit only against the version they previewed).
+
+    The caller holds the row lock, so the version it read is current and a plain increment is safe.
+    """
+    order.version += 1
+    order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+
+
+def record_money(
+    *,
+    order: Order,
+    kind: TransactionKind,
+    amount: Decimal,
+    idempotency_key: str,
+    gateway: str,
+    gateway_reference: str,
+    source: MoneySource = MoneySource.CHECKOUT,
+) -> tuple[Order, Transaction, bool]:
+    """Lock the order and add a succeeded transaction once per key. Returns (order, transaction, created)."""
+    order = lock_order(order)
+    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return order, existing, False
+    if kind == TransactionKind.REFUND and amount > order.captured_total - order.refunded_total:
+        refundable = order.captured_total - order.refunded_total
+        raise OrderError(
+            _("At most %(amount)s can be refunded.") % {"amount": refundable},
+            code="over_refund",
+            fields={"amount": [_("More than was paid.")]},
+        )
+    txn = Transaction.objects.create(
+        order=order,
+        kind=kind,
+        amount=amount,
+        currency=order.currency,
+        status=TransactionStatus.SUCCESS,
+        gateway=gateway,
+        gateway_reference=gateway_reference,
+        idempotency_key=idempotency_key,
+        source=source,
+        processed_at=timezone.now(),
+    )
+    if kind == TransactionKind.CHARGE:
+        order.captured_total += amount
+        save_change(order, ["captured_total", *refresh_statuses(order=order)])
+    else:
+        order.refunded_total += amount
+        save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+    return order, txn, True
