@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
@@ -48,8 +49,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_login(self, request, user, **kwargs):
         if not can_sign_in_by_email(user):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied("staff accounts sign in through admin")
         return super().pre_login(request, user, **kwargs)
 

@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -269,9 +271,6 @@ def delete_address(*, user: User, address_id: int) -> None:
 
 def give_staff_totp(*, user: User, backup_tokens: int = 5):
     """A confirmed TOTP device plus fresh static backup tokens for a staff user (replacing older ones)."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     if not user.is_staff:
         raise AccountError(_("Only staff accounts use authenticator codes."), code="not_staff")
     with transaction.atomic():

@@ -5,6 +5,9 @@ import dataclasses
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
+from rq import Worker
+
+from core.queues import get_queue
 
 
 @dataclasses.dataclass
@@ -14,10 +17,6 @@ class RQWorkers(HealthCheck):
     queue: str = "default"
 
     def run(self):
-        from rq import Worker
-
-        from core.queues import get_queue
-
         queue = get_queue(self.queue)
         if not Worker.all(queue=queue):
             raise ServiceUnavailable(f"no RQ worker listens on '{self.queue}'")

@@ -1,7 +1,9 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 
 from core.dates import moment
 from core.money import format_money
@@ -39,10 +41,6 @@ def moment_filter(value) -> str:
 @register.filter
 def day(value) -> str:
     """``{{ expires_at|day }}``: an ISO timestamp from a stored context as a date in the active language."""
-    from django.utils import timezone
-    from django.utils.dateparse import parse_datetime
-    from django.utils.formats import date_format
-
     parsed = parse_datetime(value) if isinstance(value, str) else value
     if parsed is None:
         return ""
