@@ -15,6 +15,7 @@ import django_rq
 from django.conf import settings
 from django.db import transaction
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue
 
 
@@ -59,16 +60,16 @@ def enqueue_on_commit(queue_name: str, jobs: list[tuple]) -> None:
 class CommitBatch:
     """The jobs one transaction queued at one savepoint level; called once it commits."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.jobs: list[tuple] = []
 
-    def __call__(self):
+    def __call__(self) -> None:
         _send(self.jobs)
 
 
 def _send(jobs: list[tuple]) -> None:
     """(queue_name, func, args, at, options) jobs, in one pipeline per Redis server."""
-    pipelines = {}
+    pipelines: dict[int, Pipeline] = {}  # by id() of the queue's connection
     for queue_name, func, args, at, options in jobs:
         queue = get_queue(queue_name)
         pipe = pipelines.setdefault(id(queue.connection), queue.connection.pipeline())
