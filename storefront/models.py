@@ -7,13 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.cache import CachedSettingsRow, ForgetsCachedRows, ForgettingQuerySet
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
+from core.money import MONEY_DIGITS
 
 # Every tax and shipping rate, method and pickup place (selectors.catalog_rates). The suffix is the
 # format: a deploy that changes what is cached changes it, so it never reads the old shape.
 RATES_CACHE_KEY = "storefront:rates:2"
+
+# MANAGER_NOTE: modeltranslation (translation.py) swaps the managers of the models it translates for a
+# class made at runtime, which django-stubs cannot find: it reports django-manager-missing on those
+# classes and types ``objects`` as a plain manager of the model, which is what the code relies on.
 
 
 class StoreSettings(CachedSettingsRow):
@@ -61,7 +63,7 @@ class StoreSettings(CachedSettingsRow):
     )
     agent_refund_limit = models.DecimalField(
         _("support agents' refund limit"),
-        **MONEY,
+        **MONEY_DIGITS,
         default=Decimal("100"),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Staff in the Support agents group may refund up to this much at a time; managers have no limit."),
@@ -85,7 +87,7 @@ class StoreSettings(CachedSettingsRow):
         return obj
 
 
-class Product(models.Model):
+class Product(models.Model):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
     name = models.CharField(_("name"), max_length=200)  # translated (translation.py)
     description = models.TextField(_("description"), blank=True)  # translated
     slug = models.SlugField(_("slug"), unique=True)
@@ -110,14 +112,14 @@ class Product(models.Model):
         return self.name
 
 
-class Variant(models.Model):
+class Variant(models.Model):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     name = models.CharField(_("name"), max_length=200, help_text=_('e.g. "M / Navy"'))  # translated
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     options = models.JSONField(
         _("options"), default=dict, blank=True, help_text=_('e.g. {"size": "M", "colour": "navy"}')
     )
-    price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(_("price"), **MONEY_DIGITS, validators=[MinValueValidator(Decimal("0"))])
     stock = models.IntegerField(_("stock"), default=0)
     track_inventory = models.BooleanField(_("track inventory"), default=True)
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
@@ -142,7 +144,7 @@ class Variant(models.Model):
         return not self.track_inventory or self.stock >= quantity
 
 
-class ShippingMethod(ForgetsCachedRows):
+class ShippingMethod(ForgetsCachedRows):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
     name = models.CharField(_("name"), max_length=100)  # translated
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     code = models.SlugField(_("code"), unique=True)
@@ -165,11 +167,11 @@ class ShippingRate(ForgetsCachedRows):
 
     method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
     country = CountryField(_("country"), blank=True, help_text=_("Empty: every country without a rate of its own."))
-    min_order_value = models.DecimalField(_("from order value"), **MONEY, default=Decimal("0"))
-    max_order_value = models.DecimalField(_("below order value"), **MONEY, null=True, blank=True)
+    min_order_value = models.DecimalField(_("from order value"), **MONEY_DIGITS, default=Decimal("0"))
+    max_order_value = models.DecimalField(_("below order value"), **MONEY_DIGITS, null=True, blank=True)
     min_weight_grams = models.PositiveIntegerField(_("from weight (g)"), default=0)
     max_weight_grams = models.PositiveIntegerField(_("below weight (g)"), null=True, blank=True)
-    price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(_("price"), **MONEY_DIGITS, validators=[MinValueValidator(Decimal("0"))])
 
     objects = ForgettingQuerySet.as_manager()
     cache_key = RATES_CACHE_KEY
@@ -183,7 +185,7 @@ class ShippingRate(ForgetsCachedRows):
         return f"{self.method} {self.country or '*'}: {self.price}"
 
 
-class PickupLocation(ForgetsCachedRows):
+class PickupLocation(ForgetsCachedRows):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
     name = models.CharField(_("name"), max_length=100)  # translated
     address = models.TextField(_("address"))
     country = CountryField(_("country"))

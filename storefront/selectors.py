@@ -36,7 +36,7 @@ def catalog_rates() -> CatalogRates:
     """Every tax rate, shipping rate, shipping method and pickup place: small tables read on each preview,
     commit and checkout, so cached (core.cache.held_or_cached); any write to one of them clears them."""
 
-    def load():
+    def load() -> CatalogRates:
         by_method: dict[int, list[ShippingRate]] = {}
         for rate in ShippingRate.objects.all():
             by_method.setdefault(rate.method_id, []).append(rate)
