@@ -80,7 +80,7 @@ def place_external_order(data: dict, *, actor) -> tuple[Order, bool]:
     requests make one order), then the payments the other system already captured."""
     existing = Order.objects.filter(external_id=data["external_id"]).first()
     created = existing is None
-    if created:
+    if existing is None:
         variants = _variants_by_sku([line["sku"] for line in data["lines"]])
         lines = []
         for index, line in enumerate(data["lines"]):
@@ -214,7 +214,12 @@ def create_deliveries(events: list[OrderEvent]) -> list[int]:
                     )
                     if created:
                         created_ids.append(delivery.pk)
-        transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in created_ids])
+
+        def enqueue_created() -> None:
+            for pk in created_ids:
+                enqueue_delivery(pk)
+
+        transaction.on_commit(enqueue_created)
     return created_ids
 
 
