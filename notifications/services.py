@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import connection
 from django.template.loader import render_to_string
@@ -114,7 +116,7 @@ def enqueue_send(message_id: int) -> None:
 
 def requeue_stale_messages(*, older_than_seconds: int = 300) -> int:
     """Sweeper: queue again what a lost job left behind (Redis down at commit, worker killed)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Message.objects.filter(
             status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING], created_at__lt=cutoff
