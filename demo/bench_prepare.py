@@ -149,7 +149,7 @@ def prepare(*, out: Path, shoppers: int = 600, commits: int = 3000, hot: int = 6
         "sign_in_code": signin_requests,
     }
     out.mkdir(parents=True, exist_ok=True)
-    queries = {}
+    queries: dict[str, int] = {}
     for name, requests in scenarios.items():
         if name not in ("edit_commit", "edit_commit_hot"):
             rng.shuffle(requests)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import CustomerProfile, User
@@ -36,8 +37,8 @@ def _columns(model) -> list[str]:
 class Copier:
     """Buffers rows per table and streams them with COPY."""
 
-    def __init__(self):
-        self.buffers: dict[type, list[tuple]] = {}
+    def __init__(self) -> None:
+        self.buffers: dict[type[Model], list[tuple]] = {}
         self.counts: dict[str, int] = {}
 
     def add(self, model, row: tuple) -> None:
