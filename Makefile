@@ -3,12 +3,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Type check (pyproject [tool.mypy]); settings come from config.settings_typecheck, which starts no server.
+MYPY := $(VENV)/bin/mypy
 WEB_PORT ?= 8000
 export WEB_PORT
 # Prints `export DATABASE_URL=… REDIS_URL=…`: the servers from the environment, or embedded ones it starts.
 SERVICES = eval "$$($(PY) -m config.embedded)"
 
-.PHONY: run test lint format messages clean-data bench
+.PHONY: run test lint typecheck format messages clean-data bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +28,14 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MYPY)
 	@$(SERVICES) && $(VENV)/bin/pytest
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(MYPY)
+
+typecheck: $(VENV)/.installed
+	$(MYPY)
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
