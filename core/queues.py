@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from redis import Redis
 from redis.client import Pipeline
-from rq import Queue
+from rq import Queue, Retry
 
 
 @functools.cache
@@ -26,6 +26,12 @@ def _redis(url: str) -> Redis:
 
 def get_queue(name: str) -> Queue:
     return django_rq.get_queue(name, connection=_redis(settings.RQ_QUEUES[name]["URL"]))
+
+
+def retry(*, attempts: int, intervals: list[int]) -> Retry | None:
+    """RQ's retry option for a job tried ``attempts`` times in all; None for a single attempt (RQ
+    refuses ``Retry(max=0)``, so a setting of 1 would otherwise break queueing the job at all)."""
+    return Retry(max=attempts - 1, interval=intervals) if attempts > 1 else None
 
 
 def enqueue(queue_name: str, func, *args, at: datetime | None = None, **options) -> None:

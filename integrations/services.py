@@ -257,15 +257,13 @@ def requeue_stale_deliveries(*, older_than_seconds: int = 900) -> int:
 
 
 def enqueue_delivery(delivery_id: int) -> None:
-    from rq import Retry
-
     from integrations.jobs import deliver_webhook
 
     queues.enqueue(
         "default",
         deliver_webhook,
         delivery_id,
-        retry=Retry(max=settings.WEBHOOK_MAX_ATTEMPTS - 1, interval=settings.WEBHOOK_RETRY_INTERVALS),
+        retry=queues.retry(attempts=settings.WEBHOOK_MAX_ATTEMPTS, intervals=settings.WEBHOOK_RETRY_INTERVALS),
         job_timeout=60,
     )
 

@@ -102,11 +102,9 @@ def compose(message: Message) -> Message:
 
 def send_job(message_id: int) -> tuple:
     """The send job of a message, as (func, args, at, options) for core.queues."""
-    from rq import Retry
-
     from notifications.jobs import send_message
 
-    retry = Retry(max=settings.NOTIFICATIONS_MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
+    retry = queues.retry(attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, intervals=[10, 60, 300, 900])
     return send_message, (message_id,), None, {"retry": retry}
 
 
