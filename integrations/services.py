@@ -15,6 +15,7 @@ import json
 import secrets
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 
@@ -278,6 +279,11 @@ class DeliveryFailed(Exception):
     """Raised so RQ retries the delivery after its back-off."""
 
 
+# Webhooks go over HTTP only. URLField also lets ftp:// through, and urllib opens ftp:// and file://
+# URLs as readily as http ones (file:// from a row written around the admin form).
+WEBHOOK_SCHEMES = ("http", "https")
+
+
 def deliver(*, delivery_id: int) -> str:
     """POST one delivery, log the attempt, and settle it: delivered, retried, or failed (and the endpoint
     disabled after too many failed deliveries in a row, with an alert to the merchant)."""
@@ -287,9 +293,12 @@ def deliver(*, delivery_id: int) -> str:
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         return "endpoint-disabled"
+    if urllib.parse.urlsplit(endpoint.url).scheme not in WEBHOOK_SCHEMES:
+        attempt = {"at": timezone.now().isoformat(), "status": None, "error": "Not an http(s) URL.", "ms": 0}
+        return _settle(delivery_id, attempt, ok=False)
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = int(time.time())
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
         endpoint.url,
         data=body,
         method="POST",
@@ -303,7 +312,7 @@ def deliver(*, delivery_id: int) -> str:
     )
     started, status, error = time.monotonic(), None, ""
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) only
             status = response.status
     except urllib.error.HTTPError as exc:
         status, error = exc.code, f"HTTP {exc.code}"
