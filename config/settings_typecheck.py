@@ -10,4 +10,4 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgresql://typecheck@127.0.0.1:1/typecheck")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")
 
-from config.settings_test import *  # noqa: E402,F403
+from config.settings_test import *  # noqa: F403

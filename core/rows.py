@@ -95,7 +95,7 @@ def update(instances: list, fields: list[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE "{meta.db_table}" AS target SET {sets} FROM (VALUES {", ".join([row] * len(instances))}) '
+            f'UPDATE "{meta.db_table}" AS target SET {sets} FROM (VALUES {", ".join([row] * len(instances))}) '  # noqa: S608 - names from the model's meta, values as parameters
             f'AS changed({names}) WHERE target."{meta.pk.column}" = changed."{meta.pk.column}"',
             params,
         )

@@ -37,7 +37,7 @@ from storefront.models import (
 DEMO_EMAIL = "demo@example.com"
 MERCHANT_ALERTS = "alerts@example.com"
 STAFF_EMAIL = "staff@example.com"
-STAFF_PASSWORD = "aftersale-staff-demo"  # demo only; printed by `make run`
+STAFF_PASSWORD = "aftersale-staff-demo"  # noqa: S105 - demo only; printed by `make run`; admin also needs the TOTP
 DEMO_ADDRESS = {
     "name": "Sam Jansen",
     "line1": "Prinsengracht 263",
@@ -290,7 +290,7 @@ def generate(
     *, customers: int, orders: int, seed: int = 7, progress: Callable[[Iterable], Iterable] = lambda it: it
 ) -> int:
     """N extra customers and M orders spread over two years, in realistic status proportions."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     existing = User.objects.filter(email__startswith="customer", email__endswith="@demo.example").count()
     new_users = [User(email=f"customer{i:07d}@demo.example") for i in range(existing, customers)]
     for user in new_users:

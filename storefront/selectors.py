@@ -60,7 +60,7 @@ def with_delivery(order):
 VARIANTS_SQL = f"""
     SELECT {rows.columns(Variant, "variant")}, {rows.columns(Product, "product")} FROM storefront_variant variant
     JOIN storefront_product product ON product.id = variant.product_id
-    WHERE variant.id = ANY(%s) ORDER BY variant.id"""
+    WHERE variant.id = ANY(%s) ORDER BY variant.id"""  # noqa: S608 - the models' columns; ids as a parameter
 
 
 def variants_with_products(ids, *, lock: bool = False) -> dict[int, Variant]:
