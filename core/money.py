@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import Final, TypedDict
 
 from babel.numbers import format_currency, get_currency_precision
 
 ZERO = Decimal("0")
+
+
+class MoneyDigits(TypedDict):
+    """The digits of a money column or API field: typed, so ``DecimalField(**MONEY_DIGITS)`` type-checks."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY_DIGITS: Final[MoneyDigits] = {"max_digits": 12, "decimal_places": 2}
 
 
 @lru_cache(maxsize=64)

@@ -15,7 +15,8 @@ import django_rq
 from django.conf import settings
 from django.db import transaction
 from redis import Redis
-from rq import Queue
+from redis.client import Pipeline
+from rq import Queue, Retry
 
 
 @functools.cache
@@ -25,6 +26,12 @@ def _redis(url: str) -> Redis:
 
 def get_queue(name: str) -> Queue:
     return django_rq.get_queue(name, connection=_redis(settings.RQ_QUEUES[name]["URL"]))
+
+
+def retry(*, attempts: int, intervals: list[int]) -> Retry | None:
+    """RQ's retry option for a job tried ``attempts`` times in all; None for a single attempt (RQ
+    refuses ``Retry(max=0)``, so a setting of 1 would otherwise break queueing the job at all)."""
+    return Retry(max=attempts - 1, interval=intervals) if attempts > 1 else None
 
 
 def enqueue(queue_name: str, func, *args, at: datetime | None = None, **options) -> None:
@@ -59,16 +66,16 @@ def enqueue_on_commit(queue_name: str, jobs: list[tuple]) -> None:
 class CommitBatch:
     """The jobs one transaction queued at one savepoint level; called once it commits."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.jobs: list[tuple] = []
 
-    def __call__(self):
+    def __call__(self) -> None:
         _send(self.jobs)
 
 
 def _send(jobs: list[tuple]) -> None:
     """(queue_name, func, args, at, options) jobs, in one pipeline per Redis server."""
-    pipelines = {}
+    pipelines: dict[int, Pipeline] = {}  # by id() of the queue's connection
     for queue_name, func, args, at, options in jobs:
         queue = get_queue(queue_name)
         pipe = pipelines.setdefault(id(queue.connection), queue.connection.pipeline())

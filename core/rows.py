@@ -23,7 +23,8 @@ def _layout(model: type[Model]) -> tuple[int, int, tuple]:
     converting = []
     for position, field in enumerate(fields):
         expression = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
+        # Field.get_db_converters exists (the compiler calls it), but django-stubs leaves it out.
+        converters = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)  # type: ignore[attr-defined]
         if converters:
             converting.append((position, expression, tuple(converters)))
     return len(fields), fields.index(model._meta.pk), tuple(converting)
@@ -34,11 +35,17 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
 
 
+@cache
+def _field_names(model: type[Model]) -> tuple[str, ...]:
+    """What ``from_db`` is told was loaded: every concrete field (it reads the names only when values are missing)."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
 def _instance(model: type[Model], values: list):
     for position, expression, converters in _layout(model)[2]:
         for convert in converters:
             values[position] = convert(values[position], expression, connection)
-    return model.from_db(connection.alias, None, values)
+    return model.from_db(connection.alias, _field_names(model), values)
 
 
 def read(sql: str, params, *models: type[Model]) -> list[tuple]:
@@ -88,7 +95,7 @@ def update(instances: list, fields: list[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE "{meta.db_table}" AS target SET {sets} FROM (VALUES {", ".join([row] * len(instances))}) '
+            f'UPDATE "{meta.db_table}" AS target SET {sets} FROM (VALUES {", ".join([row] * len(instances))}) '  # noqa: S608 - names from the model's meta, values as parameters
             f'AS changed({names}) WHERE target."{meta.pk.column}" = changed."{meta.pk.column}"',
             params,
         )

@@ -80,7 +80,7 @@ def recreate_database(name: str) -> str:
 
 
 def manage(*args: str, env: dict, quiet: bool = False) -> None:
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - this interpreter and manage.py
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -92,7 +92,8 @@ def manage(*args: str, env: dict, quiet: bool = False) -> None:
 def existing_orders(name: str) -> int:
     try:
         with psycopg.connect(server_url(name)) as conn:
-            return conn.execute("SELECT count(*) FROM orders_order WHERE email LIKE 'bulk%'").fetchone()[0]
+            row = conn.execute("SELECT count(*) FROM orders_order WHERE email LIKE 'bulk%'").fetchone()
+            return row[0] if row else 0
     except psycopg.Error:
         return 0
 
@@ -143,7 +144,7 @@ class Server:
 
     def __init__(self, env: dict, workers: int):
         self.port = free_port()
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - gunicorn from this venv, arguments of ours
             [
                 sys.executable,
                 "-m",
@@ -178,8 +179,8 @@ class Server:
 
 
 def wrk(port: int, script: Path, *, duration: int, connections: int, start: int = 0) -> Result:
-    out = subprocess.run(
-        [
+    out = subprocess.run(  # noqa: S603 - wrk, arguments of ours
+        [  # noqa: S607 - wrk from PATH, as main() checked with shutil.which
             "wrk",
             "-t1",
             f"-c{connections}",
@@ -196,16 +197,22 @@ def wrk(port: int, script: Path, *, duration: int, connections: int, start: int 
         check=True,
     ).stdout
 
+    def find(pattern: str) -> re.Match[str]:
+        match = re.search(pattern, out, re.M)
+        if match is None:
+            raise RuntimeError(f"wrk's output has no {pattern!r}:\n{out}")
+        return match
+
     def latency(label: str) -> float:
-        value, unit = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        value, unit = find(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$").groups()
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return Result(
-        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        rps=float(find(r"Requests/sec:\s+([\d.]+)").group(1)),
         p50_ms=latency("50%"),
         p99_ms=latency("99%"),
-        requests=int(re.search(r"(\d+) requests in", out).group(1)),
+        requests=int(find(r"(\d+) requests in").group(1)),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
     )
 
@@ -274,8 +281,12 @@ def run(
     growth = [
         s for s in GROWTH if not only
     ]  # a partial run is for working on a page, not for the table's growth column
-    small = growth and load_store(
-        f"{base_name}_bench_small", customers=max(1000, small_orders // 10), orders=small_orders, base_env=base_env
+    small = (
+        load_store(
+            f"{base_name}_bench_small", customers=max(1000, small_orders // 10), orders=small_orders, base_env=base_env
+        )
+        if growth
+        else {}
     )
     with tempfile.TemporaryDirectory() as tmp:
         inputs_large, inputs_small = Path(tmp) / "large", Path(tmp) / "small"

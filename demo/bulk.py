@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import CustomerProfile, User
@@ -26,7 +27,7 @@ from storefront.models import ShippingMethod, StoreSettings, TaxRate, Variant
 from storefront.pricing import pick_shipping_rate, pick_tax_rate
 
 BATCH = 20_000
-UNUSABLE_PASSWORD = "!bulk-generated"  # Django's marker for "no password": shoppers sign in by code
+UNUSABLE_PASSWORD = "!bulk-generated"  # noqa: S105 - Django's marker for "no password": shoppers sign in by code
 
 
 def _columns(model) -> list[str]:
@@ -36,8 +37,8 @@ def _columns(model) -> list[str]:
 class Copier:
     """Buffers rows per table and streams them with COPY."""
 
-    def __init__(self):
-        self.buffers: dict[type, list[tuple]] = {}
+    def __init__(self) -> None:
+        self.buffers: dict[type[Model], list[tuple]] = {}
         self.counts: dict[str, int] = {}
 
     def add(self, model, row: tuple) -> None:
@@ -58,7 +59,7 @@ class Copier:
 
 def _next_id(model) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")  # noqa: S608 - our table
         return cursor.fetchone()[0]
 
 
@@ -66,7 +67,7 @@ def _reset_sequences(models) -> None:
     with connection.cursor() as cursor:
         for model in models:
             table = model._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")  # noqa: S608 - our table
         cursor.execute(
             "SELECT setval('orders_order_number_seq', (SELECT COALESCE(MAX(number), 1000) FROM orders_order))"
         )
@@ -400,7 +401,7 @@ def _event(copier, ids, order_id, type_, at, version, data) -> None:
 def bulk_load(
     *, customers: int, orders: int, seed: int = 7, progress: Callable = lambda it, **kw: it
 ) -> dict[str, int]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     with transaction.atomic():
         made = bulk_customers(customers, rng=rng, progress=progress)
         _reset_sequences([User, CustomerProfile])

@@ -1,6 +1,7 @@
 """The demo store's catalog, in the 9 languages (data only; ``demo.loader`` loads it)."""
 
 from decimal import Decimal
+from typing import NotRequired, TypedDict
 
 LANGS = ("en", "fr", "nl", "de", "es", "pt_br", "cs", "ja", "zh_hant")
 
@@ -40,7 +41,34 @@ ONE_SIZE = t(
     "單一尺寸",
 )
 
-PRODUCTS = [
+
+class ProductSpec(TypedDict):
+    slug: str
+    name: dict[str, str]  # by language
+    price: Decimal
+    weight: int  # grams
+    sizes: list[str]
+    colours: list[str]  # COLOURS keys
+    customizable: NotRequired[bool]
+    fee: NotRequired[bool]
+
+
+class ShippingMethodSpec(TypedDict):
+    code: str
+    carrier: str
+    position: int
+    name: dict[str, str]
+    rates: list[tuple[str, str, str | None, str]]
+
+
+class PickupSpec(TypedDict):
+    name: dict[str, str]
+    address: str
+    country: str
+    hours: str
+
+
+PRODUCTS: list[ProductSpec] = [
     {
         "slug": "merino-crew-sweater",
         "name": t(
@@ -171,7 +199,7 @@ PRODUCTS = [
     },
 ]
 
-SHIPPING_METHODS = [
+SHIPPING_METHODS: list[ShippingMethodSpec] = [
     {
         "code": "standard",
         "carrier": "PostNL",
@@ -222,7 +250,7 @@ SHIPPING_METHODS = [
     },
 ]
 
-PICKUP = {
+PICKUP: PickupSpec = {
     "name": t(
         "Amsterdam store",
         "Boutique d'Amsterdam",

@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ from storefront.models import (
 DEMO_EMAIL = "demo@example.com"
 MERCHANT_ALERTS = "alerts@example.com"
 STAFF_EMAIL = "staff@example.com"
-STAFF_PASSWORD = "aftersale-staff-demo"  # demo only; printed by `make run`
+STAFF_PASSWORD = "aftersale-staff-demo"  # noqa: S105 - demo only; printed by `make run`; admin also needs the TOTP
 DEMO_ADDRESS = {
     "name": "Sam Jansen",
     "line1": "Prinsengracht 263",
@@ -103,10 +104,14 @@ def load_catalog() -> StoreSettings:
     store.save()
     for country, region, rate in TAX_RATES:
         TaxRate.objects.update_or_create(country=country, region=region, defaults={"rate": Decimal(rate)})
-    for spec in SHIPPING_METHODS:
+    for method_spec in SHIPPING_METHODS:
         method, _ = ShippingMethod.objects.update_or_create(
-            code=spec["code"],
-            defaults={"carrier": spec["carrier"], "position": spec["position"], **_translated("name", spec["name"])},
+            code=method_spec["code"],
+            defaults={
+                "carrier": method_spec["carrier"],
+                "position": method_spec["position"],
+                **_translated("name", method_spec["name"]),
+            },
         )
         method.rates.all().delete()
         ShippingRate.objects.bulk_create(
@@ -117,7 +122,7 @@ def load_catalog() -> StoreSettings:
                 max_order_value=Decimal(high) if high else None,
                 price=Decimal(price),
             )
-            for country, low, high, price in spec["rates"]
+            for country, low, high, price in method_spec["rates"]
         )
     PickupLocation.objects.update_or_create(
         address=PICKUP["address"],
@@ -133,8 +138,10 @@ def load_catalog() -> StoreSettings:
             },
         )
         position = 0
-        for size in spec["sizes"] or [None]:
-            for colour in spec["colours"] or [None]:
+        sizes: list[str | None] = list(spec["sizes"]) or [None]
+        colours: list[str | None] = list(spec["colours"]) or [None]
+        for size in sizes:
+            for colour in colours:
                 sku = "-".join(p for p in (spec["slug"], size, colour) if p).upper()
                 options = {k: v for k, v in (("size", size), ("colour", colour)) if v}
                 Variant.objects.update_or_create(
@@ -190,7 +197,7 @@ def load_demo_shopper() -> int:
     L = services.LineRequest
 
     def place(lines, days_ago: float, **kwargs) -> Order:
-        delivery = (
+        delivery: dict[str, Any] = (
             {"pickup_location": pickup}
             if kwargs.pop("pickup", False)
             else {"shipping_method": kwargs.pop("method", standard), "shipping_address": DEMO_ADDRESS}
@@ -283,7 +290,7 @@ def generate(
     *, customers: int, orders: int, seed: int = 7, progress: Callable[[Iterable], Iterable] = lambda it: it
 ) -> int:
     """N extra customers and M orders spread over two years, in realistic status proportions."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     existing = User.objects.filter(email__startswith="customer", email__endswith="@demo.example").count()
     new_users = [User(email=f"customer{i:07d}@demo.example") for i in range(existing, customers)]
     for user in new_users:

@@ -44,13 +44,13 @@ LOCK_ORDER_SQL = f"""
     SELECT {rows.columns(Order, "o")}, {rows.columns(EditPolicy, "policy")}, grp.discount_percent
     FROM orders_order o {GROUP_DISCOUNT_JOIN}
     LEFT JOIN LATERAL (SELECT * FROM editing_editpolicy ORDER BY id LIMIT 1) policy ON true
-    WHERE o.id = %s FOR UPDATE OF o"""
+    WHERE o.id = %s FOR UPDATE OF o"""  # noqa: S608 - the models' columns (core.rows.columns); values as parameters
 LOCK_SESSION_SQL = f"""
     SELECT {rows.columns(EditSession, "session")} FROM editing_editsession session
-    WHERE session.id = %s AND session.order_id = %s FOR UPDATE"""
+    WHERE session.id = %s AND session.order_id = %s FOR UPDATE"""  # noqa: S608 - the models' columns (core.rows.columns); values as parameters
 LOCK_LINES_SQL = f"""
     SELECT {rows.columns(OrderLine, "line")} FROM orders_orderline line
-    WHERE line.order_id = %s ORDER BY line.id FOR UPDATE"""
+    WHERE line.order_id = %s ORDER BY line.id FOR UPDATE"""  # noqa: S608 - the models' columns (core.rows.columns); values as parameters
 
 
 def _snapshot(order: Order, lines) -> dict:

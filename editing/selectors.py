@@ -91,20 +91,20 @@ def edit_session_for(*, order: Order, session_id: int) -> EditSession:
 MY_SESSION = "session.id = %s AND o.number = %s AND o.customer_id = %s AND session.actor_id = %s"
 SESSION_SQL = f"""
     SELECT {rows.columns(EditSession, "session")} FROM editing_editsession session
-    JOIN orders_order o ON o.id = session.order_id WHERE {MY_SESSION}"""
+    JOIN orders_order o ON o.id = session.order_id WHERE {MY_SESSION}"""  # noqa: S608 - the models' columns (core.rows.columns); values as parameters
 PREVIEW_SQL = f"""
     SELECT {rows.columns(EditSession, "session")}, {rows.columns(Order, "o")}, grp.discount_percent, (
         SELECT COALESCE(sum(refund.amount), 0) FROM orders_transaction refund
         WHERE refund.order_id = o.id AND refund.kind = %s AND refund.status = ANY(%s)
     )
     FROM editing_editsession session JOIN orders_order o ON o.id = session.order_id {GROUP_DISCOUNT_JOIN}
-    WHERE {MY_SESSION}"""
+    WHERE {MY_SESSION}"""  # noqa: S608 - the models' columns (core.rows.columns); values as parameters
 PREVIEW_LINES_SQL = f"""
     SELECT {rows.columns(OrderLine, "line")}, {rows.columns(Variant, "variant")}, {rows.columns(Product, "product")}
     FROM orders_orderline line
     LEFT JOIN storefront_variant variant ON variant.id = line.variant_id
     LEFT JOIN storefront_product product ON product.id = variant.product_id
-    WHERE line.order_id = %s ORDER BY line.position, line.id"""
+    WHERE line.order_id = %s ORDER BY line.position, line.id"""  # noqa: S608 - the models' columns (core.rows.columns); values as parameters
 
 
 def customer_edit_session(*, user, number: int, session_id: int, with_order: bool = True) -> EditSession:

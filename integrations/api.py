@@ -109,7 +109,8 @@ def _line_ids(order: Order, refs: list[dict]) -> dict[int, int]:
     by_sku = {line.sku: line.pk for line in order.lines.all()}
     quantities: dict[int, int] = {}
     for index, ref in enumerate(refs):
-        line_id = ref.get("line_id") or by_sku.get(ref.get("sku"))
+        # The serializer lets through exactly one of the two.
+        line_id = ref["line_id"] if "line_id" in ref else by_sku.get(ref["sku"])
         if line_id is None:
             raise OrderError(
                 "That item is not on this order.",

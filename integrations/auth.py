@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework.views import APIView
 
 from integrations.models import ApiKey
 from integrations.services import api_key_for
@@ -68,8 +69,9 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
         return "120/min"  # replaced per key in allow_request
 
 
-class IntegrationView:
-    """Mixin: API-key auth, scope check, per-key rate."""
+class IntegrationView(APIView):
+    """Base of the integration views (mixed in before APIView or a generic view): API-key auth, scope check,
+    per-key rate. An APIView itself, so these attributes take APIView's types."""
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasScope]

@@ -20,7 +20,8 @@ class WebhookEvent(models.TextChoices):
 
 
 # Which timeline events become which webhooks: the timeline is the durable record they are read from.
-WEBHOOK_FOR_EVENT = {
+# Keyed by str: it is looked up with ``OrderEvent.type``, the column's plain string.
+WEBHOOK_FOR_EVENT: dict[str, WebhookEvent] = {
     EventType.PLACED: WebhookEvent.ORDER_CREATED,
     EventType.EDITED: WebhookEvent.ORDER_EDITED,
     EventType.EDIT_REVERTED: WebhookEvent.ORDER_EDITED,

@@ -7,10 +7,9 @@ from decimal import Decimal
 from django.conf import settings
 from rest_framework import serializers
 
+from core.money import MONEY_DIGITS
 from orders.constants import BackorderKind, DeliveryState
 from orders.models import Fulfillment, Order, OrderLine
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class OrderAddressSerializer(serializers.Serializer):
@@ -32,7 +31,7 @@ class LineInSerializer(serializers.Serializer):
 
 
 class PaymentInSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    amount = serializers.DecimalField(**MONEY_DIGITS, min_value=Decimal("0.01"))
     reference = serializers.CharField(max_length=200, help_text="The payment's id in the system that took it.")
     gateway = serializers.CharField(max_length=50, default="external")
 
@@ -50,7 +49,9 @@ class OrderInSerializer(serializers.Serializer):
     discount_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     payments = PaymentInSerializer(many=True, required=False, default=list)
     total = serializers.DecimalField(
-        **MONEY, required=False, help_text="Optional: refused (400) if it differs from the total worked out here."
+        **MONEY_DIGITS,
+        required=False,
+        help_text="Optional: refused (400) if it differs from the total worked out here.",
     )
     send_confirmation = serializers.BooleanField(default=True)
 

@@ -15,13 +15,13 @@ import json
 import secrets
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rq import Retry
 
 from accounts.tokens import digest
 from core import cache as caching
@@ -84,7 +84,7 @@ def place_external_order(data: dict, *, actor) -> tuple[Order, bool]:
     requests make one order), then the payments the other system already captured."""
     existing = Order.objects.filter(external_id=data["external_id"]).first()
     created = existing is None
-    if created:
+    if existing is None:
         variants = _variants_by_sku([line["sku"] for line in data["lines"]])
         lines = []
         for index, line in enumerate(data["lines"]):
@@ -207,7 +207,12 @@ def create_deliveries(events: list[OrderEvent]) -> list[int]:
                     )
                     if created:
                         created_ids.append(delivery.pk)
-        transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in created_ids])
+
+        def enqueue_created() -> None:
+            for pk in created_ids:
+                enqueue_delivery(pk)
+
+        transaction.on_commit(enqueue_created)
     return created_ids
 
 
@@ -249,7 +254,7 @@ def enqueue_delivery(delivery_id: int) -> None:
         "default",
         "integrations.jobs.deliver_webhook",  # by dotted path: the job module imports this one
         delivery_id,
-        retry=Retry(max=settings.WEBHOOK_MAX_ATTEMPTS - 1, interval=settings.WEBHOOK_RETRY_INTERVALS),
+        retry=queues.retry(attempts=settings.WEBHOOK_MAX_ATTEMPTS, intervals=settings.WEBHOOK_RETRY_INTERVALS),
         job_timeout=60,
     )
 
@@ -264,6 +269,11 @@ class DeliveryFailed(Exception):
     """Raised so RQ retries the delivery after its back-off."""
 
 
+# Webhooks go over HTTP only. URLField also lets ftp:// through, and urllib opens ftp:// and file://
+# URLs as readily as http ones (file:// from a row written around the admin form).
+WEBHOOK_SCHEMES = ("http", "https")
+
+
 def deliver(*, delivery_id: int) -> str:
     """POST one delivery, log the attempt, and settle it: delivered, retried, or failed (and the endpoint
     disabled after too many failed deliveries in a row, with an alert to the merchant)."""
@@ -273,9 +283,12 @@ def deliver(*, delivery_id: int) -> str:
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         return "endpoint-disabled"
+    if urllib.parse.urlsplit(endpoint.url).scheme not in WEBHOOK_SCHEMES:
+        attempt = {"at": timezone.now().isoformat(), "status": None, "error": "Not an http(s) URL.", "ms": 0}
+        return _settle(delivery_id, attempt, ok=False)
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = int(time.time())
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
         endpoint.url,
         data=body,
         method="POST",
@@ -289,7 +302,7 @@ def deliver(*, delivery_id: int) -> str:
     )
     started, status, error = time.monotonic(), None, ""
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) only
             status = response.status
     except urllib.error.HTTPError as exc:
         status, error = exc.code, f"HTTP {exc.code}"

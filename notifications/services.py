@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from rq import Retry
 
 from core import queues
 from notifications.constants import MARKETING_KINDS, MessageKind, MessageStatus
@@ -75,7 +76,7 @@ def _insert_unless_notified(message: Message) -> bool:
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(Message._meta.db_table)} ({columns}) "
+            f"INSERT INTO {connection.ops.quote_name(Message._meta.db_table)} ({columns}) "  # noqa: S608 - quoted names, values as parameters
             f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
             values,
         )
@@ -102,7 +103,7 @@ def compose(message: Message) -> Message:
 def send_job(message_id: int) -> tuple:
     """The send job of a message, as (func, args, at, options) for core.queues; by dotted path, as the
     job module imports this one."""
-    retry = Retry(max=settings.NOTIFICATIONS_MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
+    retry = queues.retry(attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, intervals=[10, 60, 300, 900])
     return "notifications.jobs.send_message", (message_id,), None, {"retry": retry}
 
 
@@ -112,7 +113,7 @@ def enqueue_send(message_id: int) -> None:
 
 def requeue_stale_messages(*, older_than_seconds: int = 300) -> int:
     """Sweeper: queue again what a lost job left behind (Redis down at commit, worker killed)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Message.objects.filter(
             status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING], created_at__lt=cutoff

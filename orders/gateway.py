@@ -121,13 +121,13 @@ class TestGateway:
         if pending >= 0:
             raise GatewayUnavailable(_("The payment processor is busy. Try again later."))
         self.redis.delete(self._key("fail-next"))
-        if random.random() < settings.TEST_GATEWAY_FAILURE_RATE:
+        if random.random() < settings.TEST_GATEWAY_FAILURE_RATE:  # noqa: S311 - simulated failures, not secrets
             raise GatewayUnavailable(_("The payment processor is busy. Try again later."))
 
     def _after_acting(self) -> None:
         if settings.TEST_GATEWAY_DELAY:
             time.sleep(settings.TEST_GATEWAY_DELAY)
-        if random.random() < settings.TEST_GATEWAY_TIMEOUT_RATE:
+        if random.random() < settings.TEST_GATEWAY_TIMEOUT_RATE:  # noqa: S311 - simulated failures, not secrets
             raise GatewayUnavailable(_("The payment processor did not answer in time."))
 
     def _replay(self, idempotency_key: str) -> GatewayResult | None:

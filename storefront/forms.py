@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -69,7 +71,7 @@ class AddToCartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.product, self.cart = product, cart
         self.variants = {variant.pk: variant for variant in variants}
-        field = self.fields["variant"]
+        field = cast(forms.TypedChoiceField, self.fields["variant"])
         field.widget = VariantRadioSelect(  # before the choices: setting them fills the widget's
             disabled_values=[variant.pk for variant in variants if is_sold_out(variant)],
         )

@@ -7,9 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.cache import CachedModel, CachedSettingsRow
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
+from core.money import MONEY_DIGITS
 
 # Every tax and shipping rate, method and pickup place (selectors.catalog_rates).
 RATES_CACHE_KEY = "storefront:rates"
@@ -27,6 +25,11 @@ class ShownOnOrderPages(CachedModel):
     @classmethod
     def cache_keys(cls, ids) -> list[str]:
         return [*super().cache_keys(ids), CATALOG_STAMP_KEY]
+
+
+# MANAGER_NOTE: modeltranslation (translation.py) swaps the managers of the models it translates for a
+# class made at runtime, which django-stubs cannot find: it reports django-manager-missing on those
+# classes and types ``objects`` as a plain manager of the model, which is what the code relies on.
 
 
 class StoreSettings(CachedSettingsRow):
@@ -74,7 +77,7 @@ class StoreSettings(CachedSettingsRow):
     )
     agent_refund_limit = models.DecimalField(
         _("support agents' refund limit"),
-        **MONEY,
+        **MONEY_DIGITS,
         default=Decimal("100"),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Staff in the Support agents group may refund up to this much at a time; managers have no limit."),
@@ -97,7 +100,7 @@ class StoreSettings(CachedSettingsRow):
         return obj
 
 
-class Product(CachedModel):
+class Product(CachedModel):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
     name = models.CharField(_("name"), max_length=200)  # translated (translation.py)
     description = models.TextField(_("description"), blank=True)  # translated
     slug = models.SlugField(_("slug"), unique=True)
@@ -124,14 +127,14 @@ class Product(CachedModel):
         return self.name
 
 
-class Variant(models.Model):
+class Variant(models.Model):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     name = models.CharField(_("name"), max_length=200, help_text=_('e.g. "M / Navy"'))  # translated
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     options = models.JSONField(
         _("options"), default=dict, blank=True, help_text=_('e.g. {"size": "M", "colour": "navy"}')
     )
-    price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(_("price"), **MONEY_DIGITS, validators=[MinValueValidator(Decimal("0"))])
     stock = models.IntegerField(_("stock"), default=0)
     track_inventory = models.BooleanField(_("track inventory"), default=True)
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
@@ -156,7 +159,7 @@ class Variant(models.Model):
         return not self.track_inventory or self.stock >= quantity
 
 
-class ShippingMethod(ShownOnOrderPages):
+class ShippingMethod(ShownOnOrderPages):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
     name = models.CharField(_("name"), max_length=100)  # translated
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     code = models.SlugField(_("code"), unique=True)
@@ -179,11 +182,11 @@ class ShippingRate(CachedModel):
 
     method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
     country = CountryField(_("country"), blank=True, help_text=_("Empty: every country without a rate of its own."))
-    min_order_value = models.DecimalField(_("from order value"), **MONEY, default=Decimal("0"))
-    max_order_value = models.DecimalField(_("below order value"), **MONEY, null=True, blank=True)
+    min_order_value = models.DecimalField(_("from order value"), **MONEY_DIGITS, default=Decimal("0"))
+    max_order_value = models.DecimalField(_("below order value"), **MONEY_DIGITS, null=True, blank=True)
     min_weight_grams = models.PositiveIntegerField(_("from weight (g)"), default=0)
     max_weight_grams = models.PositiveIntegerField(_("below weight (g)"), null=True, blank=True)
-    price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(_("price"), **MONEY_DIGITS, validators=[MinValueValidator(Decimal("0"))])
 
     cache_key = RATES_CACHE_KEY
 
@@ -196,7 +199,7 @@ class ShippingRate(CachedModel):
         return f"{self.method} {self.country or '*'}: {self.price}"
 
 
-class PickupLocation(ShownOnOrderPages):
+class PickupLocation(ShownOnOrderPages):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
     name = models.CharField(_("name"), max_length=100)  # translated
     address = models.TextField(_("address"))
     country = CountryField(_("country"))

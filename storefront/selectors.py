@@ -39,7 +39,7 @@ def catalog_rates() -> CatalogRates:
     """Every tax rate, shipping rate, shipping method and pickup place: small tables read on each preview,
     commit and checkout, so cached (core.cache.cached_rows); any write to one of them clears them."""
 
-    def load():
+    def load() -> CatalogRates:
         by_method: dict[int, list[ShippingRate]] = {}
         for rate in ShippingRate.objects.all():
             by_method.setdefault(rate.method_id, []).append(rate)
@@ -68,7 +68,7 @@ def with_delivery(order):
 VARIANTS_SQL = f"""
     SELECT {rows.columns(Variant, "variant")}, {rows.columns(Product, "product")} FROM storefront_variant variant
     JOIN storefront_product product ON product.id = variant.product_id
-    WHERE variant.id = ANY(%s) ORDER BY variant.id"""
+    WHERE variant.id = ANY(%s) ORDER BY variant.id"""  # noqa: S608 - the models' columns; ids as a parameter
 
 
 def variants_with_products(ids, *, lock: bool = False) -> dict[int, Variant]:

@@ -70,3 +70,11 @@ def test_a_rolled_back_savepoint_or_transaction_queues_nothing():
 def test_outside_a_transaction_jobs_are_queued_at_once():
     queues.enqueue_on_commit("default", [(job, (1,), None, {})])
     assert queued("default") == 1
+
+
+def test_a_job_tried_once_is_queued_without_a_retry():
+    # RQ refuses Retry(max=0): a *_MAX_ATTEMPTS setting of 1 used to make every enqueue of the job fail.
+    queues.enqueue("default", job, 1, retry=queues.retry(attempts=1, intervals=[10]))
+    assert queued("default") == 1 and queues.get_queue("default").jobs[0].retries_left is None
+    retry = queues.retry(attempts=3, intervals=[10, 60])
+    assert retry is not None and retry.max == 2 and retry.intervals == [10, 60]

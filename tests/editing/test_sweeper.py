@@ -51,7 +51,7 @@ def test_sweepers_running_at_once_do_each_thing_once():
         try:
             barrier.wait()
             results.append(sweep(now=orders[-1].updated_at + timedelta(days=31)))
-        except Exception as error:  # noqa: BLE001 - any failure fails the test below
+        except Exception as error:  # any failure fails the test below
             errors.append(error)
         finally:
             connection.close()

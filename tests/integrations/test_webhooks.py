@@ -132,6 +132,17 @@ def test_a_receiver_that_is_down_is_logged_per_attempt(run_worker, fast_retries,
     assert all(attempt["status"] is None and attempt["error"] for attempt in delivery.attempts)
 
 
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/hooks"])
+def test_only_http_urls_are_delivered_to(url, settings):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    WebhookEndpoint.objects.create(url=url, secret=SECRET)
+    place([(MUG, 1)], paid=False)
+    delivery = WebhookDelivery.objects.get()
+    assert services.deliver(delivery_id=delivery.pk) == DeliveryStatus.FAILED
+    delivery.refresh_from_db()
+    assert [attempt["error"] for attempt in delivery.attempts] == ["Not an http(s) URL."]
+
+
 def test_without_endpoints_committed_events_cost_no_query_and_a_new_endpoint_is_heard_at_once(staff_client, receiver):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
