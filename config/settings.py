@@ -124,14 +124,12 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # What is cached where, and what clears it: core/cache.py and docs/architecture.md ("Caching").
-# Redis keys start with the release, so a deploy that changes what is cached never reads the old shape.
 CACHE_RELEASE = os.environ.get("RELEASE") or code_release()
-CACHES: dict[str, dict[str, Any]] = {  # typed: settings_test changes the default's entries
-    "default": {
-        "BACKEND": "core.cache.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": f"aftersale:{CACHE_RELEASE}",
-    },
+CACHES: dict[str, dict[str, Any]] = {  # typed: settings_test changes the entries
+    # State that must outlive a deploy, not a cache: sessions, rate-limit windows, pending email changes.
+    "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "aftersale"},
+    # Cached values (core.cache): keys start with the release, so a deploy never reads what another cached.
+    "shared": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": f"aftersale:{CACHE_RELEASE}"},
     # Each process's own holder in front of Redis: rows for seconds, version-keyed renders, page fragments.
     "process": {"BACKEND": "core.cache.ProcessCache", "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}},
 }

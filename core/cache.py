@@ -1,7 +1,7 @@
 """The one caching mechanism; docs/architecture.md ("Caching") lists every key, its holder and what clears it.
 
 Two holders:
-- Redis (the ``default`` cache), shared by every process. Its keys start with the release
+- Redis (the ``shared`` cache), shared by every process. Its keys start with the release
   (``settings.CACHE_RELEASE``): a deploy that changes what is cached starts from keys of its own.
 - This process's memory (the ``process`` cache, :class:`ProcessCache`), in front of Redis for what nearly
   every request reads: small rows, for ``LOCAL_SECONDS``, and renders whose key names the order version
@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
@@ -121,6 +121,10 @@ def _process():
     return caches["process"]
 
 
+def _shared():
+    return caches["shared"]
+
+
 # --- transactions: what this thread's open transaction wrote -----------------------------------------------
 
 _uncommitted = threading.local()
@@ -154,7 +158,7 @@ def forget(keys: Iterable[str]) -> None:
     from the database and caches nothing under them."""
     keys = list(keys)
     _process().delete_many(keys)
-    cache.delete_many(keys)
+    _shared().delete_many(keys)
     block = _open_transaction()
     if block is not None:
         written = _written_keys()
@@ -164,7 +168,7 @@ def forget(keys: Iterable[str]) -> None:
             for key in keys:
                 written.pop(key, None)
             _process().delete_many(keys)
-            cache.delete_many(keys)
+            _shared().delete_many(keys)
 
         transaction.on_commit(after_commit)
 
@@ -178,10 +182,10 @@ def cached_rows(key: str, load: Callable[[], Any], *, timeout: int = 3600, hold:
         return load()
     if hold and (value := _process().get(key)) is not None:
         return value
-    value = cache.get(key)
+    value = _shared().get(key)
     if value is None:
         value = load()
-        cache.set(key, value, timeout=timeout)
+        _shared().set(key, value, timeout=timeout)
     if hold:
         _process().set(key, value, timeout=LOCAL_SECONDS)
     return value
@@ -264,7 +268,7 @@ def get_many_versioned(keys: list[str]) -> dict:
     local = _process()
     found = local.get_many(keys)
     if missing := [key for key in keys if key not in found]:
-        shared = cache.get_many(missing)
+        shared = _shared().get_many(missing)
         local.set_many(shared)
         found.update(shared)
     return found
@@ -279,5 +283,5 @@ def set_many_versioned(values: dict, timeout: int = 3600) -> None:
     and then reused by another change."""
     if _open_transaction() is not None:
         return
-    cache.set_many(values, timeout=timeout)
+    _shared().set_many(values, timeout=timeout)
     _process().set_many(values, timeout=timeout)

@@ -4,7 +4,7 @@ nothing an uncommitted transaction wrote reaches a cache."""
 from decimal import Decimal as D
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db import transaction
 
 from storefront.models import PickupLocation, ShippingMethod, ShippingRate, StoreSettings
@@ -87,9 +87,11 @@ def test_a_committed_write_is_seen_by_every_process_after_commit(django_assert_n
 def test_redis_keys_carry_the_release_prefix(settings):
     StoreSettings.load()
     store_name()
-    prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    assert settings.CACHE_RELEASE and settings.CACHE_RELEASE in prefix
-    assert cache._cache.get_client().exists(cache.make_key(StoreSettings.cache_key))
+    shared = caches["shared"]
+    assert settings.CACHE_RELEASE and settings.CACHE_RELEASE in settings.CACHES["shared"]["KEY_PREFIX"]
+    assert shared._cache.get_client().exists(shared.make_key(StoreSettings.cache_key))
+    # State that must outlive a deploy (sessions, rate-limit windows) is not under the release.
+    assert settings.CACHE_RELEASE not in settings.CACHES["default"]["KEY_PREFIX"]
 
 
 @pytest.mark.django_db

@@ -48,7 +48,7 @@ def test_tax_and_shipping_rates_are_cached_and_follow_every_write(catalog, djang
 
 @pytest.mark.django_db
 def test_settings_are_held_in_the_process_for_seconds_then_another_process_change_arrives(monkeypatch):
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.db.models import QuerySet
 
     from core import cache as cached_rows
@@ -58,7 +58,7 @@ def test_settings_are_held_in_the_process_for_seconds_then_another_process_chang
     assert store_name() == "First"
     # Another worker's save: a plain UPDATE there, whose forget empties Redis but not this process.
     QuerySet.update(StoreSettings.objects.all(), name="Second")
-    cache.delete(StoreSettings.cache_key)
+    caches["shared"].delete(StoreSettings.cache_key)
     assert store_name() == "First"
 
     later = cached_rows.time.monotonic() + cached_rows.LOCAL_SECONDS + 0.1
