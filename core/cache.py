@@ -212,12 +212,21 @@ class ForgettingQuerySet(models.QuerySet):
             forget(self.model.cache_keys(ids))
 
 
+_ForgettingManagerBase = models.Manager.from_queryset(ForgettingQuerySet)
+
+
+class ForgettingManager(_ForgettingManagerBase):
+    """Every CachedModel's manager. A named class rather than ``ForgettingQuerySet.as_manager()``: django-stubs
+    types a made-up manager inherited through an abstract model as that model's (``ShippingMethod.objects`` came
+    out as a manager of ``ShownOnOrderPages``), a named one as each concrete model's own."""
+
+
 class CachedModel(models.Model):
     """A model whose rows are read from the cache. One cached under one key (a settings row, a whole small
     table) names it in ``cache_key``; one cached per row overrides ``cache_keys``."""
 
     cache_key = ""
-    objects = ForgettingQuerySet.as_manager()
+    objects = ForgettingManager()
 
     class Meta:
         abstract = True
