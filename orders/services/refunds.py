@@ -16,7 +16,6 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from rq import Retry
 
 from accounts.models import User
 from core import queues
@@ -156,7 +155,7 @@ def enqueue_refund(refund_id: int) -> None:
         "default",
         "orders.jobs.send_refund",
         refund_id,
-        retry=Retry(max=settings.REFUND_MAX_ATTEMPTS - 1, interval=settings.REFUND_RETRY_INTERVALS),
+        retry=queues.retry(attempts=settings.REFUND_MAX_ATTEMPTS, intervals=settings.REFUND_RETRY_INTERVALS),
         job_timeout=120,
     )
 
