@@ -37,7 +37,7 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django builds a ``redis.Redis`` per cache call, and redis-py copies ~170 response callbacks each time:
     a third of a cache read's cost. A client over a pool is thread-safe, so one per pool is enough."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
 
@@ -58,7 +58,7 @@ class ProcessCache(BaseCache):
     """This process's holder: values kept as they are, never pickled (unpickling rows cost as much as the rest
     of a cached page), least recently used dropped past ``MAX_ENTRIES``. Callers treat values as read-only."""
 
-    def __init__(self, location, params):
+    def __init__(self, location, params) -> None:
         super().__init__(params)
         self._cache: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
