@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.cache import CachedModel, ForgettingQuerySet
+from core.cache import CachedModel, ForgettingManager
 
 # Signed-in pages read the user from the cache (accounts.backends): every way of changing users clears it.
 USER_CACHE_SECONDS = 300
@@ -20,11 +20,8 @@ def user_cache_key(user_id) -> str:
     return f"accounts:user:{user_id}"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager, ForgettingManager):
     use_in_migrations = True
-
-    def get_queryset(self):
-        return ForgettingQuerySet(self.model, using=self._db)
 
     def get_by_natural_key(self, email):
         return self.get(email=email.strip().lower())
@@ -54,7 +51,7 @@ class User(CachedModel, AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    objects = UserManager()
+    objects: ClassVar["UserManager[Self]"] = UserManager()
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -37,7 +37,7 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django builds a ``redis.Redis`` per cache call, and redis-py copies ~170 response callbacks each time:
     a third of a cache read's cost. A client over a pool is thread-safe, so one per pool is enough."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
 
@@ -58,7 +58,7 @@ class ProcessCache(BaseCache):
     """This process's holder: values kept as they are, never pickled (unpickling rows cost as much as the rest
     of a cached page), least recently used dropped past ``MAX_ENTRIES``. Callers treat values as read-only."""
 
-    def __init__(self, location, params):
+    def __init__(self, location, params) -> None:
         super().__init__(params)
         self._cache: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
@@ -216,12 +216,21 @@ class ForgettingQuerySet(models.QuerySet):
             forget(self.model.cache_keys(ids))
 
 
+_ForgettingManagerBase = models.Manager.from_queryset(ForgettingQuerySet)
+
+
+class ForgettingManager(_ForgettingManagerBase):
+    """Every CachedModel's manager. A named class rather than ``ForgettingQuerySet.as_manager()``: django-stubs
+    types a made-up manager inherited through an abstract model as that model's (``ShippingMethod.objects`` came
+    out as a manager of ``ShownOnOrderPages``), a named one as each concrete model's own."""
+
+
 class CachedModel(models.Model):
     """A model whose rows are read from the cache. One cached under one key (a settings row, a whole small
     table) names it in ``cache_key``; one cached per row overrides ``cache_keys``."""
 
     cache_key = ""
-    objects = ForgettingQuerySet.as_manager()
+    objects = ForgettingManager()
 
     class Meta:
         abstract = True

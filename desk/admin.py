@@ -27,7 +27,7 @@ from orders.services.credit import store_credit_balance
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = [
+    fields = (
         "product_name",
         "variant_name",
         "sku",
@@ -41,13 +41,13 @@ class OrderLineInline(ReadOnlyInline):
         "customization",
         "is_free",
         "is_fee",
-    ]
+    )
     readonly_fields = fields
 
 
 class FulfillmentInline(ReadOnlyInline):
     model = Fulfillment
-    fields = [
+    fields = (
         "carrier",
         "tracking_number",
         "tracking_url",
@@ -55,7 +55,7 @@ class FulfillmentInline(ReadOnlyInline):
         "estimated_arrival",
         "shipped_at",
         "delivered_at",
-    ]
+    )
     readonly_fields = [*fields, "delivery_link"]
 
     def has_view_permission(self, request, obj=None):
@@ -74,7 +74,7 @@ class FulfillmentInline(ReadOnlyInline):
 
 class TransactionInline(ReadOnlyInline):
     model = Transaction
-    fields = [
+    fields = (
         "kind",
         "source",
         "amount",
@@ -85,7 +85,7 @@ class TransactionInline(ReadOnlyInline):
         "gateway_reference",
         "error",
         "created_at",
-    ]
+    )
     readonly_fields = [*fields, "refund_actions"]
 
     def get_fields(self, request, obj=None):
@@ -113,7 +113,7 @@ class TransactionInline(ReadOnlyInline):
 
 class CreditMemoInline(ReadOnlyInline):
     model = CreditMemo
-    fields = ["memo_number", "created_at", "amount", "currency", "source", "reason", "created_by", "print_link"]
+    fields = ("memo_number", "created_at", "amount", "currency", "source", "reason", "created_by", "print_link")
     readonly_fields = fields
 
     @admin.display(description=_("number"))
@@ -127,13 +127,13 @@ class CreditMemoInline(ReadOnlyInline):
 
 class PaymentRequestInline(ReadOnlyInline):
     model = PaymentRequest
-    fields = ["created_at", "amount", "currency", "status", "expires_at", "paid_at", "reason"]
+    fields = ("created_at", "amount", "currency", "status", "expires_at", "paid_at", "reason")
     readonly_fields = fields
 
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["created_at", "type", "actor_kind", "actor", "order_version", "data", "customer_visible"]
+    fields = ("created_at", "type", "actor_kind", "actor", "order_version", "data", "customer_visible")
     readonly_fields = fields
     ordering = ["created_at", "id"]
 

@@ -11,6 +11,7 @@ status 400 and changes nothing. The page itself is orders.admin_views.action_pag
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -29,6 +30,8 @@ from orders.services.credit import give_store_credit, store_credit_balance
 from orders.services.refund_limits import refund_limit
 from orders.services.refunds import issue_refund, money_in_hand
 
+F = TypeVar("F", bound=OrderActionForm)
+
 
 def limit_text(user, currency: str) -> str:
     try:
@@ -43,10 +46,10 @@ def _money_page(
     pk: int,
     *,
     model_admin,
-    form_class: type[OrderActionForm],
+    form_class: type[F],
     title: str,
     submit_label: str,
-    perform: Callable[[Order, OrderActionForm], str],
+    perform: Callable[[Order, F], str],
     facts: Callable[[Order], list[tuple[str, str]]] | None = None,
     notes: Callable[[Order], list[str]] | None = None,
 ):

@@ -5,14 +5,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.money import MONEY_DIGITS
 from editing import cancellation, commit, selectors, staging
 from editing.errors import EditConflict
 from editing.models import EditSession
 from editing.rules import MAX_LINE_QUANTITY
 from orders.constants import ActorKind
 from orders.selectors import customer_order_for_edit
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class PlannedLineSerializer(serializers.Serializer):
@@ -23,17 +22,17 @@ class PlannedLineSerializer(serializers.Serializer):
     change = serializers.ChoiceField(choices=["unchanged", "changed", "added", "removed", "swapped"])
     before_quantity = serializers.IntegerField()
     quantity = serializers.IntegerField()
-    unit_price = serializers.DecimalField(**MONEY)
-    before_total = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY)
+    unit_price = serializers.DecimalField(**MONEY_DIGITS)
+    before_total = serializers.DecimalField(**MONEY_DIGITS)
+    total = serializers.DecimalField(**MONEY_DIGITS)
 
 
 class TotalsSerializer(serializers.Serializer):
-    subtotal = serializers.DecimalField(**MONEY)
-    discount = serializers.DecimalField(**MONEY)
-    shipping = serializers.DecimalField(**MONEY)
-    tax = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY)
+    subtotal = serializers.DecimalField(**MONEY_DIGITS)
+    discount = serializers.DecimalField(**MONEY_DIGITS)
+    shipping = serializers.DecimalField(**MONEY_DIGITS)
+    tax = serializers.DecimalField(**MONEY_DIGITS)
+    total = serializers.DecimalField(**MONEY_DIGITS)
 
 
 class PreviewSerializer(serializers.Serializer):
@@ -44,9 +43,9 @@ class PreviewSerializer(serializers.Serializer):
     lines = PlannedLineSerializer(source="plan.lines", many=True, allow_null=True)
     before = serializers.SerializerMethodField()
     after = TotalsSerializer(allow_null=True)
-    paid = serializers.DecimalField(source="held", **MONEY)
-    to_pay = serializers.DecimalField(**MONEY)
-    to_refund = serializers.DecimalField(**MONEY)
+    paid = serializers.DecimalField(source="held", **MONEY_DIGITS)
+    to_pay = serializers.DecimalField(**MONEY_DIGITS)
+    to_refund = serializers.DecimalField(**MONEY_DIGITS)
     error = serializers.SerializerMethodField()
 
     def get_before(self, preview) -> dict:
@@ -112,7 +111,7 @@ class CommitSerializer(serializers.Serializer):
 class SettlementSerializer(serializers.Serializer):
     number = serializers.IntegerField(source="order.number")
     version = serializers.IntegerField(source="order.version")
-    total = serializers.DecimalField(source="order.total", **MONEY)
+    total = serializers.DecimalField(source="order.total", **MONEY_DIGITS)
     financial_status = serializers.CharField(source="order.financial_status")
     to_pay = serializers.SerializerMethodField()
     refund = serializers.SerializerMethodField()

@@ -72,6 +72,13 @@ class EditPlan:
     variant_deltas: dict[int, int] = field(default_factory=dict)  # variant id → extra units taken (negative: returned)
 
     @property
+    def priced_totals(self) -> Totals:
+        """``totals``, which ``price_plan`` fills in: a plan is shown or written only once priced."""
+        if self.totals is None:
+            raise RuntimeError("The edit plan is not priced yet.")
+        return self.totals
+
+    @property
     def kept(self) -> list[PlannedLine]:
         return [line for line in self.lines if line.quantity > 0]
 

@@ -25,7 +25,7 @@ from orders.services.refunds import check_refund_limit  # not re-exported by ord
 
 
 def cancel_order(
-    *, order: Order, actor_kind: str, actor: User | None = None, reason: str = "", refund: bool = True
+    *, order: Order, actor_kind: ActorKind, actor: User | None = None, reason: str = "", refund: bool = True
 ) -> CommitResult:
     """Cancel the whole order (policy permitting): stock back, what was paid refunded, edits closed.
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import rows
 from editing import settlement
-from editing.calculations import REMOVED, SWAPPED, UNCHANGED, EditPlan
+from editing.calculations import REMOVED, SWAPPED, UNCHANGED, EditPlan, PlannedLine
 from editing.constants import SessionStatus
 from editing.eligibility import edit_refusals, is_staff_actor, policy_view, raise_refusal
 from editing.errors import EditError
@@ -102,7 +102,7 @@ class CommitResult:
 
 
 def commit_edit(
-    *, session_id: int, actor_kind: str, actor: User | None = None, reason: str = "", order_id: int | None = None
+    *, session_id: int, actor_kind: ActorKind, actor: User | None = None, reason: str = "", order_id: int | None = None
 ) -> CommitResult:
     """Apply the staged changes to the order, atomically and at most once, against the version they were staged on.
     ``order_id``: the session's order, when the caller has read the session already."""
@@ -199,7 +199,7 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
                 "total": planned.total,
             }
             if planned.change == SWAPPED:
-                variant = built.variants[planned.variant_id]
+                variant = _new_variant(built, planned)
                 values.update(
                     variant_id=variant.pk, sku=variant.sku, options=variant.options, variant_name=planned.variant_name
                 )
@@ -211,7 +211,7 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
                 changed.append(line)
                 changed_fields |= differs
             continue
-        variant = built.variants[planned.variant_id]
+        variant = _new_variant(built, planned)
         position += 1
         added.append(
             OrderLine(
@@ -246,8 +246,16 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
     return sorted([*kept, *added], key=lambda line: (line.position, line.pk))
 
 
+def _new_variant(built: BuiltEdit, planned: PlannedLine) -> Variant:
+    """The variant a swapped or added line is to be of: the plan names one for those (a line kept as it was
+    may have lost its variant)."""
+    if planned.variant_id is None:
+        raise KeyError(planned.variant_id)  # not reached; what ``built.variants[None]`` would raise
+    return built.variants[planned.variant_id]
+
+
 def _apply_order(order: Order, built: BuiltEdit, staged: StagedChanges, lines: list[OrderLine], *, staff: bool) -> None:
-    totals = built.plan.totals
+    totals = built.plan.priced_totals
     order.subtotal, order.discount_total = totals.subtotal, totals.discount
     order.shipping_total, order.tax_total, order.total = totals.shipping, totals.tax, totals.total
     fields = ["subtotal", "discount_total", "shipping_total", "shipping_tax_rate", "tax_total", "total", "tags"]

@@ -61,7 +61,7 @@ def order_view(order: Order, lines: list[OrderLine], product_ids: dict[int, int]
         lines=tuple(
             rules.LineView(
                 id=line.pk,
-                product_id=product_ids.get(line.variant_id),
+                product_id=product_ids.get(line.variant_id) if line.variant_id is not None else None,
                 quantity=line.quantity,
                 fulfilled_quantity=line.fulfilled_quantity,
                 is_free=line.is_free,

@@ -73,7 +73,7 @@ def _destination(order: Order, staged: StagedChanges) -> Destination:
 
 
 def _original_place(order: Order) -> tuple[str, str]:
-    if order.pickup_location_id:
+    if order.pickup_location:
         return str(order.pickup_location.country), ""
     address = order.shipping_address or {}
     return address.get("country", ""), address.get("region", "")
@@ -86,18 +86,21 @@ def load_variants(
     primary-key order, so concurrent edits and orders moving the same stock can't deadlock."""
     wanted = {line.variant_id for line in lines if line.variant_id}
     wanted |= set(staged.swaps.values()) | set(staged.additions)
-    # Read with the lines already (the preview's), unless they are to be locked here.
-    variants = {} if lock else {line.variant_id: line.variant for line in lines if _variant_read_with(line)}
+    variants: dict[int, Variant] = {}
+    if not lock:  # read with the lines already (the preview's), unless they are to be locked here
+        for line in lines:
+            if line.variant_id and (variant := _variant_read_with(line)) is not None:
+                variants[line.variant_id] = variant
     variants.update(variants_with_products(wanted - variants.keys(), lock=lock))
-    with translation.override(order.language):
-        # Names are read in the order's language, as they are frozen onto its lines.
-        for variant in variants.values():
-            variant.display_product_name, variant.display_name = variant.product.name, variant.name
     return variants
 
 
-def _variant_read_with(line: OrderLine) -> bool:
-    return bool(line.variant_id) and OrderLine.variant.is_cached(line) and Variant.product.is_cached(line.variant)
+def _variant_read_with(line: OrderLine) -> Variant | None:
+    """The line's variant if it was read with the line, with its product."""
+    if not line.variant_id or not OrderLine.variant.is_cached(line):
+        return None
+    variant = line.variant
+    return variant if variant is not None and Variant.product.is_cached(variant) else None
 
 
 def group_discount_of(order: Order) -> Decimal:
@@ -112,18 +115,20 @@ def build_edit(
     *, order: Order, lines: list[OrderLine], staged: StagedChanges, variants: dict[int, Variant]
 ) -> BuiltEdit:
     """The order after the staged changes: lines, totals, shipping and tax for the new destination, stock."""
-    catalog = {
-        pk: CatalogVariant(
-            id=pk,
-            product_id=v.product_id,
-            product_name=v.display_product_name,
-            name=v.display_name,
-            price=v.price,
-            weight_grams=v.weight_grams,
-            is_fee=v.is_fee,
-        )
-        for pk, v in variants.items()
-    }
+    with translation.override(order.language):
+        # Names are read in the order's language, as they are frozen onto its lines.
+        catalog = {
+            pk: CatalogVariant(
+                id=pk,
+                product_id=v.product_id,
+                product_name=v.product.name,
+                name=v.name,
+                price=v.price,
+                weight_grams=v.weight_grams,
+                is_fee=v.is_fee,
+            )
+            for pk, v in variants.items()
+        }
     destination = _destination(order, staged)
     original_country, original_region = _original_place(order)
     # Tax is re-rated only when the goods go somewhere else; otherwise kept lines keep the rate they were sold at.

@@ -135,7 +135,7 @@ def customer_edit_session(*, user, number: int, session_id: int, with_order: boo
 
 def swap_choices(order: Order) -> dict[int, list[Variant]]:
     """For each product on the order, its variants on sale (one query for all lines)."""
-    product_ids = {line.variant.product_id for line in order.lines.all() if line.variant_id}
+    product_ids = {line.variant.product_id for line in order.lines.all() if line.variant}
     choices: dict[int, list[Variant]] = {}
     for variant in Variant.objects.filter(product_id__in=product_ids, product__is_active=True, is_fee=False).order_by(
         "position", "pk"

@@ -115,7 +115,7 @@ def settle_order(
 
 def payment_followups(request: PaymentRequest) -> list[tuple]:
     """Reminders on the policy's days and the expiry, as RQ scheduled jobs (the sweeper is the safety net)."""
-    reminders = [
+    reminders: list[tuple] = [
         (order_jobs.send_payment_reminder, (request.pk, number), request.created_at + timedelta(days=days), {})
         for number, days in enumerate(request.reminder_days, start=1)
     ]

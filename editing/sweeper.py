@@ -15,7 +15,7 @@ from django.utils import timezone
 from editing.settlement import expire_unpaid_edit
 from notifications.services import requeue_stale_messages
 from orders import services as order_services
-from orders.constants import FinancialStatus, FulfillmentStatus, OrderStatus
+from orders.constants import ActorKind, FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.models import Order
 from orders.services import send_payment_reminder
 from orders.services.payments import due_reminders, overdue_request_ids  # not re-exported by orders.services
@@ -67,6 +67,6 @@ def archive_finished_orders(*, now=None, limit: int = 500) -> int:
         with transaction.atomic():
             order = Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
             if order is not None and order.archived_at is None:
-                order_services.archive_order(order=order, actor_kind="system")
+                order_services.archive_order(order=order, actor_kind=ActorKind.SYSTEM)
                 archived += 1
     return archived

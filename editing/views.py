@@ -33,7 +33,7 @@ class EditPage:
 
     template = "editing/edit.html"
 
-    def __init__(self, request, order: Order, *, actor_kind: str, actor, back_url: str, self_url: str):
+    def __init__(self, request, order: Order, *, actor_kind: ActorKind, actor, back_url: str, self_url: str):
         self.request, self.order = request, order
         self.actor_kind, self.actor = actor_kind, actor
         self.back_url, self.self_url = back_url, self_url

@@ -92,10 +92,10 @@ def update_delivery(request, pk: int, *, model_admin):
         values = {"id": shipment.pk, "state": updated.get_delivery_state_display()}
         if updated.updated_at == shipment.updated_at:  # the service's "same update twice" no-op
             return messages.INFO, gettext("Nothing changed: shipment #%(id)s already had this delivery state.") % values
-        if updated.delivery_state == shipment.delivery_state:  # only the date moved: shown, not emailed
+        if updated.delivery_state == shipment.delivery_state:  # only the date moved (to the one entered): not emailed
             return messages.SUCCESS, gettext("Shipment #%(id)s: the estimated arrival is now %(date)s.") % {
                 "id": shipment.pk,
-                "date": date_format(updated.estimated_arrival),
+                "date": date_format(data["estimated_arrival"]),
             }
         return messages.SUCCESS, gettext("Shipment #%(id)s is now “%(state)s”; the customer gets an email.") % values
 

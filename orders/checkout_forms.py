@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
+from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]  # in fields.py, not in its .pyi
 
 from orders.forms import PaymentForm
 from storefront.models import PickupLocation, ShippingMethod

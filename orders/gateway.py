@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ class GatewayError(Exception):
 
     retryable = False
 
-    def __init__(self, message: str):
+    def __init__(self, message: str | Promise):
         super().__init__(message)
         self.message = str(message)
 
@@ -139,6 +140,13 @@ class TestGateway:
             raise PaymentDeclined(record["declined"])
         return GatewayResult(reference=record["reference"])
 
+    def _first_answer(self, idempotency_key: str) -> GatewayResult:
+        """The answer of the call that claimed the key first (``_remember`` found its record, never deleted)."""
+        done = self._replay(idempotency_key)
+        if done is None:  # not reached; a retry would find the key free
+            raise GatewayUnavailable(_("The payment processor is busy. Try again later."))
+        return done
+
     def _remember(self, idempotency_key: str, record: dict) -> bool:
         """Claim the key; False if another call with the same key got there first."""
         return bool(self.redis.set(self._key("idem", idempotency_key), json.dumps(record), nx=True))
@@ -165,7 +173,7 @@ class TestGateway:
         reference = f"ch_{uuid.uuid4().hex[:20]}"
         record = {"kind": "charge", "reference": reference, "amount": str(amount), "currency": currency}
         if not self._remember(idempotency_key, record):
-            return self._replay(idempotency_key)
+            return self._first_answer(idempotency_key)
         self.redis.set(self._key("charge", reference), str(amount))
         self.redis.rpush(self._key("log"), json.dumps({**record, "key": idempotency_key}))
         self._after_acting()
@@ -184,7 +192,7 @@ class TestGateway:
         reference = f"re_{uuid.uuid4().hex[:20]}"
         record = {"kind": "refund", "reference": reference, "amount": str(amount), "currency": currency}
         if not self._remember(idempotency_key, record):
-            return self._replay(idempotency_key)
+            return self._first_answer(idempotency_key)
         self.redis.incrby(self._key("refunded", charge_reference), int(amount * UNITS))
         self.redis.rpush(self._key("log"), json.dumps({**record, "key": idempotency_key, "charge": charge_reference}))
         self._after_acting()

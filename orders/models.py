@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.money import MONEY_DIGITS
 from orders.constants import (
     ActorKind,
     BackorderKind,
@@ -19,8 +20,6 @@ from orders.constants import (
     TransactionKind,
     TransactionStatus,
 )
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Order(models.Model):
@@ -43,18 +42,18 @@ class Order(models.Model):
     prices_include_tax = models.BooleanField(_("prices include tax"))
     tax_exempt = models.BooleanField(_("tax exempt"), default=False)
 
-    subtotal = models.DecimalField(_("subtotal"), **MONEY)
-    discount_total = models.DecimalField(_("discount"), **MONEY)
-    shipping_total = models.DecimalField(_("shipping"), **MONEY)
+    subtotal = models.DecimalField(_("subtotal"), **MONEY_DIGITS)
+    discount_total = models.DecimalField(_("discount"), **MONEY_DIGITS)
+    shipping_total = models.DecimalField(_("shipping"), **MONEY_DIGITS)
     shipping_tax_rate = models.DecimalField(_("shipping tax rate"), max_digits=6, decimal_places=4, default=0)
-    tax_total = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
+    tax_total = models.DecimalField(_("tax"), **MONEY_DIGITS)
+    total = models.DecimalField(_("total"), **MONEY_DIGITS)
     # Sums of successful transactions, kept in step by the services that record them.
-    captured_total = models.DecimalField(_("paid"), **MONEY, default=0)
-    refunded_total = models.DecimalField(_("refunded"), **MONEY, default=0)
+    captured_total = models.DecimalField(_("paid"), **MONEY_DIGITS, default=0)
+    refunded_total = models.DecimalField(_("refunded"), **MONEY_DIGITS, default=0)
     # Given back by staff outside an edit (goodwill discounts, refunds with or without a return): later
     # edits settle against total − adjustments, so a re-priced order never bills those back.
-    adjustment_total = models.DecimalField(_("goodwill and returns"), **MONEY, default=0)
+    adjustment_total = models.DecimalField(_("goodwill and returns"), **MONEY_DIGITS, default=0)
 
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     financial_status = models.CharField(
@@ -129,12 +128,12 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     fulfilled_quantity = models.PositiveIntegerField(_("fulfilled"), default=0)
     # Frozen at placing: an edit or a catalog change never re-prices what was bought.
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    unit_price = models.DecimalField(_("unit price"), **MONEY_DIGITS)
     tax_rate = models.DecimalField(_("tax rate"), max_digits=6, decimal_places=4)
-    subtotal = models.DecimalField(_("subtotal"), **MONEY)
-    discount_amount = models.DecimalField(_("discount"), **MONEY, default=0)
-    tax_amount = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
+    subtotal = models.DecimalField(_("subtotal"), **MONEY_DIGITS)
+    discount_amount = models.DecimalField(_("discount"), **MONEY_DIGITS, default=0)
+    tax_amount = models.DecimalField(_("tax"), **MONEY_DIGITS)
+    total = models.DecimalField(_("total"), **MONEY_DIGITS)
     is_free = models.BooleanField(_("free item"), default=False)
     is_fee = models.BooleanField(_("fee"), default=False)
     is_custom = models.BooleanField(_("custom item"), default=False)
@@ -215,7 +214,7 @@ class FulfillmentLine(models.Model):
 class Transaction(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="transactions")
     kind = models.CharField(_("kind"), max_length=10, choices=TransactionKind.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
         _("status"), max_length=20, choices=TransactionStatus.choices, default=TransactionStatus.PENDING
@@ -262,7 +261,7 @@ class CreditMemo(models.Model):
     """What the shopper is owed back and why; the refund (a Transaction) pays it."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="credit_memos")
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
     currency = models.CharField(_("currency"), max_length=3)
     source = models.CharField(_("source"), max_length=20, choices=MoneySource.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -289,7 +288,7 @@ class PaymentRequest(models.Model):
     """A balance the shopper owes after an edit, paid through a "Pay now" link."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payment_requests")
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
         _("status"), max_length=12, choices=PaymentRequestStatus.choices, default=PaymentRequestStatus.OPEN
@@ -324,7 +323,7 @@ class StoreCreditEntry(models.Model):
     """The store-credit ledger: + given (goodwill, refunds to credit), − spent. A customer's balance is the sum."""
 
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_credit")
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
     currency = models.CharField(_("currency"), max_length=3)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     order = models.ForeignKey(

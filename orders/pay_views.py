@@ -40,7 +40,7 @@ def pay(request, token: str):
             )
         except ApplicationError as error:
             form.add_application_error(error)
-            form.data = {**form.data.dict(), "attempt": uuid.uuid4().hex}  # a new try is a new charge
+            form.data = {**request.POST.dict(), "attempt": uuid.uuid4().hex}  # a new try is a new charge
         else:
             messages.success(request, _("Thank you! Your payment was received."))
             if request.user.is_authenticated and request.user.pk == order.customer_id:

@@ -29,7 +29,8 @@ class ShownOnOrderPages(CachedModel):
 
 # MANAGER_NOTE: modeltranslation (translation.py) swaps the managers of the models it translates for a
 # class made at runtime, which django-stubs cannot find: it reports django-manager-missing on those
-# classes and types ``objects`` as a plain manager of the model, which is what the code relies on.
+# classes and types ``objects`` as a plain manager of the model, which is what the code relies on. A CachedModel
+# keeps the ForgettingManager it inherits (Product's ignore is for Variant's ``variants`` manager).
 
 
 class StoreSettings(CachedSettingsRow):
@@ -159,7 +160,7 @@ class Variant(models.Model):  # type: ignore[django-manager-missing]  # see MANA
         return not self.track_inventory or self.stock >= quantity
 
 
-class ShippingMethod(ShownOnOrderPages):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
+class ShippingMethod(ShownOnOrderPages):
     name = models.CharField(_("name"), max_length=100)  # translated
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     code = models.SlugField(_("code"), unique=True)
@@ -199,7 +200,7 @@ class ShippingRate(CachedModel):
         return f"{self.method} {self.country or '*'}: {self.price}"
 
 
-class PickupLocation(ShownOnOrderPages):  # type: ignore[django-manager-missing]  # see MANAGER_NOTE
+class PickupLocation(ShownOnOrderPages):
     name = models.CharField(_("name"), max_length=100)  # translated
     address = models.TextField(_("address"))
     country = CountryField(_("country"))

@@ -30,7 +30,7 @@ def cancel_order(
         if not order.can_cancel():
             raise OrderError(_("This order can no longer be canceled."), code="cannot_cancel")
         lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
-        restock = {}
+        restock: dict[int, int] = {}
         for line in lines:
             if line.variant_id:
                 restock[line.variant_id] = restock.get(line.variant_id, 0) + line.quantity

@@ -214,7 +214,7 @@ def report_backorder(
 
 # --- what the shopper hears ---------------------------------------------------------------------------
 
-SHIPMENT_MESSAGES = {
+SHIPMENT_MESSAGES: dict[str, MessageKind] = {  # by Fulfillment.delivery_state
     DeliveryState.IN_TRANSIT: MessageKind.SHIPMENT_SHIPPED,
     DeliveryState.OUT_FOR_DELIVERY: MessageKind.SHIPMENT_OUT_FOR_DELIVERY,
     DeliveryState.DELIVERED: MessageKind.SHIPMENT_DELIVERED,

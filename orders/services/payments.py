@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Unpack
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +31,7 @@ from orders.models import Order, PaymentRequest, Transaction
 from orders.pay_links import pay_path
 from orders.services import credit
 from orders.services.kernel import lock_order, record_money, save_change
-from orders.services.placing import place_order
+from orders.services.placing import OrderRequest, place_order
 from orders.status_links import status_path
 
 
@@ -149,7 +151,7 @@ def payment_request_context(order: Order, request: PaymentRequest) -> dict:
     }
 
 
-CLOSED_REQUEST_MESSAGES = {
+CLOSED_REQUEST_MESSAGES: dict[str, Promise] = {  # by PaymentRequest.status
     PaymentRequestStatus.PAID: gettext_lazy("This payment was already made. Thank you!"),
     PaymentRequestStatus.EXPIRED: gettext_lazy("This payment link has expired."),
     PaymentRequestStatus.SUPERSEDED: gettext_lazy(
@@ -287,7 +289,7 @@ def checkout_order(
     attempt_key: str,
     use_store_credit: bool = False,
     actor: User | None = None,
-    **order: object,
+    **order: Unpack[OrderRequest],
 ) -> Order:
     """Place the order (``place_order``: account, prices, tax, stock, edit window and hold, confirmation)
     and pay for it, all or nothing: a declined card leaves no order, no stock taken and no email.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Required, TypedDict
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -161,7 +162,7 @@ def quote_order(
             )
     profile = CustomerProfile.objects.select_related("group").filter(user__email=email.strip().lower()).first()
     pricing = CustomerPricing(
-        group_discount_percent=profile.group.discount_percent if profile and profile.group_id else ZERO,
+        group_discount_percent=profile.group.discount_percent if profile and profile.group else ZERO,
         tax_exempt=bool(profile and profile.tax_exempt),
     )
     address = shipping_address or {}
@@ -176,6 +177,25 @@ def quote_order(
         region=address.get("region", "") if shipping_method else "",
         shipping_method=shipping_method,
     )
+
+
+class OrderRequest(TypedDict, total=False):
+    """``place_order``'s keywords but ``actor``: what ``payments.checkout_order`` passes on to it."""
+
+    email: Required[str]
+    lines: Required[list[LineRequest]]
+    shipping_address: dict | None
+    billing_address: dict | None
+    shipping_method: ShippingMethod | None
+    pickup_location: PickupLocation | None
+    discount_code: str
+    language: str
+    name: str
+    risk_level: str
+    external_id: str
+    placed_at: datetime | None
+    actor_kind: ActorKind
+    send_confirmation: bool
 
 
 def place_order(
@@ -214,7 +234,7 @@ def place_order(
     currency = store.currency
     discount_percent = _resolve_discount(discount_code)
     shipping_address = dict(shipping_address or {})
-    country = str(shipping_address.get("country") or pickup_location.country)
+    country = str(shipping_address.get("country") or (pickup_location.country if pickup_location else ""))
     region = shipping_address.get("region", "") if shipping_method else ""
     placed_at = placed_at or timezone.now()
 
@@ -222,7 +242,7 @@ def place_order(
         customer = get_or_create_customer(email=email, name=name or shipping_address.get("name", ""), language=language)
         profile = customer.profile
         pricing = CustomerPricing(
-            group_discount_percent=profile.group.discount_percent if profile.group_id else ZERO,
+            group_discount_percent=profile.group.discount_percent if profile.group else ZERO,
             tax_exempt=profile.tax_exempt,
         )
         wanted: dict[int, int] = {}

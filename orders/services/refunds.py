@@ -8,7 +8,9 @@ order's row lock while it works out what is left.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +18,6 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from rq import Retry
 
 from accounts.models import User
 from core import queues
@@ -127,7 +128,7 @@ def create_refunds(
     for refund in refunds:
         events.refund_requested_event(order=order, refund=refund, actor_kind=actor_kind, actor=actor)
         if refund.status == TransactionStatus.PENDING:
-            transaction.on_commit(lambda pk=refund.pk: enqueue_refund(pk))
+            transaction.on_commit(partial(enqueue_refund, refund.pk))
     return memo, refunds
 
 
@@ -156,7 +157,7 @@ def enqueue_refund(refund_id: int) -> None:
         "default",
         "orders.jobs.send_refund",
         refund_id,
-        retry=Retry(max=settings.REFUND_MAX_ATTEMPTS - 1, interval=settings.REFUND_RETRY_INTERVALS),
+        retry=queues.retry(attempts=settings.REFUND_MAX_ATTEMPTS, intervals=settings.REFUND_RETRY_INTERVALS),
         job_timeout=120,
     )
 
@@ -354,7 +355,7 @@ def alert_merchant(*, kind: MessageKind, order: Order, context: dict, dedupe_key
 
 def stale_refund_ids(*, older_than_seconds: int) -> list[int]:
     """Pending refunds no job has finished: Redis was down at commit, or a worker died mid-call."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
         Transaction.objects.filter(
             Q(kind=TransactionKind.REFUND, status=TransactionStatus.PENDING, created_at__lte=cutoff)

@@ -106,7 +106,7 @@ IN_MOTION = [str(status) for status in OPEN_REFUND_STATUSES if status != Transac
 
 
 def open_settlement(order: Order) -> OpenSettlement:
-    params = {
+    params: dict[str, int | str | list[str]] = {
         "order": order.pk,
         "open": str(PaymentRequestStatus.OPEN),
         "refund": str(TransactionKind.REFUND),

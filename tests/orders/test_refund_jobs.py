@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import User
+from core import queues
 from editing import services as editing
 from editing.models import EditPolicy
 from editing.sweeper import sweep
@@ -97,6 +98,17 @@ def test_a_refund_the_gateway_keeps_failing_is_marked_failed_and_the_merchant_al
     alert = Message.objects.get(kind=MessageKind.MERCHANT_REFUND_FAILED)
     assert alert.recipient == "alerts@shop.example" and f"#{order.number}" in alert.subject
     assert OrderEvent.objects.filter(order=order, type=EventType.REFUND_FAILED).count() == 1
+
+
+def test_a_refund_tried_once_is_queued_without_a_retry(retries):
+    # RQ refuses Retry(max=0): REFUND_MAX_ATTEMPTS=1 used to make queueing every refund job fail.
+    retries(max_attempts=1)
+    enqueue_refund(1)
+    retries(max_attempts=3)
+    enqueue_refund(2)
+    once, thrice = queues.get_queue("default").jobs
+    assert once.args == (1,) and once.retries_left is None
+    assert thrice.args == (2,) and thrice.retries_left == 2 and thrice.retry_intervals == [0]
 
 
 def test_staff_retry_a_failed_refund_with_a_new_key(run_worker, retries, manager):
