@@ -8,6 +8,7 @@ Django admin's per model, so ``admin:orders_order_*`` names and paths are the sa
 """
 
 from functools import partial
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -241,40 +242,12 @@ class OrderAdmin(admin.ModelAdmin):
             },
         ),
     ]
+    # Tags and risk are the only fields staff type here (save_model hands them to review_order).
     readonly_fields = [
-        "edit_link",
-        "money_actions",
-        "fulfilment_actions",
-        "number",
-        "customer",
-        "store_credit",
-        "email",
-        "placed_at",
-        "version",
-        "status",
-        "financial_status",
-        "fulfillment_status",
-        "on_fulfillment_hold",
-        "edit_window_ends_at",
-        "cancelled_at",
-        "archived_at",
-        "shipping_address",
-        "billing_address",
-        "shipping_method_name",
-        "pickup_location",
-        "currency",
-        "prices_include_tax",
-        "tax_exempt",
-        "discount_code",
-        "subtotal",
-        "discount_total",
-        "shipping_total",
-        "tax_total",
-        "total",
-        "adjustment_total",
-        "captured_total",
-        "refunded_total",
-        "language",
+        name
+        for _title, options in fieldsets
+        for name in cast(list[str], options["fields"])
+        if name not in ("tags", "risk_level")
     ]
 
     def has_add_permission(self, request):
