@@ -9,12 +9,12 @@ SOURCES = ("*.py", "*.html", "*.txt", "*.po")
 SKIPPED = {".venv", ".data", ".git", "tests", "node_modules", "staticfiles", "media", "docs"}
 
 
-def code_release() -> str:
+def code_release(root: Path = ROOT) -> str:
     """A digest of the source tree (used when ``RELEASE`` is unset): the same code gives the same prefix
     in every process, and any change to it a new one."""
     digest = hashlib.sha256()
-    for path in sorted(_sources(ROOT)):
-        digest.update(str(path.relative_to(ROOT)).encode())
+    for path in sorted(_sources(root)):
+        digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
