@@ -8,6 +8,6 @@ from notifications.jobs import sweep_outbox
 from orders.jobs import release_expired_holds
 
 cron.register(release_expired_holds, "default", interval=60, name="release-expired-holds")
-cron.register(sweep_outbox, "notifications", interval=300, name="sweep-outbox")
-cron.register(sweep, "default", interval=600, name="sweep")
+cron.register(sweep_outbox, "notifications", interval=60, name="sweep-outbox")
+cron.register(sweep, "default", interval=60, name="sweep")
 cron.register(dispatch_webhooks, "default", interval=60, name="dispatch-webhooks")

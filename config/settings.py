@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.release import code_release
+from core.redis_outage import client_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "accounts.middleware.ShopperLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.RedisUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,7 +117,13 @@ if not DATABASE_URL or not REDIS_URL:
     DATABASE_URL = DATABASE_URL or embedded.database_url()
     REDIS_URL = REDIS_URL or embedded.redis_url()
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
+# Kept connections are checked before a request reuses them: after a PostgreSQL restart the first
+# request on each worker reconnects instead of failing with "terminating connection".
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Aftersale runs on PostgreSQL only: DATABASE_URL must be postgres://…")
 # Our code never streams with .iterator(); allauth's sign-in lookup does, for one row, and a server-side
@@ -125,11 +133,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # What is cached where, and what clears it: core/cache.py and docs/architecture.md ("Caching").
 CACHE_RELEASE = os.environ.get("RELEASE") or code_release()
+# Redis errors never fail a request on a soft alias (a miss, a no-op); a strict one raises
+# RedisUnavailable, shown as a "paused for a moment" page (core/redis_cache.py, core/redis_outage.py).
+_REDIS_OPTIONS = client_options()
 CACHES: dict[str, dict[str, Any]] = {  # typed: settings_test changes the entries
-    # State that must outlive a deploy, not a cache: sessions, rate-limit windows, pending email changes.
-    "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "aftersale"},
+    # State that must outlive a deploy and must not be guessed at: sign-in limits, pending email changes.
+    "default": {
+        "BACKEND": "core.redis_cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "aftersale",
+        "OPTIONS": {"STRICT": True, **_REDIS_OPTIONS},
+    },
+    # Sessions' fast copies (cached_db: the rows in PostgreSQL are the truth), same prefix as ever.
+    "sessions": {
+        "BACKEND": "core.redis_cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "aftersale",
+        "OPTIONS": _REDIS_OPTIONS,
+    },
     # Cached values (core.cache): keys start with the release, so a deploy never reads what another cached.
-    "shared": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": f"aftersale:{CACHE_RELEASE}"},
+    "shared": {
+        "BACKEND": "core.redis_cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"aftersale:{CACHE_RELEASE}",
+        "OPTIONS": _REDIS_OPTIONS,
+    },
     # Each process's own holder in front of Redis: rows for seconds, version-keyed renders, page fragments.
     "process": {"BACKEND": "core.cache.ProcessCache", "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
@@ -140,6 +168,7 @@ RQ = {"COMMIT_MODE": "auto"}
 
 # Sessions read from Redis and written through to PostgreSQL: one query less on every signed-in page.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -255,7 +284,7 @@ TEST_GATEWAY_DELAY = float(os.environ.get("TEST_GATEWAY_DELAY", "0"))
 REFUND_MAX_ATTEMPTS = int(os.environ.get("REFUND_MAX_ATTEMPTS", "5"))
 REFUND_RETRY_INTERVALS = [int(s) for s in os.environ.get("REFUND_RETRY_INTERVALS", "30,120,600,1800").split(",")]
 # The sweeper re-queues refunds still pending after this many seconds (their job was lost).
-SWEEP_STALE_AFTER_SECONDS = int(os.environ.get("SWEEP_STALE_AFTER_SECONDS", "900"))
+SWEEP_STALE_AFTER_SECONDS = int(os.environ.get("SWEEP_STALE_AFTER_SECONDS", "120"))
 
 # Mounts the benchmark's baseline page (make bench); never in production.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)

@@ -12,6 +12,7 @@ from core.redis_urls import with_db
 # Tests flush their Redis database; keep it away from the demo's (db 0).
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or with_db(_BASE_REDIS_URL, 13)
 CACHES["default"].update(LOCATION=REDIS_URL, KEY_PREFIX="aftersale-test")  # noqa: F405
+CACHES["sessions"].update(LOCATION=REDIS_URL, KEY_PREFIX="aftersale-test")  # noqa: F405
 CACHES["shared"].update(LOCATION=REDIS_URL, KEY_PREFIX=f"aftersale-test:{CACHE_RELEASE}")  # noqa: F405
 RQ_QUEUES = {name: {**conf, "URL": REDIS_URL} for name, conf in RQ_QUEUES.items()}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

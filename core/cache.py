@@ -24,34 +24,11 @@ from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 
 # How long another process may go on showing a row after a write (this one forgets at once).
 LOCAL_SECONDS = 5.0
-
-
-class ReusedClientRedisCacheClient(RedisCacheClient):
-    """Django builds a ``redis.Redis`` per cache call, and redis-py copies ~170 response callbacks each time:
-    a third of a cache read's cost. A client over a pool is thread-safe, so one per pool is enough."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
-
-    def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        if index not in self._clients:
-            self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
-        return self._clients[index]
-
-
-class RedisCache(DjangoRedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
 
 
 class ProcessCache(BaseCache):

@@ -116,10 +116,16 @@ def settle_order(
 def payment_followups(request: PaymentRequest) -> list[tuple]:
     """Reminders on the policy's days and the expiry, as RQ scheduled jobs (the sweeper is the safety net)."""
     reminders: list[tuple] = [
-        (order_jobs.send_payment_reminder, (request.pk, number), request.created_at + timedelta(days=days), {})
+        (
+            order_jobs.send_payment_reminder,
+            (request.pk, number),
+            request.created_at + timedelta(days=days),
+            {"job_id": f"payment-reminder-{request.pk}-{number}"},
+        )
         for number, days in enumerate(request.reminder_days, start=1)
     ]
-    return [*reminders, (EXPIRE_UNPAID_EDIT_JOB, (request.pk,), request.expires_at, {})]
+    expiry = (EXPIRE_UNPAID_EDIT_JOB, (request.pk,), request.expires_at, {"job_id": f"payment-expiry-{request.pk}"})
+    return [*reminders, expiry]
 
 
 # --- expiry and undo ---------------------------------------------------------------------------------------

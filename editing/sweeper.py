@@ -19,7 +19,7 @@ from orders.constants import ActorKind, FinancialStatus, FulfillmentStatus, Orde
 from orders.models import Order
 from orders.services import send_payment_reminder
 from orders.services.payments import due_reminders, overdue_request_ids  # not re-exported by orders.services
-from orders.services.refunds import enqueue_refund, stale_refund_ids  # not re-exported by orders.services
+from orders.services.refunds import requeue_refunds, stale_refund_ids  # not re-exported by orders.services
 from storefront.models import StoreSettings
 
 
@@ -27,9 +27,7 @@ def sweep(*, now=None, stale_after_seconds: int | None = None) -> dict:
     """One pass; returns what it did, by kind."""
     now = now or timezone.now()
     stale = settings.SWEEP_STALE_AFTER_SECONDS if stale_after_seconds is None else stale_after_seconds
-    refunds = stale_refund_ids(older_than_seconds=stale)
-    for refund_id in refunds:
-        enqueue_refund(refund_id)
+    refunds = requeue_refunds(stale_refund_ids(older_than_seconds=stale), now=now)
     expired = sum(
         1 for request_id in overdue_request_ids(now=now) if expire_unpaid_edit(request_id=request_id, now=now)
     )
@@ -39,8 +37,8 @@ def sweep(*, now=None, stale_after_seconds: int | None = None) -> dict:
         if send_payment_reminder(request_id=request_id, number=number)
     )
     return {
-        "refunds_requeued": len(refunds),
-        "messages_requeued": requeue_stale_messages(older_than_seconds=stale),
+        "refunds_requeued": refunds,
+        "messages_requeued": requeue_stale_messages(older_than_seconds=stale, now=now),
         "payment_requests_expired": expired,
         "reminders_sent": reminders,
         "holds_released": order_services.release_fulfillment_holds(now=now),

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -209,10 +210,9 @@ def create_deliveries(events: list[OrderEvent]) -> list[int]:
                         created_ids.append(delivery.pk)
 
         def enqueue_created() -> None:
-            for pk in created_ids:
-                enqueue_delivery(pk)
+            queues.enqueue_many("default", [delivery_job(pk) for pk in created_ids])
 
-        transaction.on_commit(enqueue_created)
+        queues.on_commit(enqueue_created)
     return created_ids
 
 
@@ -235,28 +235,29 @@ def dispatch_timeline(*, lag_seconds: int = 10, limit: int = 1000) -> int:
     return len(events)
 
 
-def requeue_stale_deliveries(*, older_than_seconds: int = 900) -> int:
+def requeue_stale_deliveries(*, older_than_seconds: int | None = None) -> int:
     """Pending deliveries whose job was lost (Redis down, worker killed); sending one twice is harmless
     to a receiver that checks X-Aftersale-Delivery, and rare."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.SWEEP_STALE_AFTER_SECONDS
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lte=cutoff).values_list(
             "pk", flat=True
         )[:500]
     )
-    for delivery_id in ids:
-        enqueue_delivery(delivery_id)
-    return len(ids)
+    return queues.requeue("default", [delivery_job(delivery_id) for delivery_id in ids])
+
+
+def delivery_job(delivery_id: int) -> tuple:
+    """(func, args, at, options) of a delivery's job, by dotted path (the job module imports this one)."""
+    retry = queues.retry(attempts=settings.WEBHOOK_MAX_ATTEMPTS, intervals=settings.WEBHOOK_RETRY_INTERVALS)
+    options = {"retry": retry, "job_timeout": 60, "job_id": f"webhook-delivery-{delivery_id}"}
+    return "integrations.jobs.deliver_webhook", (delivery_id,), None, options
 
 
 def enqueue_delivery(delivery_id: int) -> None:
-    queues.enqueue(
-        "default",
-        "integrations.jobs.deliver_webhook",  # by dotted path: the job module imports this one
-        delivery_id,
-        retry=queues.retry(attempts=settings.WEBHOOK_MAX_ATTEMPTS, intervals=settings.WEBHOOK_RETRY_INTERVALS),
-        job_timeout=60,
-    )
+    queues.enqueue_many("default", [delivery_job(delivery_id)])
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -378,5 +379,5 @@ def resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         delivery.status, delivery.delivered_at = DeliveryStatus.PENDING, None
         delivery.attempts = [*delivery.attempts, {"at": timezone.now().isoformat(), "resent": True}]
         delivery.save(update_fields=["status", "delivered_at", "attempts"])
-        transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+        queues.on_commit(partial(enqueue_delivery, delivery.pk))
     return delivery

@@ -104,21 +104,26 @@ def send_job(message_id: int) -> tuple:
     """The send job of a message, as (func, args, at, options) for core.queues; by dotted path, as the
     job module imports this one."""
     retry = queues.retry(attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, intervals=[10, 60, 300, 900])
-    return "notifications.jobs.send_message", (message_id,), None, {"retry": retry}
+    return (
+        "notifications.jobs.send_message",
+        (message_id,),
+        None,
+        {"retry": retry, "job_id": f"send-message-{message_id}"},
+    )
 
 
 def enqueue_send(message_id: int) -> None:
     queues.enqueue_many("notifications", [send_job(message_id)])
 
 
-def requeue_stale_messages(*, older_than_seconds: int = 300) -> int:
+def requeue_stale_messages(*, older_than_seconds: int | None = None, now=None) -> int:
     """Sweeper: queue again what a lost job left behind (Redis down at commit, worker killed)."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.SWEEP_STALE_AFTER_SECONDS
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Message.objects.filter(
             status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING], created_at__lt=cutoff
         ).values_list("pk", flat=True)[:500]
     )
-    for message_id in ids:
-        enqueue_send(message_id)
-    return len(ids)
+    return queues.requeue("notifications", [send_job(message_id) for message_id in ids], now=now)

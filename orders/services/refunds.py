@@ -128,7 +128,7 @@ def create_refunds(
     for refund in refunds:
         events.refund_requested_event(order=order, refund=refund, actor_kind=actor_kind, actor=actor)
         if refund.status == TransactionStatus.PENDING:
-            transaction.on_commit(partial(enqueue_refund, refund.pk))
+            queues.on_commit(partial(enqueue_refund, refund.pk))
     return memo, refunds
 
 
@@ -151,15 +151,25 @@ def _new_refund(order, memo, charge, amount, status, source, reason, actor_kind,
     return refund
 
 
-def enqueue_refund(refund_id: int) -> None:
-    """Queue the refund job (``orders.jobs.send_refund``, by its dotted path: the jobs module imports this one)."""
-    queues.enqueue(
-        "default",
+def refund_job(refund_id: int) -> tuple:
+    """The refund job (``orders.jobs.send_refund``, by its dotted path: the jobs module imports this one),
+    as (func, args, at, options); its id is the refund's, so the sweeper can tell whether it still lives."""
+    retry = queues.retry(attempts=settings.REFUND_MAX_ATTEMPTS, intervals=settings.REFUND_RETRY_INTERVALS)
+    return (
         "orders.jobs.send_refund",
-        refund_id,
-        retry=queues.retry(attempts=settings.REFUND_MAX_ATTEMPTS, intervals=settings.REFUND_RETRY_INTERVALS),
-        job_timeout=120,
+        (refund_id,),
+        None,
+        {"retry": retry, "job_timeout": 120, "job_id": f"refund-{refund_id}"},
     )
+
+
+def enqueue_refund(refund_id: int) -> None:
+    queues.enqueue_many("default", [refund_job(refund_id)])
+
+
+def requeue_refunds(refund_ids: list[int], *, now=None) -> int:
+    """Sweeper: queue again the refunds whose job is gone (not merely waiting, running or retrying)."""
+    return queues.requeue("default", [refund_job(refund_id) for refund_id in refund_ids], now=now)
 
 
 # --- staff ------------------------------------------------------------------------------------------
@@ -211,7 +221,7 @@ def approve_refund(*, refund: Transaction, actor: User) -> Transaction:
         refund.created_by = refund.created_by or actor
         refund.save(update_fields=["status", "created_by"])
         events.refund_approved_event(order=order, refund=refund, actor=actor)
-        transaction.on_commit(lambda: enqueue_refund(refund.pk))
+        queues.on_commit(partial(enqueue_refund, refund.pk))
     return refund
 
 
@@ -241,7 +251,7 @@ def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
         )
         refund.save(update_fields=["status", "retry_round", "attempts", "error"])
         events.refund_approved_event(order=order, refund=refund, actor=actor)
-        transaction.on_commit(lambda: enqueue_refund(refund.pk))
+        queues.on_commit(partial(enqueue_refund, refund.pk))
     return refund
 
 
