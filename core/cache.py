@@ -31,14 +31,18 @@ from django.db.models.signals import post_delete, post_save
 LOCAL_SECONDS = 5.0
 
 
+_PROCESS_HOLDERS: dict[str, tuple[OrderedDict[str, tuple[float, Any]], threading.Lock]] = {}
+
+
 class ProcessCache(BaseCache):
     """This process's holder: values kept as they are, never pickled (unpickling rows cost as much as the rest
     of a cached page), least recently used dropped past ``MAX_ENTRIES``. Callers treat values as read-only."""
 
     def __init__(self, location, params) -> None:
         super().__init__(params)
-        self._cache: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
+        # Django makes a cache object per thread; the holder must be the process's, or a write in one
+        # thread would leave another thread (runserver, gthread) serving its own older copy.
+        self._cache, self._lock = _PROCESS_HOLDERS.setdefault(location, (OrderedDict(), threading.Lock()))
 
     def _expiry(self, timeout) -> float:
         timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout

@@ -109,6 +109,7 @@ class CommitBatch:
 
     def __init__(self) -> None:
         self.jobs: list[tuple] = []
+        self.__qualname__ = "CommitBatch"  # Django names a failed robust callback by it
 
     def __call__(self) -> None:
         _send(self.jobs)

@@ -27,7 +27,7 @@ def sweep(*, now=None, stale_after_seconds: int | None = None) -> dict:
     """One pass; returns what it did, by kind."""
     now = now or timezone.now()
     stale = settings.SWEEP_STALE_AFTER_SECONDS if stale_after_seconds is None else stale_after_seconds
-    refunds = requeue_refunds(stale_refund_ids(older_than_seconds=stale), now=now)
+    refunds = requeue_refunds(stale_refund_ids(older_than_seconds=stale, now=now), now=now)
     expired = sum(
         1 for request_id in overdue_request_ids(now=now) if expire_unpaid_edit(request_id=request_id, now=now)
     )

@@ -120,7 +120,7 @@ def requeue_stale_messages(*, older_than_seconds: int | None = None, now=None) -
     """Sweeper: queue again what a lost job left behind (Redis down at commit, worker killed)."""
     if older_than_seconds is None:
         older_than_seconds = settings.SWEEP_STALE_AFTER_SECONDS
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    cutoff = (now or timezone.now()) - timedelta(seconds=older_than_seconds)
     ids = list(
         Message.objects.filter(
             status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING], created_at__lt=cutoff

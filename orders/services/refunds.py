@@ -363,9 +363,9 @@ def alert_merchant(*, kind: MessageKind, order: Order, context: dict, dedupe_key
     )
 
 
-def stale_refund_ids(*, older_than_seconds: int) -> list[int]:
+def stale_refund_ids(*, older_than_seconds: int, now=None) -> list[int]:
     """Pending refunds no job has finished: Redis was down at commit, or a worker died mid-call."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    cutoff = (now or timezone.now()) - timedelta(seconds=older_than_seconds)
     return list(
         Transaction.objects.filter(
             Q(kind=TransactionKind.REFUND, status=TransactionStatus.PENDING, created_at__lte=cutoff)
