@@ -164,7 +164,7 @@ def send_again(*, message_ids: list[int], actor: str) -> list[Message]:
         )
         for message in rows:
             note = _(
-                "Sent again by %(actor)s at %(when)s (was: %(status)s after %(attempts)d attempts). Before: %(error)s"
+                "Sent again by %(actor)s at %(when)s (was: %(status)s, attempts: %(attempts)d). Before: %(error)s"
             ) % {
                 "actor": actor,
                 "when": timezone.now().isoformat(timespec="seconds"),
