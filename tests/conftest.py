@@ -20,10 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def clean_redis():
-    """Each test starts with an empty test Redis database (cache, rate limits, queues) and empty process caches."""
+    """Each test starts with an empty test Redis database (cache, rate limits, queues), empty test-gateway
+    books and empty process caches."""
     from django.core.cache import caches
 
+    from orders.gateway import TestGateway
+
     django_rq.get_connection("default").flushdb()
+    TestGateway().redis.flushdb()  # its own database (TEST_GATEWAY_REDIS_URL)
     caches["process"].clear()  # and this process's fragments, renders and rows
     yield
 
@@ -88,6 +92,7 @@ def worker_env(extra_env: dict | None = None) -> dict:
         "DATABASE_URL": worker_database_url(),
         "TEST_REDIS_URL": settings.REDIS_URL,
         "REDIS_URL": settings.REDIS_URL,
+        "TEST_GATEWAY_REDIS_URL": settings.TEST_GATEWAY_REDIS_URL,  # the books this test reads
         **(extra_env or {}),
     }
 
