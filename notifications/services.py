@@ -145,7 +145,8 @@ def mark_lost_sends_uncertain(*, older_than_seconds: int = SENDING_LOST_AFTER_SE
     Never sooner than SENDING_LOST_AFTER_SECONDS, whatever the caller's threshold: the send may still run."""
     cutoff = timezone.now() - timedelta(seconds=max(older_than_seconds, SENDING_LOST_AFTER_SECONDS))
     error = str(UNKNOWN_OUTCOME % {"cause": _("the worker stopped before recording the answer")})
-    # One UPDATE: a concurrent sweeper or a late "sent" from the job re-checks the status under the row lock.
+    # One UPDATE, its filter re-checked under each row's lock: concurrent sweepers mark a row once, and a
+    # row its job has just recorded (sent, retrying) keeps that.
     return Message.objects.filter(status=MessageStatus.SENDING, sending_started_at__lt=cutoff).update(
         status=MessageStatus.UNCERTAIN, last_error=error
     )
