@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.release import code_release
 from core.redis_outage import client_options
+from core.redis_urls import another_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -280,6 +281,9 @@ PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "orders.gateway.TestGateway"
 TEST_GATEWAY_FAILURE_RATE = float(os.environ.get("TEST_GATEWAY_FAILURE_RATE", "0"))
 TEST_GATEWAY_TIMEOUT_RATE = float(os.environ.get("TEST_GATEWAY_TIMEOUT_RATE", "0"))
 TEST_GATEWAY_DELAY = float(os.environ.get("TEST_GATEWAY_DELAY", "0"))
+# The test gateway's books (charges, refunds, idempotency records), like a processor's own: a Redis
+# database apart from the app's, so a FLUSHDB of that (cache, queues) never loses a payment to refund.
+TEST_GATEWAY_REDIS_URL = os.environ.get("TEST_GATEWAY_REDIS_URL") or another_db(REDIS_URL, 1)
 # A refund job tries the gateway this many times, waiting these seconds between tries, then marks it failed.
 REFUND_MAX_ATTEMPTS = int(os.environ.get("REFUND_MAX_ATTEMPTS", "5"))
 REFUND_RETRY_INTERVALS = [int(s) for s in os.environ.get("REFUND_RETRY_INTERVALS", "30,120,600,1800").split(",")]

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from editing.settlement import expire_unpaid_edit
-from notifications.services import requeue_stale_messages
+from notifications.services import mark_lost_sends_uncertain, requeue_stale_messages
 from orders import services as order_services
 from orders.constants import ActorKind, FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.models import Order
@@ -39,6 +39,8 @@ def sweep(*, now=None, stale_after_seconds: int | None = None) -> dict:
     return {
         "refunds_requeued": refunds,
         "messages_requeued": requeue_stale_messages(older_than_seconds=stale, now=now),
+        # Never re-queued: the mail server may have them; staff decide ("Send again" in admin).
+        "messages_uncertain": mark_lost_sends_uncertain(older_than_seconds=stale),
         "payment_requests_expired": expired,
         "reminders_sent": reminders,
         "holds_released": order_services.release_fulfillment_holds(now=now),

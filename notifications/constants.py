@@ -4,9 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    # Claimed by a send job, committed before the mail server is called: no other job may send it.
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     RETRYING = "retrying", _("Retrying")
     FAILED = "failed", _("Failed")
+    # The send stopped midway (worker killed, connection cut): the server may have it. Only staff resend.
+    UNCERTAIN = "uncertain", _("Outcome unknown")
 
 
 class MessageKind(models.TextChoices):

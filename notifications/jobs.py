@@ -1,17 +1,26 @@
-"""RQ entry points of the outbox. Safe to run twice: a sent message is never sent again."""
+"""RQ entry points of the outbox. Safe to run twice: a message is handed to the mail server at most once
+per round of attempts (docs/decisions.md, "Notifications")."""
 
 from __future__ import annotations
 
+import contextlib
+import smtplib
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 
 from notifications.constants import MessageStatus
 from notifications.models import Message
-from notifications.services import branding, compose, requeue_stale_messages
+from notifications.services import (
+    UNKNOWN_OUTCOME,
+    branding,
+    compose,
+    mark_lost_sends_uncertain,
+    requeue_stale_messages,
+)
 
 
 def build_email(message: Message) -> EmailMultiAlternatives:
@@ -42,34 +51,77 @@ def build_email(message: Message) -> EmailMultiAlternatives:
     return email
 
 
+# The server answered "no" (to the sender, the recipients or the message): it did not take the message.
+REFUSED = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError)
+
+
 def send_message(message_id: int) -> str:
-    """Deliver one outbox message. Holds the row lock while sending so two jobs can't both send it."""
+    """Deliver one outbox message, at most once. The row is claimed (status "sending", committed) before
+    the mail server is called, so a second job, an RQ retry or the sweeper never hands it over again;
+    a send that stops midway leaves it "sending", then "outcome unknown", for staff to decide."""
     with transaction.atomic():
-        message = Message.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
-            return "locked-or-missing"
-        if message.status in (MessageStatus.SENT, MessageStatus.FAILED):
-            return message.status
-        message.attempts += 1
-        try:
-            build_email(compose(message)).send(fail_silently=False)
-        except Exception as exc:  # any transport error: record it, then let RQ retry
-            error = f"{type(exc).__name__}: {exc}"
-        else:
-            message.status = MessageStatus.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-            message.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-            return message.status
-        message.last_error = error[:2000]
-        exhausted = message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
-        message.status = MessageStatus.FAILED if exhausted else MessageStatus.RETRYING
-        message.save(update_fields=["status", "attempts", "last_error"])
-    if exhausted:
-        return message.status
-    raise RuntimeError(f"message {message_id} not sent (attempt {message.attempts}): {error}")
+            return "missing"
+        if message.status not in (MessageStatus.QUEUED, MessageStatus.RETRYING):
+            return message.status  # sent, given up, or claimed by another job (which may have sent it)
+        message.status, message.attempts = MessageStatus.SENDING, message.attempts + 1
+        message.sending_started_at = timezone.now()
+        message.save(update_fields=["status", "attempts", "sending_started_at"])
+    connection = None
+    try:
+        email = build_email(compose(message))
+        email.message()  # a bad address or header fails here, before any byte is sent
+        connection = get_connection(fail_silently=False)
+        connection.open()
+    except Exception as exc:  # nothing reached the server: record it, then let RQ retry
+        _close(connection)
+        return _not_sent(message, exc)
+    try:
+        connection.send_messages([email])
+    except REFUSED as exc:  # the server answered no: not taken, retried like the above
+        return _not_sent(message, exc)
+    except Exception as exc:  # cut off mid-conversation (timeout, disconnect, the job's timeout): unknown
+        cause = f"{type(exc).__name__}: {exc}"
+        _finish(message, status=MessageStatus.UNCERTAIN, last_error=str(UNKNOWN_OUTCOME % {"cause": cause}))
+        return MessageStatus.UNCERTAIN
+    finally:
+        _close(connection)
+    # Whatever the row says now (a sweeper's "outcome unknown" after a very slow send), the server took it.
+    Message.objects.filter(pk=message.pk).exclude(status=MessageStatus.SENT).update(
+        status=MessageStatus.SENT, sent_at=timezone.now()
+    )
+    return MessageStatus.SENT
 
 
-def sweep_outbox() -> int:
-    """Re-queue messages a lost job left behind (Redis down at commit, a worker killed mid-send)."""
-    return requeue_stale_messages()
+def _close(connection) -> None:
+    """QUIT after the answer: a failure here changes nothing about the message."""
+    if connection is not None:
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+def _finish(message: Message, **fields) -> bool:
+    """Record a send's outcome, if the row is still this attempt's claim (a sweeper may have moved it)."""
+    return bool(
+        Message.objects.filter(
+            pk=message.pk, status=MessageStatus.SENDING, sending_started_at=message.sending_started_at
+        ).update(**fields)
+    )
+
+
+def _not_sent(message: Message, exc: Exception) -> str:
+    """The server did not take the message: retrying (RQ runs the job again) or, out of attempts, failed."""
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    limit = settings.NOTIFICATIONS_MAX_ATTEMPTS
+    status = MessageStatus.FAILED if message.attempts >= limit else MessageStatus.RETRYING
+    _finish(message, status=status, last_error=error)
+    if status == MessageStatus.FAILED:
+        return status
+    raise RuntimeError(f"message {message.pk} not sent (attempt {message.attempts}): {error}")
+
+
+def sweep_outbox() -> dict:
+    """Re-queue messages a lost job left behind (Redis down at commit); mark those whose send stopped
+    midway (a worker killed after claiming them) as outcome unknown, for staff."""
+    return {"requeued": requeue_stale_messages(), "uncertain": mark_lost_sends_uncertain()}

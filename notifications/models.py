@@ -16,7 +16,12 @@ class Message(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The last error, kept once sent: with "Send again" notes it is the message's audit trail.
     last_error = models.TextField(_("last error"), blank=True)
+    # When the latest attempt claimed the row, just before calling the mail server (the sweeper's clock).
+    sending_started_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # Times staff sent it again (failed, or outcome unknown); each starts a new round of attempts.
+    sent_again = models.PositiveSmallIntegerField(_("sent again"), default=0)
     # One message per business event: a second notify() with the same key returns the first.
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True, null=True, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from core import queues
 from notifications.constants import MARKETING_KINDS, MessageKind, MessageStatus
@@ -100,16 +101,24 @@ def compose(message: Message) -> Message:
     return message
 
 
+# RQ stops a send job at its timeout (and kills its work horse at most a minute and a half later), so
+# a message still "sending" after SENDING_LOST_AFTER_SECONDS has no live sender: the send stopped midway.
+SEND_JOB_TIMEOUT = 180
+SENDING_LOST_AFTER_SECONDS = SEND_JOB_TIMEOUT + 120
+
+# Shown in last_error when a send stopped midway; the outcome can't be known from here.
+UNKNOWN_OUTCOME = _(
+    "Outcome unknown: the send stopped midway (%(cause)s), so the mail server may or may not have accepted "
+    "the message. It is not sent again automatically; “Send again” in admin sends it with the same Message-ID."
+)
+
+
 def send_job(message_id: int) -> tuple:
     """The send job of a message, as (func, args, at, options) for core.queues; by dotted path, as the
     job module imports this one."""
     retry = queues.retry(attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, intervals=[10, 60, 300, 900])
-    return (
-        "notifications.jobs.send_message",
-        (message_id,),
-        None,
-        {"retry": retry, "job_id": f"send-message-{message_id}"},
-    )
+    options = {"retry": retry, "job_timeout": SEND_JOB_TIMEOUT, "job_id": f"send-message-{message_id}"}
+    return "notifications.jobs.send_message", (message_id,), None, options
 
 
 def enqueue_send(message_id: int) -> None:
@@ -117,7 +126,9 @@ def enqueue_send(message_id: int) -> None:
 
 
 def requeue_stale_messages(*, older_than_seconds: int | None = None, now=None) -> int:
-    """Sweeper: queue again what a lost job left behind (Redis down at commit, worker killed)."""
+    """Sweeper: queue again what a lost job left behind (Redis down at commit, a job lost before its claim).
+    Only queued and retrying rows: a message claimed for sending (sending, outcome unknown) may have
+    reached the mail server, and is never sent again without staff (``mark_lost_sends_uncertain``)."""
     if older_than_seconds is None:
         older_than_seconds = settings.SWEEP_STALE_AFTER_SECONDS
     cutoff = (now or timezone.now()) - timedelta(seconds=older_than_seconds)
@@ -127,3 +138,44 @@ def requeue_stale_messages(*, older_than_seconds: int | None = None, now=None) -
         ).values_list("pk", flat=True)[:500]
     )
     return queues.requeue("notifications", [send_job(message_id) for message_id in ids], now=now)
+
+
+def mark_lost_sends_uncertain(*, older_than_seconds: int = SENDING_LOST_AFTER_SECONDS) -> int:
+    """Sweeper: a message still sending this long after its claim lost its sender mid-send (a killed
+    worker), after or before the mail server took it. Marked "outcome unknown" for staff, never re-queued.
+    Never sooner than SENDING_LOST_AFTER_SECONDS, whatever the caller's threshold: the send may still run."""
+    cutoff = timezone.now() - timedelta(seconds=max(older_than_seconds, SENDING_LOST_AFTER_SECONDS))
+    error = str(UNKNOWN_OUTCOME % {"cause": _("the worker stopped before recording the answer")})
+    # One UPDATE, its filter re-checked under each row's lock: concurrent sweepers mark a row once, and a
+    # row its job has just recorded (sent, retrying) keeps that.
+    return Message.objects.filter(status=MessageStatus.SENDING, sending_started_at__lt=cutoff).update(
+        status=MessageStatus.UNCERTAIN, last_error=error
+    )
+
+
+RESENDABLE = (MessageStatus.FAILED, MessageStatus.UNCERTAIN)
+
+
+def send_again(*, message_ids: list[int], actor: str) -> list[Message]:
+    """Staff's explicit "Send again" of failed messages and those whose outcome is unknown: queued for a
+    new round of attempts, with the same Message-ID (the row's), so a receiver may drop a duplicate. The
+    note in last_error says who, when and what it was. Other rows are left as they are; returns those queued."""
+    with transaction.atomic():
+        rows = list(
+            Message.objects.select_for_update().filter(pk__in=message_ids, status__in=RESENDABLE).order_by("pk")
+        )
+        for message in rows:
+            note = _(
+                "Sent again by %(actor)s at %(when)s (was: %(status)s, attempts: %(attempts)d). Before: %(error)s"
+            ) % {
+                "actor": actor,
+                "when": timezone.now().isoformat(timespec="seconds"),
+                "status": message.get_status_display(),
+                "attempts": message.attempts,
+                "error": message.last_error,
+            }
+            message.status, message.attempts, message.sent_again = MessageStatus.QUEUED, 0, message.sent_again + 1
+            message.last_error = str(note)[:2000]
+            message.save(update_fields=["status", "attempts", "sent_again", "last_error"])
+        queues.enqueue_on_commit("notifications", [send_job(message.pk) for message in rows])
+    return rows

@@ -7,6 +7,7 @@ names the class; a real processor is added by writing another class with the sam
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import time
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from redis import Redis
 
 
 class GatewayError(Exception):
@@ -89,9 +91,16 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+@functools.cache
+def _books(url: str) -> Redis:
+    return Redis.from_url(url)  # one pool per process; redis-py resets it in a forked child (RQ's work horse)
+
+
 class TestGateway:
     """A card processor for demos and tests. Its books live in Redis, outside our database
     transactions, so it behaves like a remote service: what it did stays done when our side rolls back.
+    They have a Redis database of their own (``TEST_GATEWAY_REDIS_URL``), as a processor's books are
+    its own: flushing the app's database (cache, queues) must not forget a payment a refund goes back to.
 
     Settings (environment): ``TEST_GATEWAY_FAILURE_RATE`` and ``TEST_GATEWAY_TIMEOUT_RATE`` make that
     share of calls fail before acting or time out after acting; ``TEST_GATEWAY_DELAY`` sleeps after
@@ -103,9 +112,7 @@ class TestGateway:
     PREFIX = "aftersale:test-gateway"
 
     def __init__(self, connection=None):
-        import django_rq
-
-        self.redis = connection or django_rq.get_connection("default")
+        self.redis = connection or _books(settings.TEST_GATEWAY_REDIS_URL)
 
     # Books: one record per idempotency key; refunds per charge; a log of every operation done.
     def _key(self, *parts: str) -> str:

@@ -20,10 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def clean_redis():
-    """Each test starts with an empty test Redis database (cache, rate limits, queues) and empty process caches."""
+    """Each test starts with an empty test Redis database (cache, rate limits, queues), empty test-gateway
+    books and empty process caches."""
     from django.core.cache import caches
 
+    from orders.gateway import TestGateway
+
     django_rq.get_connection("default").flushdb()
+    TestGateway().redis.flushdb()  # its own database (TEST_GATEWAY_REDIS_URL)
     caches["process"].clear()  # and this process's fragments, renders and rows
     yield
 
@@ -80,6 +84,19 @@ def worker_database_url() -> str:
     return f"postgresql://{conf['USER']}:{conf.get('PASSWORD') or ''}@{host}:{port}/{conf['NAME']}"
 
 
+def worker_env(extra_env: dict | None = None) -> dict:
+    """The environment of a worker process of this test run: its database and Redis."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": worker_database_url(),
+        "TEST_REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": settings.REDIS_URL,
+        "TEST_GATEWAY_REDIS_URL": settings.TEST_GATEWAY_REDIS_URL,  # the books this test reads
+        **(extra_env or {}),
+    }
+
+
 @pytest.fixture
 def run_worker():
     """Run a real RQ worker (``manage.py rqworker --burst``) against the test database and Redis.
@@ -89,14 +106,7 @@ def run_worker():
 
     def run(*, queues=("default", "notifications"), extra_env: dict | None = None, timeout: int = 60, at=None):
         """``at``: run the worker and its scheduler (once, burst) as if it were that time."""
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings_test",
-            "DATABASE_URL": worker_database_url(),
-            "TEST_REDIS_URL": settings.REDIS_URL,
-            "REDIS_URL": settings.REDIS_URL,
-            **(extra_env or {}),
-        }
+        env = worker_env(extra_env)
         command = ["manage.py", "rqworker", *queues, "--burst"]
         if at is not None:
             command = ["-m", "tests.timewarp", at.isoformat(), *command, "--with-scheduler"]

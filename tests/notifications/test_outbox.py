@@ -1,14 +1,24 @@
 import email
+from datetime import timedelta
 from email import policy
 
 import django_rq
 import pytest
+import time_machine
+from django.contrib.messages import get_messages
 from django.core import mail
+from django.utils import timezone
 
 from notifications.constants import MessageKind, MessageStatus
 from notifications.jobs import send_message
 from notifications.models import Message
-from notifications.services import compose, notify, requeue_stale_messages
+from notifications.services import (
+    SENDING_LOST_AFTER_SECONDS,
+    compose,
+    mark_lost_sends_uncertain,
+    notify,
+    requeue_stale_messages,
+)
 
 CONTEXT = {
     "order_number": 1042,
@@ -82,6 +92,58 @@ def test_sweeper_requeues_messages_a_lost_job_left_behind():
     Message.objects.update(created_at="2020-01-01T00:00:00Z")
     assert requeue_stale_messages(older_than_seconds=60) == 1
     assert django_rq.get_queue("notifications").count == 1
+
+
+@pytest.mark.django_db
+def test_the_sweeper_never_requeues_a_claimed_message_and_marks_a_lost_send_uncertain():
+    sending, uncertain, queued = queue_one("a"), queue_one("b"), queue_one("c")
+    Message.objects.filter(pk=sending.pk).update(
+        status=MessageStatus.SENDING, attempts=1, sending_started_at=timezone.now()
+    )
+    Message.objects.filter(pk=uncertain.pk).update(status=MessageStatus.UNCERTAIN, attempts=1)
+    Message.objects.update(created_at="2020-01-01T00:00:00Z")
+    assert requeue_stale_messages(older_than_seconds=0) == 1  # only the queued one
+    assert [job.args for job in django_rq.get_queue("notifications").jobs] == [(queued.pk,)]
+    # A send may still be running: never "unknown" before the send job's timeout, whatever the caller asks.
+    assert mark_lost_sends_uncertain(older_than_seconds=0) == 0
+    with time_machine.travel(timezone.now() + timedelta(seconds=SENDING_LOST_AFTER_SECONDS + 1)):
+        assert mark_lost_sends_uncertain() == 1
+        assert mark_lost_sends_uncertain() == 0
+    sending.refresh_from_db()
+    assert sending.status == MessageStatus.UNCERTAIN and sending.last_error.startswith("Outcome unknown")
+    assert requeue_stale_messages(older_than_seconds=0) == 1  # still only the queued one
+    assert send_message(sending.pk) == MessageStatus.UNCERTAIN and len(mail.outbox) == 0
+
+
+@pytest.mark.django_db
+def test_staff_send_again_only_failed_and_uncertain_messages(staff_client, django_capture_on_commit_callbacks):
+    failed, uncertain, sent = queue_one("f"), queue_one("u"), queue_one("s")
+    Message.objects.filter(pk=failed.pk).update(status=MessageStatus.FAILED, attempts=5, last_error="refused")
+    Message.objects.filter(pk=uncertain.pk).update(status=MessageStatus.UNCERTAIN, attempts=1, last_error="cut")
+    Message.objects.filter(pk=sent.pk).update(status=MessageStatus.SENT, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            "/admin/notifications/message/",
+            {"action": "send_again", "_selected_action": [failed.pk, uncertain.pk, sent.pk]},
+        )
+    assert response.status_code == 302
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert texts == [
+        "2 messages queued to be sent again.",
+        "1 message left as it is: only failed messages and those whose outcome is unknown can be sent again.",
+    ]
+    for message, was in [
+        (failed, "(was: Failed, attempts: 5). Before: refused"),
+        (uncertain, "Outcome unknown, attempts: 1"),
+    ]:
+        message.refresh_from_db()
+        assert message.status == MessageStatus.QUEUED and message.attempts == 0 and message.sent_again == 1
+        assert message.last_error.startswith("Sent again by staff-test@example.com") and was in message.last_error
+    sent.refresh_from_db()
+    assert sent.status == MessageStatus.SENT and sent.sent_again == 0
+    queued = django_rq.get_queue("notifications").jobs
+    assert sorted(job.args for job in queued) == [(failed.pk,), (uncertain.pk,)]
+    assert {job.timeout for job in queued} == {180}
 
 
 @pytest.mark.worker

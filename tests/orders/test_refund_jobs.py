@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -10,9 +9,9 @@ import time
 from datetime import timedelta
 from decimal import Decimal as D
 
+import django_rq
 import psutil
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -29,7 +28,7 @@ from orders.gateway import TestGateway
 from orders.models import Order, OrderEvent, Transaction
 from orders.services import refunds
 from orders.services.refunds import enqueue_refund
-from tests.conftest import ROOT, worker_database_url
+from tests.conftest import ROOT, worker_env
 from tests.editing.conftest import place
 from tests.editing.test_services import MUG, SOCKS, SWEATER_M, TEE, line
 
@@ -147,13 +146,7 @@ def test_a_worker_killed_mid_refund_is_finished_by_the_sweeper_once(run_worker, 
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "rqworker", "default", "--burst"],
         cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings_test",
-            "DATABASE_URL": worker_database_url(),
-            "TEST_REDIS_URL": settings.REDIS_URL,
-            "TEST_GATEWAY_DELAY": "30",
-        },
+        env=worker_env({"TEST_GATEWAY_DELAY": "30"}),
     )
     try:
         deadline = time.monotonic() + 30
@@ -176,6 +169,16 @@ def test_a_worker_killed_mid_refund_is_finished_by_the_sweeper_once(run_worker, 
     assert refund.status == TransactionStatus.SUCCESS and len(gateway_refunds()) == 1
     assert order.refunded_total == D("30.00")
     assert sweep(stale_after_seconds=0)["refunds_requeued"] == 0
+
+
+def test_a_payment_is_refunded_after_the_app_redis_database_was_flushed(run_worker, manager):
+    order = place([(SWEATER_M, 1)], paid="card")
+    django_rq.get_connection("default").flushdb()  # an operator's FLUSHDB of the app's cache and queues
+    refunds.issue_refund(order=order, amount=D("30.00"), reason="Late", with_return=False, actor=manager)
+    run_worker()
+    (refund,) = refunds_of(order)
+    assert refund.status == TransactionStatus.SUCCESS, refund.error
+    assert [op["kind"] for op in TestGateway().operations()] == ["charge", "refund"]
 
 
 def test_concurrent_staff_and_automatic_refunds_cannot_over_refund(run_worker, manager):

@@ -5,8 +5,9 @@ from editing.sweeper import sweep
 
 class Command(BaseCommand):
     help = (
-        "Finish what lost jobs left behind: re-queue pending refunds and messages, expire payment requests, "
-        "send due reminders, release fulfilment holds, archive finished orders. Safe to run at any time."
+        "Finish what lost jobs left behind: re-queue pending refunds and messages, mark messages whose send "
+        "stopped midway as outcome unknown, expire payment requests, send due reminders, release fulfilment "
+        "holds, archive finished orders. Safe to run at any time."
     )
 
     def add_arguments(self, parser):
