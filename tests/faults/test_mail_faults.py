@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 from rq.job import Job
 
+from core import queues
 from editing.sweeper import sweep
 from notifications.constants import MessageKind, MessageStatus
 from notifications.jobs import send_message
@@ -149,10 +150,11 @@ def test_a_worker_killed_mid_send_is_not_sent_again_until_staff_say_so(smtp, run
 @pytest.mark.django_db(transaction=True)
 def test_two_send_jobs_at_once_deliver_once(smtp):
     message = queue_one("fault:two-jobs")
-    enqueue_send(message.pk)  # a duplicate job: an RQ retry, the sweeper, a second enqueue
+    # A second job of its own id (a stray or hand-made one): the claim, not the job id, keeps it to one send.
+    queues.enqueue("notifications", "notifications.jobs.send_message", message.pk)
     queue = django_rq.get_queue("notifications")
     job_ids = queue.job_ids
-    assert len(job_ids) == 2
+    assert len(set(job_ids)) == 2
     seen, overlapped = [], []
 
     async def hold_until_the_other_job_is_done(server, envelope):

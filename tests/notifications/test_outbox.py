@@ -111,7 +111,8 @@ def test_the_sweeper_never_requeues_a_claimed_message_and_marks_a_lost_send_unce
         assert mark_lost_sends_uncertain() == 0
     sending.refresh_from_db()
     assert sending.status == MessageStatus.UNCERTAIN and sending.last_error.startswith("Outcome unknown")
-    assert requeue_stale_messages(older_than_seconds=0) == 1  # still only the queued one
+    assert requeue_stale_messages(older_than_seconds=0) == 0  # and its job still waits: not queued twice
+    assert [job.args for job in django_rq.get_queue("notifications").jobs] == [(queued.pk,)]
     assert send_message(sending.pk) == MessageStatus.UNCERTAIN and len(mail.outbox) == 0
 
 
