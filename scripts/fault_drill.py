@@ -88,14 +88,14 @@ def main() -> None:
         [*manage, "shell", "-c", SIGN_IN], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout.split()[-2:]
     port = free_port()
-    log = open(Path(redis_dir) / "gunicorn.log", "w")
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "3", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+    with open(Path(redis_dir) / "gunicorn.log", "w") as log:  # the child keeps its own copy of the file
+        web = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "3", "-b", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
     base = f"http://127.0.0.1:{port}"
     urls = [f"{base}/store/account/orders/", f"{base}/store/account/orders/{number}/", f"{base}/store/products/"]
     results: list[tuple[float, int, float]] = []  # (start, status, seconds)
