@@ -9,6 +9,7 @@ its emails and payment reminders), where that was most of the cost of queueing.
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import datetime, timedelta
 
 import django_rq
@@ -22,6 +23,8 @@ from rq.job import Job
 from rq.utils import utcparse
 
 from core.redis_outage import OUTAGE_ERRORS, RedisUnavailable, circuit, client_options
+
+logger = logging.getLogger("aftersale.queues")
 
 
 @functools.cache
@@ -56,8 +59,11 @@ def enqueue_on_commit(queue_name: str, jobs: list[tuple]) -> None:
     Every job a transaction queues this way goes to Redis in one round trip; a rolled-back savepoint drops
     the jobs queued inside it, as Django drops its on_commit callbacks."""
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        enqueue_many(queue_name, jobs)
+    if not connection.in_atomic_block:  # the rows behind these jobs are committed already
+        try:
+            enqueue_many(queue_name, jobs)
+        except (RedisUnavailable, *OUTAGE_ERRORS):
+            logger.exception("Jobs not queued (the sweeper will): %s", [job[0] for job in jobs])
         return
     level = set(connection.savepoint_ids)
     batch = next(

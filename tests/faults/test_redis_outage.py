@@ -18,8 +18,9 @@ from django.utils import timezone
 from core import redis_cache, redis_outage
 from core.redis_outage import circuit
 from editing.sweeper import sweep
-from notifications.constants import MessageStatus
+from notifications.constants import MessageKind, MessageStatus
 from notifications.models import Message
+from notifications.services import notify
 from orders.models import Order
 from storefront.models import StoreSettings
 from tests.accounts.conftest import request_code
@@ -169,3 +170,21 @@ def test_a_write_while_redis_is_frozen_is_not_served_stale_after(app_redis, monk
     time.sleep(redis_outage.OPEN_SECONDS)
     caches["process"].clear()  # as another process would: nothing of its own, straight to Redis
     assert StoreSettings.cached().name == "After"
+
+
+def test_a_message_queued_outside_a_transaction_while_redis_is_down_is_kept_for_the_sweeper(app_redis):
+    app_redis.stop()
+    message = timed(
+        lambda: notify(
+            kind=MessageKind.ORDER_CONFIRMATION,
+            recipient="sam@example.com",
+            language="en",
+            context={"order_number": 1042, "currency": "EUR", "total": "54.10", "lines": []},
+        ),
+        3.0,
+    )
+    assert Message.objects.get(pk=message.pk).status == MessageStatus.QUEUED  # committed; no job yet
+    app_redis.start()
+    time.sleep(redis_outage.OPEN_SECONDS)
+    assert sweep(now=timezone.now() + timedelta(minutes=3))["messages_requeued"] == 1
+    assert app_redis.client().lrange("rq:queue:notifications", 0, -1) == [f"send-message-{message.pk}".encode()]
