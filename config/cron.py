@@ -1,4 +1,4 @@
-"""Periodic jobs, run by `manage.py rqcron config.cron` (the `cron` process in the Procfile)."""
+"""Periodic jobs, run by `manage.py run_cron config.cron` (the `cron` process in the Procfile; core.cron_runner)."""
 
 from rq import cron
 

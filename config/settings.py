@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "health_check",
+    "core",  # for its management command run_cron
     "notifications",
     "accounts",  # before allauth: our templates override its account/ ones
     "allauth",

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.staff_login import StaffAdminSite
 from accounts.urls import allauth_urlpatterns
-from config.health import health_view
+from config.health import health_view, livez, readyz
 from editing import api as editing_api
 from integrations import api as integrations_api
 from orders import api as orders_api
@@ -53,6 +53,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
+    path("livez", livez, name="livez"),
+    path("readyz", readyz, name="readyz"),
     path("healthz", health_view, name="healthz"),
     path("django-rq/", include("django_rq.urls")),
     # DEBUG-only (the views 404 otherwise): where demo mail lands.
