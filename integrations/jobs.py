@@ -8,7 +8,7 @@ def deliver_webhook(delivery_id: int) -> str:
 
 
 def dispatch_webhooks() -> dict:
-    """Every minute (rqcron): deliveries for events the listener missed, jobs for lost deliveries, and
+    """Every minute (run_cron): deliveries for events the listener missed, jobs for lost deliveries, and
     Idempotency-Key answers older than a day."""
     return {
         "events": services.dispatch_timeline(),

@@ -69,6 +69,12 @@ def test_healthz_checks_database_redis_and_a_worker_heartbeat(client):
     assert set(response.json().values()) == {"OK"} and len(response.json()) == 3
 
 
+def test_probes_reach_the_health_endpoints_over_plain_http_in_production(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/livez").status_code == 200
+    assert client.get("/store/products/").status_code == 301  # everything else goes to HTTPS
+
+
 @pytest.mark.django_db
 def test_mailbox_lists_messages_only_in_debug(client, settings):
     message = notify(
