@@ -125,7 +125,7 @@ def _send(jobs: list[tuple]) -> None:
     """(queue_name, func, args, at, options) jobs, in one pipeline per Redis server."""
     pipelines: dict[str, Pipeline] = {}  # by the queue's Redis URL
     for queue_name, func, args, at, options in jobs:
-        server = settings.RQ_QUEUES[queue_name]["URL"]
+        server = str(settings.RQ_QUEUES[queue_name]["URL"])
         if not circuit.allows(server):  # Redis failed a moment ago: don't make this request wait again
             raise RedisUnavailable(server)
         queue = get_queue(queue_name)

@@ -44,12 +44,14 @@ _owed_lock = threading.Lock()
 class RedisCache(DjangoRedisCache):
     """``OPTIONS["STRICT"]``: raise on an outage instead of missing. Other OPTIONS go to redis-py."""
 
+    _cache: Any  # Django's client (a cached_property the stubs don't declare)
+
     def __init__(self, server, params) -> None:
         options = dict(params.get("OPTIONS", {}))
         self.strict = bool(options.pop("STRICT", False))
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = ReusedClientRedisCacheClient
-        self._server = ",".join(self._servers)
+        self._server = server if isinstance(server, str) else ",".join(server)
 
     def _call(self, operation: Callable[[Any], Any], fallback: Any, *, writes: Iterable[str] = ()):
         if circuit.allows(self._server):
