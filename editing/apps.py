@@ -10,7 +10,8 @@ class EditingConfig(AppConfig):
 
     def ready(self):
         # Imported once apps are loaded: the provider's modules import models.
-        from editing.order_actions import EditActions
-        from orders import order_actions
+        from editing.order_actions import EditActions, policy_payment_terms
+        from orders import order_actions, payment_terms
 
         order_actions.register("editing", EditActions())
+        payment_terms.register(policy_payment_terms)

@@ -3,21 +3,53 @@
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ApplicationError
 from orders import selectors
-from orders.constants import PaymentRequestStatus
+from orders.constants import ActorKind, PaymentRequestStatus
 from orders.forms import PaymentForm
-from orders.pay_links import request_id_from_token
+from orders.pay_links import pay_path, request_id_from_token
 from orders.presentation import describe_changes
-from orders.services import pay_payment_request, store_credit_balance
+from orders.services import pay_payment_request, request_balance_payment, store_credit_balance
 from orders.services.payments import closed_request_message
-from orders.status_links import status_path
+from orders.status_links import number_from_token, status_path
+
+
+@login_required
+@require_GET
+def pay_balance(request, number: int):
+    """The shopper's "Pay now" on their order page or list: the open request for the balance, made now if
+    none is open. A link (cached pages carry no CSRF token): opening it twice reuses the request, and a
+    request the shopper opens is not emailed to them."""
+    order_id, _version = selectors.customer_order_key(user=request.user, number=number)
+    return _to_payment(request, order_id, back=reverse("orders:detail", args=[number]), actor=request.user)
+
+
+@require_GET
+def pay_balance_by_link(request, token: str):
+    """ "Pay now" on the status-link page: whoever holds the emailed link may pay the order's balance."""
+    number = number_from_token(token)
+    if number is None:
+        raise Http404
+    order_id, _version = selectors.order_key_by_number(number=number)
+    return _to_payment(request, order_id, back=status_path(number), actor=None)
+
+
+def _to_payment(request, order_id: int, *, back: str, actor):
+    payment_request = request_balance_payment(
+        order_id=order_id, actor_kind=ActorKind.CUSTOMER, actor=actor, email_shopper=False
+    )
+    if payment_request is None:
+        messages.info(request, _("There is nothing to pay on this order."))
+        return redirect(back)
+    return redirect(pay_path(payment_request.pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,6 +83,7 @@ def pay(request, token: str):
         status = PaymentRequestStatus.EXPIRED  # the expiry job may not have run yet
     if status != PaymentRequestStatus.OPEN:
         closed = closed_request_message(status)
+    position = order.position
     return render(
         request,
         "orders/pay.html",
@@ -62,6 +95,8 @@ def pay(request, token: str):
             "closed": closed,
             "credit": credit,
             "status_url": status_path(order.number),
+            "position": position,
+            "still_due_after": max(position.balance_due - payment_request.amount, 0),
         },
         status=400 if request.method == "POST" and form.errors else 200,
     )

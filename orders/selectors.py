@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from core import rows
-from orders.constants import EventType, PaymentRequestStatus
-from orders.models import Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest
+from orders.constants import OPEN_REFUND_STATUSES, EventType, PaymentRequestStatus, TransactionKind
+from orders.models import Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
 from storefront.selectors import with_delivery
 
 LIST_FIELDS = (
@@ -91,7 +93,23 @@ def customer_order_keys(*, user, filters: OrderFilters, offset: int, limit: int)
 
 
 def orders_by_id(ids) -> dict[int, Order]:
-    return {order.pk: order for order in Order.objects.filter(pk__in=ids).only(*LIST_FIELDS)}
+    found = Order.objects.filter(pk__in=ids).only(*LIST_FIELDS, *POSITION_FIELDS).annotate(refunding=refunding())
+    return {order.pk: order for order in found}
+
+
+# What the money position reads besides the refunds on their way.
+POSITION_FIELDS = ("total", "adjustment_total", "captured_total", "refunded_total", "status", "currency")
+
+
+def refunding():
+    """The refunds on their way of each order, as an annotation (orders.position)."""
+    on_their_way = (
+        Transaction.objects.filter(order=OuterRef("pk"), kind=TransactionKind.REFUND, status__in=OPEN_REFUND_STATUSES)
+        .values("order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(on_their_way), Value(Decimal("0")), output_field=DecimalField())
 
 
 def customer_order_key(*, user, number: int) -> tuple[int, int]:
@@ -114,13 +132,17 @@ def _key_or_404(sql: str, params: list) -> tuple[int, int]:
 
 def order_for_page(*, order_id: int) -> Order:
     """The order row of a page's first view (SQL, as the rows below), with its delivery from the catalog."""
-    return with_delivery(rows.instances(Order, ORDER_SQL, [order_id])[0])
+    return with_delivery(rows.instances(Order, ORDER_SQL, [order_id], extra=("refunding",))[0])
 
 
 # An order page's rows, written as SQL: on a first view the ORM spent several times longer building
 # these three queries than PostgreSQL spent running them. Only the product's picture is read with a line;
 # each shipment carries its lines as [{"line": id, "quantity": n}].
-ORDER_SQL = f"SELECT {rows.columns(Order, 'o')} FROM orders_order o WHERE o.id = %s"  # noqa: S608 - the models' columns (core.rows.columns); values as parameters
+# With the refunds on their way, which the money position shows (orders.position).
+REFUNDING_SQL = f"""COALESCE((SELECT sum(t.amount) FROM orders_transaction t WHERE t.order_id = o.id
+    AND t.kind = '{TransactionKind.REFUND.value}'
+    AND t.status IN ({", ".join(f"'{status.value}'" for status in OPEN_REFUND_STATUSES)})), 0)"""  # noqa: S608 - our constants
+ORDER_SQL = f"SELECT {rows.columns(Order, 'o')}, {REFUNDING_SQL} FROM orders_order o WHERE o.id = %s"  # noqa: S608 - the models' columns (core.rows.columns) and our constants; values as parameters
 PAGE_LINES_SQL = f"""
     SELECT {rows.columns(OrderLine, "line")}, product.image_url FROM orders_orderline line
     LEFT JOIN storefront_variant variant ON variant.id = line.variant_id

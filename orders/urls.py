@@ -6,7 +6,9 @@ app_name = "orders"
 urlpatterns = [
     path("account/orders/", views.order_list, name="list"),
     path("account/orders/<int:number>/", views.order_detail, name="detail"),
+    path("account/orders/<int:number>/pay/", pay_views.pay_balance, name="pay-balance"),
     path("orders/status/<str:token>/", views.order_status, name="status"),
+    path("orders/status/<str:token>/pay/", pay_views.pay_balance_by_link, name="pay-balance-by-link"),
     path("checkout/", checkout_views.checkout, name="checkout"),
     path("pay/<str:token>/", pay_views.pay, name="pay"),
 ]

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
@@ -15,10 +16,9 @@ from django.utils.safestring import mark_safe
 from core.cache import get_many_versioned, get_versioned, set_many_versioned
 from orders import order_actions, selectors
 from orders.forms import OrderFilterForm
-from orders.pay_links import pay_path
 from orders.presentation import describe_event
 from orders.selectors import OrderFilters
-from orders.status_links import number_from_token
+from orders.status_links import number_from_token, status_token
 from storefront.selectors import catalog_stamp
 
 PAGE_SIZE = 20
@@ -108,7 +108,7 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
     page = get_versioned(cache_key)
     if page is None:
         order = selectors.load_details(selectors.order_for_page(order_id=key[0]))
-        context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order)}
+        context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order, kind)}
         head, tail = PAGE_TEMPLATES[kind]
         page = OrderPage(
             number=order.number,
@@ -138,6 +138,10 @@ def order_status(request, token: str):
     return render(request, "orders/order_status.html", {"page": page})
 
 
-def _pay_url(order) -> str | None:
-    request = selectors.open_payment_request(order=order) if order.balance > 0 else None
-    return pay_path(request.pk) if request else None
+def _pay_url(order, kind: str) -> str | None:
+    """Any balance due is payable: the link opens (or makes) the payment request for it."""
+    if order.position.balance_due <= 0:
+        return None
+    if kind == "status":
+        return reverse("orders:pay-balance-by-link", args=[status_token(order.number)])
+    return reverse("orders:pay-balance", args=[order.number])

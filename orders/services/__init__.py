@@ -20,6 +20,7 @@ from orders.services.kernel import refresh_statuses, save_revised_order  # noqa:
 from orders.services.payments import (  # noqa: F401
     expire_payment_request,
     pay_payment_request,
+    request_balance_payment,
     send_payment_reminder,
     spend_store_credit,
     take_card_payment,

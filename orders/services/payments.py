@@ -29,6 +29,7 @@ from orders.errors import OrderError
 from orders.gateway import GatewayError, get_gateway
 from orders.models import Order, PaymentRequest, Transaction
 from orders.pay_links import pay_path
+from orders.payment_terms import payment_terms
 from orders.services import credit
 from orders.services.kernel import lock_order, record_money, save_change
 from orders.services.placing import OrderRequest, place_order
@@ -118,6 +119,7 @@ def create_payment_request(
     reminder_days: list[int],
     actor_kind: ActorKind,
     actor: User | None = None,
+    email_shopper: bool = True,
 ) -> PaymentRequest:
     """The caller holds the order's lock. Any open request was superseded by the caller's settlement."""
     request = PaymentRequest.objects.create(
@@ -129,6 +131,8 @@ def create_payment_request(
         reminder_days=sorted(day for day in set(reminder_days) if 0 < day < due_days),
     )
     events.payment_requested_event(order=order, request=request, actor_kind=actor_kind, actor=actor)
+    if not email_shopper:  # the shopper asked for it on the page, and is paying it now
+        return request
     notify(
         kind=MessageKind.PAYMENT_NEEDED,
         recipient=order.email,
@@ -136,6 +140,57 @@ def create_payment_request(
         context=payment_request_context(order, request),
         dedupe_key=f"payment-request:{request.pk}:needed",
     )
+    return request
+
+
+def request_balance_payment(
+    *,
+    order_id: int,
+    actor_kind: ActorKind,
+    actor: User | None = None,
+    amount: Decimal | None = None,
+    due_days: int | None = None,
+    note: str = "",
+    email_shopper: bool = True,
+) -> PaymentRequest | None:
+    """The open payment request of an order with a balance due, made now if there is none: any balance is
+    payable by a "Pay now" link, whatever made it (a partial capture, an import without payment, staff).
+
+    The shopper's click reuses an open request (an edit's, or one sent before); staff, giving ``amount``
+    (at most the balance) or ``due_days``, replace it with theirs. None when nothing is due. Reminders
+    and the expiry follow the merchant's payment terms, as for an edit's request (the sweeper sends them).
+    """
+    with transaction.atomic():
+        order = lock_order(Order(pk=order_id))
+        due = order.position.balance_due
+        if due <= 0:
+            return None
+        open_request = (
+            PaymentRequest.objects.select_for_update().filter(order=order, status=PaymentRequestStatus.OPEN).first()
+        )
+        if open_request is not None and amount is None and due_days is None:
+            return open_request
+        amount = quantize(due if amount is None else amount, order.currency)
+        if not 0 < amount <= due:
+            raise OrderError(
+                _("The amount must be more than zero and at most the balance due."),
+                fields={"amount": [_("Enter an amount up to %(due)s.") % {"due": due}]},
+            )
+        if open_request is not None:
+            open_request.status = PaymentRequestStatus.SUPERSEDED
+            open_request.save(update_fields=["status"])
+        terms = payment_terms()
+        save_change(order, [])  # shown on the order's pages: a new version, which the event carries
+        request = create_payment_request(
+            order=order,
+            amount=amount,
+            reason=note or _("Balance of order #%(number)s") % {"number": order.number},
+            due_days=due_days or terms.due_days,
+            reminder_days=list(terms.reminder_days),
+            actor_kind=actor_kind,
+            actor=actor,
+            email_shopper=email_shopper,
+        )
     return request
 
 

@@ -232,6 +232,7 @@ def decline_refund(*, refund: Transaction, actor: User) -> Transaction:
         order, refund = _lock_refund(refund.pk, expected=TransactionStatus.AWAITING_APPROVAL)
         refund.status = TransactionStatus.CANCELLED
         refund.save(update_fields=["status"])
+        save_change(order, [])  # no refund on its way any more: the order's money figures change
         events.refund_declined_event(order=order, refund=refund, actor=actor)
     return refund
 
@@ -250,6 +251,7 @@ def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
             "",
         )
         refund.save(update_fields=["status", "retry_round", "attempts", "error"])
+        save_change(order, [])  # on its way again: the order's money figures change
         events.refund_approved_event(order=order, refund=refund, actor=actor)
         queues.on_commit(partial(enqueue_refund, refund.pk))
     return refund
@@ -334,6 +336,7 @@ def fail_refund(*, refund_id: int, error: str) -> str:
             return refund.status
         refund.status, refund.error, refund.processed_at = TransactionStatus.FAILED, error[:2000], timezone.now()
         refund.save(update_fields=["status", "error", "processed_at"])
+        save_change(order, [])  # no longer on its way: the order's money figures change
         events.refund_failed_event(order=order, refund=refund)
         alert_merchant(
             kind=MessageKind.MERCHANT_REFUND_FAILED,

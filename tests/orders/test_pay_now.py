@@ -104,10 +104,13 @@ def test_a_cancellation_supersedes_the_open_request(owing):
 def test_the_order_page_links_to_the_open_request(client, owing):
     order = owing.order
     client.force_login(order.customer)
-    page = client.get(f"/store/account/orders/{order.number}/").content.decode()
-    assert pay_path(owing.pk) in page
+    pay_now = f"/store/account/orders/{order.number}/pay/"
+    assert f'href="{pay_now}"' in client.get(f"/store/account/orders/{order.number}/").content.decode()
+    response = client.get(pay_now)
+    assert response.status_code == 302 and response["Location"] == pay_path(owing.pk)  # the open one, not a new one
+    assert order.payment_requests.count() == 1
     pay(client, owing)
-    assert pay_path(owing.pk) not in client.get(f"/store/account/orders/{order.number}/").content.decode()
+    assert pay_now not in client.get(f"/store/account/orders/{order.number}/").content.decode()
 
 
 def test_the_pay_now_page_reads_a_fixed_number_of_queries(client, owing, django_assert_max_num_queries):

@@ -71,7 +71,7 @@ def visible(order_id: int) -> dict[str, str]:
         parts = {}
         for kind, (head, tail) in views.PAGE_TEMPLATES.items():
             order = selectors.load_details(selectors.order_for_page(order_id=order_id))
-            context = {"order": order, "timeline": views._timeline(order), "pay_url": views._pay_url(order)}
+            context = {"order": order, "timeline": views._timeline(order), "pay_url": views._pay_url(order, kind)}
             parts[f"{kind} page head"] = render_to_string(head, context)
             parts[f"{kind} page tail"] = render_to_string(tail, context)
         parts["page action facts"] = repr(order_actions.page_facts(order))
@@ -325,7 +325,7 @@ REFUND_DECLINED = Scenario(
     _setup_refund_awaiting,
     (
         LOWER,
-        Step("decline_refund", lambda ctx: services.decline_refund(refund=ctx.refund, actor=ctx.manager), shows=False),
+        Step("decline_refund", lambda ctx: services.decline_refund(refund=ctx.refund, actor=ctx.manager), shows=True),
     ),
 )
 
@@ -357,8 +357,8 @@ REFUND_RETRIED = Scenario(
             ),
             shows=True,
         ),
-        Step("send_refund (gateway refuses: fail_refund)", _refund_fails, shows=False),
-        Step("retry_refund", _retry_refund, shows=False),
+        Step("send_refund (gateway refuses: fail_refund)", _refund_fails, shows=True),
+        Step("retry_refund", _retry_refund, shows=True),
         Step("send_refund (succeeds on retry)", _send_refund(TransactionStatus.SUCCESS), shows=True),
     ),
 )
