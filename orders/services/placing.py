@@ -29,6 +29,7 @@ from orders.errors import OrderError
 from orders.models import Order, OrderLine
 from orders.services.kernel import refresh_statuses
 from orders.status_links import status_path
+from storefront.countries import is_known_country, unknown_country_message
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for
@@ -79,6 +80,20 @@ def _resolve_discount(code: str) -> Decimal:
     return discount.percent
 
 
+def _check_country(country: str, shipping_method: ShippingMethod | None) -> None:
+    """Refuse a destination that is no country: it would be taxed at zero and shipped at the catch-all rate."""
+    field = "shipping_address.country" if shipping_method is not None else "pickup_location"
+    if not country:
+        raise OrderError(
+            _("A shipping address with a country is required."),
+            code="no_address",
+            fields={field: [_("This field is required.")]},
+        )
+    if not is_known_country(country):
+        message = unknown_country_message(country)
+        raise OrderError(message, code="unknown_country", fields={field: [message]})
+
+
 @dataclass(frozen=True)
 class PricedOrder:
     lines: list
@@ -100,6 +115,7 @@ def price_order(
 ) -> PricedOrder:
     """Lines, shipping (rated for the destination) and tax of an order to be placed: one function for the
     checkout's summary and for ``place_order``, so what the shopper is shown is what they are charged."""
+    _check_country(country, shipping_method)
     ctx = quotes.PricingContext(
         currency=currency,
         prices_include_tax=prices_include_tax,
