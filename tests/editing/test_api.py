@@ -200,3 +200,31 @@ def test_an_address_staged_in_an_unknown_country_is_refused_by_the_preview_and_t
     assert "address.country" in committed.json()["fields"]
     unchanged = Order.objects.get(pk=order.pk)
     assert unchanged.version == order.version and unchanged.shipping_address == order.shipping_address
+
+
+def test_a_free_variant_added_through_the_api_is_a_free_line_like_at_checkout(api):
+    order = api.order
+    sample = sku("CANVAS-TOTE-NATURAL")
+    sample.price = D("0.00")
+    sample.save()
+    begun = api.post(f"{base(order)}/edits/").json()
+    edit_id, version = begun["id"], begun["version"]
+    api.post(
+        f"{base(order)}/edits/{edit_id}/changes/",
+        {"type": "add", "variant_id": sample.pk, "quantity": 1},
+        content_type="application/json",
+    )
+    committed = api.post(
+        f"{base(order)}/edits/{edit_id}/commit/", {"version": version}, content_type="application/json"
+    )
+    assert committed.status_code == 200, committed.json()
+    added = Order.objects.get(pk=order.pk).lines.order_by("-position").first()
+    assert added.unit_price == 0 and added.is_free and not added.is_fee
+    # Locked like a free line from checkout: the shopper can't take more of it online.
+    again = api.post(f"{base(order)}/edits/").json()["id"]
+    locked = api.post(
+        f"{base(order)}/edits/{again}/changes/",
+        {"type": "quantity", "line_id": added.pk, "quantity": 2},
+        content_type="application/json",
+    )
+    assert locked.status_code == 400 and locked.json()["code"] == "locked_line"
