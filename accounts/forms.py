@@ -3,11 +3,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]  # in fields.py, not in its .pyi
 
 from accounts.models import Address
 from accounts.services import can_sign_in_by_email
+from storefront.countries import country_form_field
 
 
 class RequestSignInCodeForm(RequestLoginCodeForm):
@@ -58,7 +57,7 @@ class CodeForm(forms.Form):
 
 
 class AddressForm(forms.ModelForm):
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = country_form_field()
     make_default = forms.BooleanField(label=_("Use as my default address"), required=False)
 
     class Meta:

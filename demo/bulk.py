@@ -1,8 +1,9 @@
 """Bulk generation of a large store for load tests: 100,000s of customers, millions of order rows.
 
 Rows are computed with the same pure functions the services use (``orders.calculations``,
-``orders.statuses``), so the data is consistent, but written with PostgreSQL COPY instead of one
-``place_order`` per order: the service path does ~50 orders a second, this does thousands.
+``orders.statuses``), and lines made by checkout's line factory (``orders.lines``), so the data is
+consistent, but written with PostgreSQL COPY instead of one ``place_order`` per order: the service path
+does ~50 orders a second, this does thousands.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import JSONField, Model
 from django.utils import timezone
 
 from accounts.models import CustomerProfile, User
 from demo.loader import CITIES, FIRST_NAMES, LANGUAGE_BY_COUNTRY, LAST_NAMES
 from orders.calculations import LineInput, calculate_totals
 from orders.constants import ActorKind, DeliveryState, EventType, TransactionKind, TransactionStatus
+from orders.lines import new_order_line
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine, Transaction
 from orders.statuses import OrderFacts, derive_statuses
 from storefront.models import ShippingMethod, StoreSettings, TaxRate, Variant
@@ -151,7 +153,8 @@ def bulk_orders(
         cursor.execute("SELECT COALESCE(MAX(number), 1000) FROM orders_order")
         number = cursor.fetchone()[0]
     now = timezone.now()
-    order_columns, line_columns = _columns(Order), _columns(OrderLine)
+    order_columns = _columns(Order)
+    owner = Order()  # one instance for every order's lines: building an Order per order costs more than its row
     for index in progress(range(count), desc="orders", unit="order"):
         customer_id, email, name, language = (
             customers[index % len(customers)] if index < len(customers) else rng.choice(customers)
@@ -244,35 +247,15 @@ def bulk_orders(
             "address_changes": 0,
         }
         copier.add(Order, tuple(values[c] for c in order_columns))
+        owner.pk, owner.language = order_id, language  # all the line factory reads of the order
         for position, (line_id, variant, line, amounts) in enumerate(
             zip(line_ids, picks, inputs, totals.lines, strict=True)
         ):
-            row = {
-                "id": line_id,
-                "product_name": variant.product.name,
-                "variant_name": variant.name,
-                "sku": variant.sku,
-                "options": json.dumps(variant.options),
-                "quantity": line.quantity,
-                "fulfilled_quantity": line.quantity if shipped else 0,
-                "unit_price": line.unit_price,
-                "tax_rate": line.tax_rate,
-                "subtotal": amounts.subtotal,
-                "discount_amount": amounts.discount,
-                "tax_amount": amounts.tax,
-                "total": amounts.total,
-                "is_free": False,
-                "is_fee": False,
-                "is_custom": False,
-                "customization": "",
-                "position": position,
-                "backordered_quantity": 0,
-                "backorder_kind": "",
-                "backorder_expected": None,
-                "order_id": order_id,
-                "variant_id": variant.pk,
-            }
-            copier.add(OrderLine, tuple(row[c] for c in line_columns))
+            order_line = new_order_line(
+                order=owner, variant=variant, quantity=line.quantity, priced=line, amounts=amounts, position=position
+            )
+            order_line.pk, order_line.fulfilled_quantity = line_id, line.quantity if shipped else 0
+            copier.add(OrderLine, _copy_row(order_line))
         ids[OrderLine] += len(picks)
         _event(copier, ids, order_id, EventType.PLACED, placed_at, 1, {"total": str(totals.total), "lines": len(picks)})
         if paid:
@@ -368,6 +351,15 @@ def bulk_orders(
     copier.flush()
     _reset_sequences([Order, OrderLine, Fulfillment, FulfillmentLine, Transaction, OrderEvent])
     return copier.counts
+
+
+def _copy_row(instance: Model) -> tuple:
+    """An unsaved instance's row for COPY, JSON columns as JSON text."""
+    return tuple(
+        json.dumps(value) if isinstance(field, JSONField) else value
+        for field in instance._meta.concrete_fields
+        for value in [getattr(instance, field.attname)]
+    )
 
 
 def _row(model, values: dict) -> tuple:

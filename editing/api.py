@@ -12,6 +12,7 @@ from editing.models import EditSession
 from editing.rules import MAX_LINE_QUANTITY
 from orders.constants import ActorKind
 from orders.selectors import customer_order_for_edit
+from storefront.countries import CountryCodeField
 
 
 class PlannedLineSerializer(serializers.Serializer):
@@ -70,7 +71,7 @@ class AddressSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=100)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    country = serializers.RegexField(r"^[A-Z]{2}$")
+    country = CountryCodeField()
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 

@@ -131,6 +131,9 @@ def plan_lines(
                 priced.tax_rate,
                 target.weight_grams,
             )
+            # Priced as the target today, it takes the code discount as that variant would (the commit gives
+            # it the target's flags from the same line factory as checkout).
+            entry.discountable = priced.discountable
             entry.change = SWAPPED
             take(line.variant_id, -line.quantity)
             take(target.id, quantity)

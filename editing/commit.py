@@ -31,7 +31,9 @@ from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
 from orders import services as order_services
+from orders.calculations import LineAmounts
 from orders.constants import ActorKind, MoneySource, OrderTag
+from orders.lines import VARIANT_FIELDS, new_order_line
 from orders.models import Order, OrderLine
 from orders.services import Settlement
 from storefront.models import StoreSettings, Variant
@@ -199,10 +201,9 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
                 "total": planned.total,
             }
             if planned.change == SWAPPED:
-                variant = _new_variant(built, planned)
-                values.update(
-                    variant_id=variant.pk, sku=variant.sku, options=variant.options, variant_name=planned.variant_name
-                )
+                # Now a line of another variant: it takes that variant's names and flags as a new line would.
+                fresh = _line_of(order, built, planned, position=line.position)
+                values.update({field: getattr(fresh, field) for field in VARIANT_FIELDS})
             # Only what differs is written: an edit of one line leaves the others' rows alone.
             differs = {field for field, value in values.items() if getattr(line, field) != value}
             for field in differs:
@@ -211,27 +212,8 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
                 changed.append(line)
                 changed_fields |= differs
             continue
-        variant = _new_variant(built, planned)
         position += 1
-        added.append(
-            OrderLine(
-                order=order,
-                variant=variant,
-                product_name=planned.product_name,
-                variant_name=planned.variant_name,
-                sku=variant.sku,
-                options=variant.options,
-                quantity=planned.quantity,
-                unit_price=planned.unit_price,
-                tax_rate=planned.tax_rate,
-                subtotal=planned.subtotal,
-                discount_amount=planned.discount,
-                tax_amount=planned.tax,
-                total=planned.total,
-                is_fee=variant.is_fee,
-                position=position,
-            )
-        )
+        added.append(_line_of(order, built, planned, position=position))
     if removed:
         OrderLine.objects.filter(pk__in=removed, fulfilled_quantity=0).delete()
     kept = [line for line in lines if line.pk not in removed or line.fulfilled_quantity]
@@ -244,6 +226,18 @@ def _apply_lines(order: Order, lines: list[OrderLine], built: BuiltEdit) -> list
             stock=F("stock") - built.plan.variant_deltas[variant_id]
         )
     return sorted([*kept, *added], key=lambda line: (line.position, line.pk))
+
+
+def _line_of(order: Order, built: BuiltEdit, planned: PlannedLine, *, position: int) -> OrderLine:
+    """The planned line as a new line of its variant, made by the factory checkout uses."""
+    return new_order_line(
+        order=order,
+        variant=_new_variant(built, planned),
+        quantity=planned.quantity,
+        priced=planned.as_input(),
+        amounts=LineAmounts(subtotal=planned.subtotal, discount=planned.discount, tax=planned.tax, total=planned.total),
+        position=position,
+    )
 
 
 def _new_variant(built: BuiltEdit, planned: PlannedLine) -> Variant:

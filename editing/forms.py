@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]  # in fields.py, not in its .pyi
 
 from editing.rules import MAX_LINE_QUANTITY
+from storefront.countries import country_form_field
 
 
 class QuantityForm(forms.Form):
@@ -41,7 +40,7 @@ class EditAddressForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100)
     region = forms.CharField(label=_("State / region"), max_length=100, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = country_form_field()
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
 

@@ -21,6 +21,7 @@ from editing.errors import EditError
 from editing.staged import StagedChanges
 from orders.models import Order, OrderLine
 from orders.quotes import PricingContext, rate_shipping
+from storefront.countries import is_known_country, unknown_country_message
 from storefront.models import PickupLocation, ShippingMethod, Variant
 from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for, variants_with_products
@@ -66,10 +67,17 @@ def _destination(order: Order, staged: StagedChanges) -> Destination:
             _("Add a shipping address for delivery."), code="no_address", fields={"address": [_("Required.")]}
         )
     if pickup is not None:
-        return Destination(method=None, pickup=pickup, address={}, country=str(pickup.country), region="")
-    return Destination(
-        method=method, pickup=None, address=address, country=address["country"], region=address.get("region", "")
-    )
+        destination = Destination(method=None, pickup=pickup, address={}, country=str(pickup.country), region="")
+    else:
+        destination = Destination(
+            method=method, pickup=None, address=address, country=address["country"], region=address.get("region", "")
+        )
+    if not is_known_country(destination.country):
+        # Staged before countries were checked, or an old order's address: never taxed at 0 at the catch-all rate.
+        message = unknown_country_message(destination.country)
+        field = "delivery" if pickup is not None else "address.country"
+        raise EditError(message, code="unknown_country", fields={field: [message]})
+    return destination
 
 
 def _original_place(order: Order) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from core.money import MONEY_DIGITS
 from orders.constants import BackorderKind, DeliveryState
 from orders.models import Fulfillment, Order, OrderLine
+from storefront.countries import CountryCodeField
 
 
 class OrderAddressSerializer(serializers.Serializer):
@@ -20,7 +21,7 @@ class OrderAddressSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=100)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=20)
-    country = serializers.RegexField(r"^[A-Z]{2}$", help_text="ISO 3166 alpha-2, e.g. NL")
+    country = CountryCodeField()
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 

@@ -2,10 +2,9 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]  # in fields.py, not in its .pyi
 
 from orders.forms import PaymentForm
+from storefront.countries import country_form_field
 from storefront.models import PickupLocation, ShippingMethod
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
@@ -20,7 +19,7 @@ class CheckoutForm(PaymentForm):
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     region = forms.CharField(label=_("Region"), max_length=100, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries, required=False)
+    country = country_form_field(required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     discount_code = forms.CharField(label=_("Discount code"), max_length=50, required=False)
 

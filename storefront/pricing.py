@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from core.money import ZERO, quantize
+from storefront.countries import UnknownCountry, is_known_country
 
 HUNDRED = Decimal("100")
 
@@ -46,7 +47,12 @@ class RateLike(Protocol):
 
 
 def pick_shipping_rate(rates: Iterable[RateLike], *, country: str, order_value: Decimal, weight_grams: int):
-    """The cheapest rate whose bands fit; a country's own rates win over the catch-all (blank) ones."""
+    """The cheapest rate whose bands fit; a country's own rates win over the catch-all (blank) ones.
+
+    The catch-all serves real countries only: a code that is no country raises ``UnknownCountry``.
+    """
+    if not is_known_country(country):
+        raise UnknownCountry(country)
 
     def fits(rate: RateLike) -> bool:
         return (
@@ -65,6 +71,11 @@ def pick_shipping_rate(rates: Iterable[RateLike], *, country: str, order_value: 
 
 
 def pick_tax_rate(rates: Iterable, *, country: str, region: str = "") -> Decimal:
-    """The region's rate if it has one, else the country's, else zero (we don't collect tax there)."""
+    """The region's rate if it has one, else the country's, else zero (we don't collect tax there).
+
+    Zero is for a real country without a rate; a code that is no country raises ``UnknownCountry``.
+    """
+    if not is_known_country(country):
+        raise UnknownCountry(country)
     by_place = {(str(rate.country), rate.region.lower()): rate.rate for rate in rates}
     return by_place.get((country, region.lower()), by_place.get((country, ""), ZERO))

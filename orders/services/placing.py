@@ -14,7 +14,7 @@ from typing import Required, TypedDict
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
@@ -26,9 +26,11 @@ from orders import events, quotes
 from orders.calculations import Totals
 from orders.constants import ActorKind, RiskLevel
 from orders.errors import OrderError
+from orders.lines import new_order_line
 from orders.models import Order, OrderLine
 from orders.services.kernel import refresh_statuses
 from orders.status_links import status_path
+from storefront.countries import is_known_country, unknown_country_message
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for
@@ -79,6 +81,20 @@ def _resolve_discount(code: str) -> Decimal:
     return discount.percent
 
 
+def _check_country(country: str, shipping_method: ShippingMethod | None) -> None:
+    """Refuse a destination that is no country: it would be taxed at zero and shipped at the catch-all rate."""
+    field = "shipping_address.country" if shipping_method is not None else "pickup_location"
+    if not country:
+        raise OrderError(
+            _("A shipping address with a country is required."),
+            code="no_address",
+            fields={field: [_("This field is required.")]},
+        )
+    if not is_known_country(country):
+        message = unknown_country_message(country)
+        raise OrderError(message, code="unknown_country", fields={field: [message]})
+
+
 @dataclass(frozen=True)
 class PricedOrder:
     lines: list
@@ -100,6 +116,7 @@ def price_order(
 ) -> PricedOrder:
     """Lines, shipping (rated for the destination) and tax of an order to be placed: one function for the
     checkout's summary and for ``place_order``, so what the shopper is shown is what they are charged."""
+    _check_country(country, shipping_method)
     ctx = quotes.PricingContext(
         currency=currency,
         prices_include_tax=prices_include_tax,
@@ -313,31 +330,19 @@ def place_order(
             on_fulfillment_hold=window is not None and placed_at + timedelta(minutes=window) > timezone.now(),
             external_id=external_id,
         )
-        with translation.override(language):
-            order_lines = [
-                OrderLine(
-                    order=order,
-                    variant=variants[line.variant_id],
-                    product_name=variants[line.variant_id].product.name,
-                    variant_name=variants[line.variant_id].name,
-                    sku=variants[line.variant_id].sku,
-                    options=variants[line.variant_id].options,
-                    quantity=line.quantity,
-                    unit_price=line_input.unit_price,
-                    tax_rate=line_input.tax_rate,
-                    subtotal=amounts.subtotal,
-                    discount_amount=amounts.discount,
-                    tax_amount=amounts.tax,
-                    total=amounts.total,
-                    is_free=line.free or line_input.unit_price == 0,
-                    is_fee=variants[line.variant_id].is_fee,
-                    customization=line.customization.strip(),
-                    position=position,
-                )
-                for position, (line, line_input, amounts) in enumerate(
-                    zip(lines, line_inputs, totals.lines, strict=True)
-                )
-            ]
+        order_lines = [
+            new_order_line(
+                order=order,
+                variant=variants[line.variant_id],
+                quantity=line.quantity,
+                priced=line_input,
+                amounts=amounts,
+                position=position,
+                customization=line.customization,
+                free=line.free,
+            )
+            for position, (line, line_input, amounts) in enumerate(zip(lines, line_inputs, totals.lines, strict=True))
+        ]
         refresh_statuses(order=order, lines=order_lines)
         order.save()
         OrderLine.objects.bulk_create(order_lines)

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import CustomerGroup
+from editing.models import EditPolicy, EditSession
 from orders.constants import TransactionKind, TransactionStatus
 from orders.models import Order, Transaction
 from storefront.models import PickupLocation
@@ -160,3 +161,70 @@ def test_schema_documents_the_edit_endpoints(client):
         "cancel/",
     ):
         assert f"/api/v1/me/orders/{{number}}/{path}" in paths
+
+
+@pytest.mark.parametrize("country", ["QQ", "nl", "NLD"])
+def test_an_address_in_a_country_that_does_not_exist_is_a_field_error_and_stages_nothing(api, country):
+    # With the same-country rule off nothing else stands between such a code and tax 0.00 at the catch-all rate.
+    EditPolicy.objects.update(address_same_country_only=False)
+    order = api.order
+    edit_id = api.post(f"{base(order)}/edits/").json()["id"]
+    refused = api.post(
+        f"{base(order)}/edits/{edit_id}/changes/",
+        {"type": "address", "address": {**ADDRESS_DE, "country": country}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400, refused.json()
+    assert refused.json()["fields"]["address"]["country"] == [
+        f"Select a valid choice. {country} is not one of the available choices."
+    ]
+    assert not EditSession.objects.get(pk=edit_id).staged_changes.has_changes
+    assert api.get(f"{base(order)}/edits/{edit_id}/").json()["staged"]["address"] is None
+
+
+def test_an_address_staged_in_an_unknown_country_is_refused_by_the_preview_and_the_commit(api):
+    """A session staged before countries were checked (or written past the API) is not priced at tax 0.00."""
+    EditPolicy.objects.update(address_same_country_only=False)
+    order = api.order
+    begun = api.post(f"{base(order)}/edits/").json()
+    EditSession.objects.filter(pk=begun["id"]).update(
+        staged={"address": {**ADDRESS_DE, "country": "QQ"}, "quantities": {}, "swaps": {}, "additions": {}}
+    )
+    preview = api.get(f"{base(order)}/edits/{begun['id']}/").json()
+    assert preview["after"] is None and preview["lines"] is None
+    assert preview["error"]["code"] == "unknown_country" and "address.country" in preview["error"]["fields"]
+    committed = api.post(
+        f"{base(order)}/edits/{begun['id']}/commit/", {"version": begun["version"]}, content_type="application/json"
+    )
+    assert committed.status_code == 400 and committed.json()["code"] == "unknown_country"
+    assert "address.country" in committed.json()["fields"]
+    unchanged = Order.objects.get(pk=order.pk)
+    assert unchanged.version == order.version and unchanged.shipping_address == order.shipping_address
+
+
+def test_a_free_variant_added_through_the_api_is_a_free_line_like_at_checkout(api):
+    order = api.order
+    sample = sku("CANVAS-TOTE-NATURAL")
+    sample.price = D("0.00")
+    sample.save()
+    begun = api.post(f"{base(order)}/edits/").json()
+    edit_id, version = begun["id"], begun["version"]
+    api.post(
+        f"{base(order)}/edits/{edit_id}/changes/",
+        {"type": "add", "variant_id": sample.pk, "quantity": 1},
+        content_type="application/json",
+    )
+    committed = api.post(
+        f"{base(order)}/edits/{edit_id}/commit/", {"version": version}, content_type="application/json"
+    )
+    assert committed.status_code == 200, committed.json()
+    added = Order.objects.get(pk=order.pk).lines.order_by("-position").first()
+    assert added.unit_price == 0 and added.is_free and not added.is_fee
+    # Locked like a free line from checkout: the shopper can't take more of it online.
+    again = api.post(f"{base(order)}/edits/").json()["id"]
+    locked = api.post(
+        f"{base(order)}/edits/{again}/changes/",
+        {"type": "quantity", "line_id": added.pk, "quantity": 2},
+        content_type="application/json",
+    )
+    assert locked.status_code == 400 and locked.json()["code"] == "locked_line"

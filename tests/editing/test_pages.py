@@ -198,3 +198,14 @@ def test_policy_admin_edits_the_window_with_the_policy(staff_client):
     assert staff_client.post(url, data).status_code == 302
     assert StoreSettings.load().edit_window_minutes == 30
     assert StoreSettings.load().alert_email == "ops@shop.example"
+
+
+def test_a_free_variant_added_on_the_page_is_a_free_line_like_at_checkout(client, shopper_order):
+    sample = sku("CANVAS-TOTE-NATURAL")
+    sample.price = 0
+    sample.save()
+    post(client, shopper_order, action="add", variant_id=sample.pk, quantity=1)
+    session = EditSession.objects.get(order=shopper_order, status="open")
+    post(client, shopper_order, action="confirm", session=session.pk, version=session.base_version)
+    added = Order.objects.get(pk=shopper_order.pk).lines.get(sku=sample.sku)
+    assert added.unit_price == 0 and added.is_free and not added.is_fee

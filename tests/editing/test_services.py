@@ -482,3 +482,16 @@ def test_withdrawn_settlement_leaves_an_event_naming_what_was_withdrawn():
     edit(first.order, (editing.stage_quantity, {"line_id": line(order, SWEATER_M).pk, "quantity": 2}))
     withdrawn = order.events.get(type="settlement_withdrawn")
     assert withdrawn.data == {"payment_requests": [], "refunds": [first.settlement.refunds[0].pk]}
+
+
+def test_staff_past_the_same_country_rule_still_cannot_send_an_order_to_a_country_that_does_not_exist():
+    order = place([(SOCKS, 1)])
+    error = refused(
+        "unknown_country",
+        order,
+        (editing.stage_address, {"address": {**order.shipping_address, "country": "QQ"}}),
+        actor_kind=ActorKind.STAFF,
+    )
+    assert "address.country" in error.fields
+    order.refresh_from_db()
+    assert order.shipping_address["country"] == "NL" and order.address_changes == 0

@@ -245,3 +245,22 @@ def test_updated_since_takes_any_offset_python_reads_and_refuses_times_that_do_n
     for impossible in ("2026-13-01T00:00:00Z", "0001-01-01T00:00:00+01:00"):
         refused = api.get("/api/v1/orders/", {"updated_since": impossible})
         assert refused.status_code == 400 and "updated_since" in refused.data["fields"]
+
+
+@pytest.mark.parametrize("field", ["shipping_address", "billing_address"])
+@pytest.mark.parametrize("country", ["QQ", "nl", "NLD"])
+def test_an_order_to_a_country_that_does_not_exist_is_a_field_error_and_no_order(api, field, country):
+    address = {**ORDER["shipping_address"], "country": country}
+    response = create(api, {**ORDER, field: address})
+    assert response.status_code == 400, response.data
+    assert response.data["fields"][field]["country"] == [
+        f"Select a valid choice. {country} is not one of the available choices."
+    ]
+    assert not Order.objects.exists()
+
+
+def test_a_new_address_in_a_country_that_does_not_exist_changes_nothing(api):
+    order = Order.objects.get(number=create(api).data["number"])
+    refused = create(api, {**ORDER, "shipping_address": {**ORDER["shipping_address"], "country": "QQ"}})
+    assert refused.status_code == 400 and "country" in refused.data["fields"]["shipping_address"]
+    assert Order.objects.get().version == order.version

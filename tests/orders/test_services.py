@@ -13,6 +13,7 @@ from orders import services
 from orders.constants import DeliveryState, EventType, FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.errors import OrderError
 from orders.models import Order, OrderEvent
+from orders.services.placing import quote_order
 from storefront.models import Variant
 from tests.factories import (
     ADDRESS_NL,
@@ -265,3 +266,20 @@ def test_archive_keeps_financial_status_and_bumps_version():
     assert archived.status == OrderStatus.ARCHIVED and archived.financial_status == FinancialStatus.PAID
     assert archived.version == 3 and archived.archived_at <= timezone.now()
     assert Variant.objects.exists()
+
+
+@pytest.mark.parametrize("country", ["QQ", "nl", ""])
+def test_an_order_to_a_country_that_does_not_exist_is_refused_before_it_is_priced(country):
+    """The service refuses what a form or serializer should have: never tax 0.00 at the catch-all rate."""
+    with pytest.raises(OrderError) as error:
+        place_test_order(shipping_address={**ADDRESS_NL, "country": country})
+    assert "shipping_address.country" in error.value.fields
+    assert not Order.objects.exists()
+    with pytest.raises(OrderError) as error:
+        quote_order(
+            email="sam@example.com",
+            lines=[services.LineRequest(variant_id=VariantFactory().pk, quantity=1)],
+            shipping_address={**ADDRESS_NL, "country": country},
+            shipping_method=ShippingRateFactory().method,
+        )
+    assert "shipping_address.country" in error.value.fields

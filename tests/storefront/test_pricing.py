@@ -3,6 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from storefront.countries import UnknownCountry
 from storefront.pricing import pick_shipping_rate, pick_tax_rate
 
 
@@ -54,3 +55,18 @@ def test_tax_rate_by_region_then_country_then_zero():
     assert pick_tax_rate(taxes, country="US", region="ca") == D("0.0725")
     assert pick_tax_rate(taxes, country="US", region="OR") == D("0")
     assert pick_tax_rate(taxes, country="NL", region="Noord-Holland") == D("0.21")
+
+
+@pytest.mark.parametrize("country", ["QQ", "nl", "NLD", ""])
+def test_an_unknown_country_is_refused_never_taxed_at_zero_or_sent_to_the_catch_all(country):
+    taxes = [Tax("NL", "", D("0.21"))]
+    with pytest.raises(UnknownCountry):
+        pick_tax_rate(taxes, country=country)
+    with pytest.raises(UnknownCountry):
+        pick_shipping_rate(RATES, country=country, order_value=D("20"), weight_grams=500)
+
+
+def test_a_known_country_without_rates_of_its_own_is_untaxed_and_takes_the_catch_all():
+    """The merchant's deliberate choices for real countries: no tax collected there, the rest-of-world rate."""
+    assert pick_tax_rate([Tax("NL", "", D("0.21"))], country="JP") == D("0")
+    assert pick_shipping_rate(RATES, country="JP", order_value=D("20"), weight_grams=500).price == D("19.95")
