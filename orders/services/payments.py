@@ -120,8 +120,10 @@ def create_payment_request(
     actor_kind: ActorKind,
     actor: User | None = None,
     email_shopper: bool = True,
+    note: str = "",
 ) -> PaymentRequest:
-    """The caller holds the order's lock. Any open request was superseded by the caller's settlement."""
+    """The caller holds the order's lock. Any open request was superseded by the caller's settlement.
+    ``note``: staff's words to the shopper, for a balance not made by an edit (its email says so)."""
     request = PaymentRequest.objects.create(
         order=order,
         amount=amount,
@@ -137,7 +139,7 @@ def create_payment_request(
         kind=MessageKind.PAYMENT_NEEDED,
         recipient=order.email,
         language=order.language,
-        context=payment_request_context(order, request),
+        context={**payment_request_context(order, request), "balance": bool(note) or None, "note": note},
         dedupe_key=f"payment-request:{request.pk}:needed",
     )
     return request
@@ -181,10 +183,12 @@ def request_balance_payment(
             open_request.save(update_fields=["status"])
         terms = payment_terms()
         save_change(order, [])  # shown on the order's pages: a new version, which the event carries
+        balance_reason = _("Balance of order #%(number)s") % {"number": order.number}
         request = create_payment_request(
             order=order,
             amount=amount,
-            reason=note or _("Balance of order #%(number)s") % {"number": order.number},
+            reason=note or balance_reason,
+            note=note or balance_reason,
             due_days=due_days or terms.due_days,
             reminder_days=list(terms.reminder_days),
             actor_kind=actor_kind,
