@@ -266,7 +266,7 @@ def expire_payment_request(*, request_id: int, now=None) -> PaymentRequest | Non
         request.status = PaymentRequestStatus.EXPIRED
         request.save(update_fields=["status"])
         order.on_fulfillment_hold = False
-        save_change(order, ["on_fulfillment_hold"])
+        save_change(order, ["on_fulfillment_hold"])  # content, not bookkeeping: the hold goes, the edit may be undone
         events.payment_request_expired_event(order=order, request=request)
     return request
 

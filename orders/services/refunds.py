@@ -196,7 +196,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
             actor=actor,
         )
         order.adjustment_total += amount
-        save_change(order, ["adjustment_total"])
+        save_change(order, ["adjustment_total"])  # content: what a later edit settles against moved
     return memo
 
 
@@ -309,7 +309,8 @@ def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
         refund.processed_at, refund.error = timezone.now(), ""
         refund.save(update_fields=["status", "gateway_reference", "processed_at", "error"])
         order.refunded_total += refund.amount
-        save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+        # Bookkeeping: the money was already held back as in flight; nothing an edit reads changed.
+        save_change(order, ["refunded_total", *refresh_statuses(order=order)], content=False)
         events.refund_recorded_event(order=order, transaction=refund, actor_kind=ActorKind.SYSTEM)
         notify(
             kind=MessageKind.REFUND_ISSUED,
