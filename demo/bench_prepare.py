@@ -108,7 +108,7 @@ def prepare(*, out: Path, shoppers: int = 600, commits: int = 3000, hot: int = 6
     EditSession.objects.bulk_create(
         EditSession(
             order=hot_order,
-            base_version=first.base_version,
+            base_content_version=first.base_content_version,
             actor_kind=ActorKind.CUSTOMER,
             actor=hot_user,
             staged=first.staged,
@@ -176,7 +176,7 @@ def _commit(order, session, cookie) -> dict:
         "method": "POST",
         "path": f"/api/v1/me/orders/{order.number}/edits/{session.pk}/commit/",
         "cookie": cookie,
-        "body": json.dumps({"version": session.base_version}),
+        "body": json.dumps({"version": session.base_content_version}),
         "type": "application/json",
     }
 

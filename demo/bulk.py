@@ -199,6 +199,7 @@ def bulk_orders(
             )
         )
         version = 1 + paid + shipped
+        content_version = 1 + shipped  # as the services leave it: a payment is bookkeeping, a shipment is not
         address = {
             "name": name,
             "line1": f"{rng.randint(1, 300)} Demo Street",
@@ -234,6 +235,7 @@ def bulk_orders(
             "tags": [],
             "risk_level": "low",
             "version": version,
+            "content_version": content_version,
             "edit_window_ends_at": placed_at + timedelta(minutes=60),
             "on_fulfillment_hold": False,
             "placed_at": placed_at,

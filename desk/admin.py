@@ -202,6 +202,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "language",
                     "placed_at",
                     "version",
+                    "content_version",
                     "tags",
                     "risk_level",
                 ]

@@ -88,7 +88,16 @@ class EditPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(EditSession)
 class EditSessionAdmin(admin.ModelAdmin):
-    list_display = ["id", "order", "actor_kind", "actor", "status", "base_version", "created_at", "committed_at"]
+    list_display = [
+        "id",
+        "order",
+        "actor_kind",
+        "actor",
+        "status",
+        "base_content_version",
+        "created_at",
+        "committed_at",
+    ]
     list_filter = ["status", "actor_kind", "created_at"]
     search_fields = ["=order__number", "actor__email"]
     list_select_related = ["order", "actor"]

@@ -38,7 +38,8 @@ class TotalsSerializer(serializers.Serializer):
 
 class PreviewSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="session.pk")
-    version = serializers.IntegerField(source="session.base_version")
+    # The order's content version: money moving in the background (a refund landing) doesn't change it.
+    version = serializers.IntegerField(source="session.base_content_version")
     status = serializers.CharField(source="session.status")
     staged = serializers.JSONField(source="session.staged")
     lines = PlannedLineSerializer(source="plan.lines", many=True, allow_null=True)
@@ -105,12 +106,14 @@ class ChangeSerializer(serializers.Serializer):
 
 class CommitSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        help_text="The order version the preview was made on (`version` in the preview)."
+        help_text="The order's content version the preview was made on (`version` in the preview). "
+        "Payments and refunds recorded since don't change it; a change to the order itself does (409)."
     )
 
 
 class SettlementSerializer(serializers.Serializer):
     number = serializers.IntegerField(source="order.number")
+    # The order's version as its pages show it (every change); a new edit's preview carries its own.
     version = serializers.IntegerField(source="order.version")
     total = serializers.DecimalField(source="order.total", **MONEY_DIGITS)
     financial_status = serializers.CharField(source="order.financial_status")
@@ -199,7 +202,7 @@ class EditCommit(APIView):
         session = _session(request, number, session_id)
         body = CommitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if body.validated_data["version"] != session.base_version:
+        if body.validated_data["version"] != session.base_content_version:
             raise EditConflict("The order changed since this preview. Review the new totals.")
         result = commit.commit_edit(
             session_id=session.pk, actor_kind=ActorKind.CUSTOMER, actor=request.user, order_id=session.order_id

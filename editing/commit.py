@@ -2,7 +2,8 @@
 a delivery rate), the plan is rebuilt from the locked rows (never from a preview's figures) and written
 to the order's lines and totals as a new version, with its timeline event and a restore point for an
 undo; then the balance is settled (a refund or a Pay now request) and the shopper, and the merchant when
-a shopper acted, are told. A session is committed at most once, against the version it was staged on.
+a shopper acted, are told. A session is committed at most once, against the content version it was staged
+on (bookkeeping since, such as a refund landing, doesn't conflict: the settlement reads the money now).
 """
 
 from __future__ import annotations
@@ -106,8 +107,8 @@ class CommitResult:
 def commit_edit(
     *, session_id: int, actor_kind: ActorKind, actor: User | None = None, reason: str = "", order_id: int | None = None
 ) -> CommitResult:
-    """Apply the staged changes to the order, atomically and at most once, against the version they were staged on.
-    ``order_id``: the session's order, when the caller has read the session already."""
+    """Apply the staged changes to the order, atomically and at most once, against the content version they were
+    staged on. ``order_id``: the session's order, when the caller has read the session already."""
     staff = is_staff_actor(actor_kind)
     with transaction.atomic():
         # Order first, then session, then lines and variants: one lock order for every writer.
@@ -150,6 +151,8 @@ def commit_edit(
             actor_kind=actor_kind,
             actor=actor,
         )
+        # The money figures are the locked row's and the rows its lock guards (never the preview's): a refund
+        # or payment recorded since the session was staged is settled against as it is now.
         settled = settlement.settle_order(
             order=order,
             source=MoneySource.EDIT,
@@ -169,7 +172,7 @@ def commit_edit(
 
 def _lock_session(session_id: int, order: Order) -> EditSession:
     """Lock the session of ``order`` (already locked by the caller, so not read again) and check it is open
-    on the order's current version."""
+    on the order's current content version."""
     # A session of another order is none of this one's.
     found = rows.instances(EditSession, LOCK_SESSION_SQL, [session_id, order.pk])
     if not found:

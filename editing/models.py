@@ -82,10 +82,11 @@ class EditPolicy(CachedSettingsRow):
 
 
 class EditSession(models.Model):
-    """Changes staged against one version of an order; committed at most once."""
+    """Changes staged against one content version of an order; committed at most once."""
 
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="edit_sessions")
-    base_version = models.PositiveIntegerField(_("order version"))
+    # ``Order.content_version``, not ``version``: bookkeeping since (a refund landing) leaves the session valid.
+    base_content_version = models.PositiveIntegerField(_("order content version"))
     actor_kind = models.CharField(_("actor"), max_length=20, choices=ActorKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -99,6 +100,7 @@ class EditSession(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     committed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     # Set on commit: the order as it was before (to undo an edit left unpaid) and what it asked to pay.
+    # ``committed_version`` is ``Order.version``: the undo looks for any event after it (OrderEvent.order_version).
     committed_version = models.PositiveIntegerField(_("order version after"), null=True, blank=True)
     restore_point = models.JSONField(_("order before the edit"), null=True, blank=True, editable=False)
     payment_request = models.OneToOneField(
@@ -115,7 +117,7 @@ class EditSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.order_id} v{self.base_version} ({self.get_status_display()})"
+        return f"#{self.order_id} v{self.base_content_version} ({self.get_status_display()})"
 
     @property
     def staged_changes(self) -> StagedChanges:

@@ -78,6 +78,7 @@ UNDO_SAFE_EVENTS = (
 
 
 def _changed_since(order: Order, session: EditSession) -> bool:
+    # By ``version`` (what events carry), not the content version: each event since is judged by its type.
     return (
         OrderEvent.objects.filter(order=order, order_version__gt=session.committed_version)
         .exclude(type__in=UNDO_SAFE_EVENTS)

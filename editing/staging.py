@@ -1,8 +1,9 @@
 """Edit sessions and staging: ``begin_edit`` opens (or reuses) an actor's session on the order's current
-version, each ``stage_*`` records one change and proves the whole staged set still works (rules, stock, a
-delivery rate) before saving it, and ``reset_edit`` / ``abandon_edit`` clear or close the session. Only
-the session's ``staged`` changes are written here; the order changes when the session is committed
-(``editing.commit``), which checks the session the same way (``ensure_open``).
+content version (``Order.content_version``: bookkeeping such as a refund landing doesn't move it), each
+``stage_*`` records one change and proves the whole staged set still works (rules, stock, a delivery rate)
+before saving it, and ``reset_edit`` / ``abandon_edit`` clear or close the session. Only the session's
+``staged`` changes are written here; the order changes when the session is committed (``editing.commit``),
+which checks the session the same way (``ensure_open``).
 """
 
 from __future__ import annotations
@@ -26,36 +27,47 @@ ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal
 
 
 def begin_edit(*, order: Order, actor_kind: str, actor: User | None = None) -> EditSession:
-    """Open (or reuse) this actor's edit session on the order's current version; refuse with the reason."""
+    """Open (or reuse) this actor's edit session on the order's current content version; refuse with the reason."""
     refusals = edit_refusals(order=order, actor_kind=actor_kind)
     if refusals:
         raise_refusal(refusals[0])
     with transaction.atomic():
         # Lock order: the order row, then its sessions (the same order commit_edit takes them in).
-        Order.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).get()
+        # The content version read under the lock, not the caller's copy: a stale copy would open a session
+        # that could only conflict.
+        content_version = (
+            Order.objects.select_for_update().filter(pk=order.pk).values_list("content_version", flat=True).get()
+        )
         session = (
             EditSession.objects.select_for_update()
             .filter(order=order, actor=actor, actor_kind=actor_kind, status=SessionStatus.OPEN)
             .order_by("pk")
             .first()
         )
-        if session is not None and session.base_version == order.version:
+        if session is not None and session.base_content_version == content_version:
             return session
         if session is not None:
             session.status = SessionStatus.ABANDONED
             session.save(update_fields=["status", "updated_at"])
         return EditSession.objects.create(
-            order=order, base_version=order.version, actor_kind=actor_kind, actor=actor, staged=EMPTY.to_json()
+            order=order,
+            base_content_version=content_version,
+            actor_kind=actor_kind,
+            actor=actor,
+            staged=EMPTY.to_json(),
         )
 
 
 def ensure_open(session: EditSession) -> None:
-    """Refuse a session that is closed, or open on an older version of its order (``session.order``)."""
+    """Refuse a session that is closed, or open on an older content version of its order (``session.order``):
+    its lines, totals, destination, shipments, status or hold changed. Bookkeeping bumps only ``version``
+    (page caches), so a refund landing or a payment recorded since leaves the session valid; commit then
+    re-checks the rules and settles with the money figures it reads under the order's lock."""
     if session.status == SessionStatus.COMMITTED:
         raise EditError(_("These changes were already confirmed."), code="already_committed")
     if session.status != SessionStatus.OPEN:
         raise EditError(_("This edit was closed. Please start again."), code="session_closed")
-    if session.order.version != session.base_version:
+    if session.order.content_version != session.base_content_version:
         raise EditConflict(
             _("This order changed since you started editing. Please review it and start again."),
             code="version_conflict",
@@ -63,7 +75,7 @@ def ensure_open(session: EditSession) -> None:
 
 
 def _open_session(session_id: int) -> tuple[EditSession, Order]:
-    """Lock the session (its order read with it) and check it is open on the order's current version."""
+    """Lock the session (its order read with it) and check it is open on the order's current content version."""
     session = EditSession.objects.select_for_update(of=("self",)).select_related("order").get(pk=session_id)
     ensure_open(session)
     return session, session.order

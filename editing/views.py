@@ -115,9 +115,10 @@ class EditPage:
         return self.back()
 
     def confirm(self, session):
-        if str(session.pk) != self.request.POST.get("session") or str(session.base_version) != self.request.POST.get(
-            "version"
-        ):
+        # The form's ``version`` is the session's content version (edit.html), as in the API's preview.
+        if str(session.pk) != self.request.POST.get("session") or str(
+            session.base_content_version
+        ) != self.request.POST.get("version"):
             messages.error(self.request, _("This order changed since you last looked. Please review the new totals."))
             return self.back()
         result = commit.commit_edit(session_id=session.pk, actor_kind=self.actor_kind, actor=self.actor)

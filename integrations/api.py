@@ -122,6 +122,7 @@ def _line_ids(order: Order, refs: list[dict]) -> dict[int, int]:
 
 
 def _check_version(order: Order, data: dict) -> None:
+    # ``version``, as OrderOut shows it: an integration's write guards against any change since it read the order.
     if data.get("order_version") and data["order_version"] != order.version:
         raise VersionConflict(
             f"The order changed since version {data['order_version']}; it is at version {order.version}.",

@@ -68,7 +68,10 @@ class Order(models.Model):
     )
     tags = ArrayField(models.CharField(max_length=50), verbose_name=_("tags"), default=list, blank=True)
     risk_level = models.CharField(_("risk"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    # Bumped by every change that shows (caches key on it); ``content_version`` only by changes to what an
+    # edit is built from and checked against, so bookkeeping (a refund landing) leaves staged edits valid.
     version = models.PositiveIntegerField(_("version"), default=1)
+    content_version = models.PositiveIntegerField(_("content version"), default=1)
     edit_window_ends_at = models.DateTimeField(_("edit window ends"), null=True, blank=True)
     address_changes = models.PositiveSmallIntegerField(_("address changes"), default=0)
     on_fulfillment_hold = models.BooleanField(_("on fulfilment hold"), default=False)
@@ -97,6 +100,10 @@ class Order(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(refunded_total__lte=models.F("captured_total")), name="order_refund_within_captured"
+            ),
+            # A content change is a change: it bumps both (orders.services.kernel.save_change).
+            models.CheckConstraint(
+                condition=models.Q(content_version__lte=models.F("version")), name="order_content_within_version"
             ),
         ]
 

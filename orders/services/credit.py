@@ -48,9 +48,9 @@ def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User
             reason=reason[:300],
             order=order,
             created_by=actor,
-            idempotency_key=f"credit-{order.pk}-{order.version}",
+            idempotency_key=f"credit-{order.pk}-{order.version}",  # version: unique per change of the order
         )
-        save_change(order, [])
+        save_change(order, [], content=False)  # the shopper's credit, not the order's money: nothing to re-edit
         events.store_credit_issued_event(order=order, entry=entry, actor=actor)
     return entry
 

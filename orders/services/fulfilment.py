@@ -107,7 +107,7 @@ def update_delivery_state(
         elif before["state"] != DeliveryState.DELIVERED:  # a new date on a delivered parcel keeps its time
             fulfillment.delivered_at = timezone.now()
         fulfillment.save(update_fields=["delivery_state", "estimated_arrival", "delivered_at", "updated_at"])
-        save_change(order, [])
+        save_change(order, [], content=False)  # a parcel's progress: no edit reads it (what shipped is unchanged)
         event = events.delivery_updated_event(
             order=order, fulfillment=fulfillment, before=before, after=after, actor_kind=actor_kind, actor=actor
         )
@@ -182,7 +182,7 @@ def report_backorder(
         if not changed:
             return order
         OrderLine.objects.bulk_update(changed, ["backordered_quantity", "backorder_kind", "backorder_expected"])
-        save_change(order, [])
+        save_change(order, [], content=False)  # a notice: every line may still be edited as staged
         event = events.backorder_reported_event(
             order=order,
             quantities=quantities,

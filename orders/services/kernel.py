@@ -1,6 +1,11 @@
 """The order-writing kernel every service builds on: lock an order, re-derive its statuses, save a change
 (which bumps the version), and add a succeeded transaction once per idempotency key.
 
+Two versions: ``version`` moves with every change (page caches key on it), ``content_version`` with every
+change but bookkeeping (``content=False``: money recorded, store credit given, a parcel's progress, a
+backorder notice), which leaves alone everything an edit is built from and checked against. Edit
+sessions are staged on ``content_version``, so bookkeeping in the background never makes them stale.
+
 Each service of orders (and ``save_revised_order`` for the apps above it) writes an order through these,
 following DESIGN.md's template: guard → atomic → lock (primary-key order) → save(update_fields) → event →
 on_commit → return. The caller opens the transaction; these run inside it.
@@ -54,13 +59,20 @@ def save_revised_order(*, order: Order, fields: list[str], lines: list[OrderLine
     save_change(order, [*fields, *refresh_statuses(order=order, lines=lines)])
 
 
-def save_change(order: Order, fields: list[str]) -> None:
-    """Every committed change bumps the version (edits commit only against the version they previewed).
+def save_change(order: Order, fields: list[str], *, content: bool = True) -> None:
+    """Every committed change bumps the version (what is shown changed: cached renders are keyed by it).
 
-    The caller holds the row lock, so the version it read is current and a plain increment is safe.
+    ``content``: it also changed what an edit is built from or checked against (lines, prices, totals,
+    adjustments, the destination, what shipped, status, hold, risk), so edits staged before conflict.
+    Only bookkeeping passes False; the default errs on the side of a conflict, never a stale edit.
+    The caller holds the row lock, so the versions it read are current and a plain increment is safe.
     """
     order.version += 1
-    order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+    versions = ["version"]
+    if content:
+        order.content_version += 1
+        versions.append("content_version")
+    order.save(update_fields=[*dict.fromkeys([*fields, *versions, "updated_at"])])
 
 
 def record_money(
@@ -73,7 +85,9 @@ def record_money(
     gateway_reference: str,
     source: MoneySource = MoneySource.CHECKOUT,
 ) -> tuple[Order, Transaction, bool]:
-    """Lock the order and add a succeeded transaction once per key. Returns (order, transaction, created)."""
+    """Lock the order and add a succeeded transaction once per key. Returns (order, transaction, created).
+
+    Bookkeeping: what was paid moves, not what the order is; an edit's settlement reads it under its lock."""
     order = lock_order(order)
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -99,8 +113,8 @@ def record_money(
     )
     if kind == TransactionKind.CHARGE:
         order.captured_total += amount
-        save_change(order, ["captured_total", *refresh_statuses(order=order)])
+        save_change(order, ["captured_total", *refresh_statuses(order=order)], content=False)
     else:
         order.refunded_total += amount
-        save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+        save_change(order, ["refunded_total", *refresh_statuses(order=order)], content=False)
     return order, txn, True

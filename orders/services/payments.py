@@ -182,7 +182,7 @@ def request_balance_payment(
             open_request.status = PaymentRequestStatus.SUPERSEDED
             open_request.save(update_fields=["status"])
         terms = payment_terms()
-        save_change(order, [])  # shown on the order's pages: a new version, which the event carries
+        save_change(order, [], content=False)  # shown on the order's pages: a new version, which the event carries
         balance_reason = _("Balance of order #%(number)s") % {"number": order.number}
         request = create_payment_request(
             order=order,
@@ -325,7 +325,7 @@ def expire_payment_request(*, request_id: int, now=None) -> PaymentRequest | Non
         request.status = PaymentRequestStatus.EXPIRED
         request.save(update_fields=["status"])
         order.on_fulfillment_hold = False
-        save_change(order, ["on_fulfillment_hold"])
+        save_change(order, ["on_fulfillment_hold"])  # content, not bookkeeping: the hold goes, the edit may be undone
         events.payment_request_expired_event(order=order, request=request)
     return request
 

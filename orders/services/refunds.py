@@ -196,7 +196,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
             actor=actor,
         )
         order.adjustment_total += amount
-        save_change(order, ["adjustment_total"])
+        save_change(order, ["adjustment_total"])  # content: what a later edit settles against moved
     return memo
 
 
@@ -232,7 +232,7 @@ def decline_refund(*, refund: Transaction, actor: User) -> Transaction:
         order, refund = _lock_refund(refund.pk, expected=TransactionStatus.AWAITING_APPROVAL)
         refund.status = TransactionStatus.CANCELLED
         refund.save(update_fields=["status"])
-        save_change(order, [])  # no refund on its way any more: the order's money figures change
+        save_change(order, [], content=False)  # no refund on its way any more: the order's money figures change
         events.refund_declined_event(order=order, refund=refund, actor=actor)
     return refund
 
@@ -251,7 +251,7 @@ def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
             "",
         )
         refund.save(update_fields=["status", "retry_round", "attempts", "error"])
-        save_change(order, [])  # on its way again: the order's money figures change
+        save_change(order, [], content=False)  # on its way again: the order's money figures change
         events.refund_approved_event(order=order, refund=refund, actor=actor)
         queues.on_commit(partial(enqueue_refund, refund.pk))
     return refund
@@ -311,7 +311,8 @@ def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
         refund.processed_at, refund.error = timezone.now(), ""
         refund.save(update_fields=["status", "gateway_reference", "processed_at", "error"])
         order.refunded_total += refund.amount
-        save_change(order, ["refunded_total", *refresh_statuses(order=order)])
+        # Bookkeeping: the money was already held back as in flight; nothing an edit reads changed.
+        save_change(order, ["refunded_total", *refresh_statuses(order=order)], content=False)
         events.refund_recorded_event(order=order, transaction=refund, actor_kind=ActorKind.SYSTEM)
         notify(
             kind=MessageKind.REFUND_ISSUED,
@@ -336,7 +337,7 @@ def fail_refund(*, refund_id: int, error: str) -> str:
             return refund.status
         refund.status, refund.error, refund.processed_at = TransactionStatus.FAILED, error[:2000], timezone.now()
         refund.save(update_fields=["status", "error", "processed_at"])
-        save_change(order, [])  # no longer on its way: the order's money figures change
+        save_change(order, [], content=False)  # no longer on its way: the order's money figures change
         events.refund_failed_event(order=order, refund=refund)
         alert_merchant(
             kind=MessageKind.MERCHANT_REFUND_FAILED,

@@ -46,7 +46,7 @@ def test_stage_preview_confirm(client, shopper_order):
     html = page.content.decode()
     assert "New totals" in html and "1 → 3" in html and "Confirm changes" in html
     session = page.context["session"]
-    response = post(client, shopper_order, action="confirm", session=session.pk, version=session.base_version)
+    response = post(client, shopper_order, action="confirm", session=session.pk, version=session.base_content_version)
     assert response.status_code == 302 and response["Location"] == f"/store/account/orders/{shopper_order.number}/"
     followed = client.get(response["Location"])
     assert any("Your changes are confirmed" in m for m in messages_of(followed))
@@ -54,7 +54,7 @@ def test_stage_preview_confirm(client, shopper_order):
     order = Order.objects.get(pk=shopper_order.pk)
     assert order.lines.get(sku=SOCKS).quantity == 3 and OrderTag.EDITED_BY_CUSTOMER in order.tags
     # The same confirm again (double submit): nothing more happens.
-    again = post(client, shopper_order, action="confirm", session=session.pk, version=session.base_version)
+    again = post(client, shopper_order, action="confirm", session=session.pk, version=session.base_content_version)
     assert again.status_code == 302
     assert Order.objects.get(pk=shopper_order.pk).version == order.version
 
@@ -63,7 +63,9 @@ def test_a_stale_confirm_asks_to_review(client, shopper_order):
     socks = shopper_order.lines.get(sku=SOCKS)
     post(client, shopper_order, action="quantity", line_id=socks.pk, quantity=2)
     session = EditSession.objects.get(order=shopper_order, status="open")
-    response = post(client, shopper_order, action="confirm", session=session.pk, version=session.base_version - 1)
+    response = post(
+        client, shopper_order, action="confirm", session=session.pk, version=session.base_content_version - 1
+    )
     assert "changed since you last looked" in " ".join(messages_of(client.get(response["Location"])))
     assert Order.objects.get(pk=shopper_order.pk).lines.get(sku=SOCKS).quantity == 1
 
@@ -149,7 +151,9 @@ def test_staff_edit_from_admin_past_customer_limits(staff_client):
     assert "Editing as staff" in staff_client.get(url).content.decode()
     staff_client.post(url, {"action": "quantity", "line_id": order.lines.get().pk, "quantity": 4})
     session = EditSession.objects.get(order=order, status="open", actor_kind="staff")
-    response = staff_client.post(url, {"action": "confirm", "session": session.pk, "version": session.base_version})
+    response = staff_client.post(
+        url, {"action": "confirm", "session": session.pk, "version": session.base_content_version}
+    )
     assert response["Location"] == f"/admin/orders/order/{order.pk}/change/"
     order.refresh_from_db()
     assert order.lines.get().quantity == 4 and OrderTag.EDITED_BY_STAFF in order.tags

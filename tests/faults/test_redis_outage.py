@@ -140,7 +140,8 @@ def test_an_edit_committed_while_redis_is_down_answers_as_usual_and_the_sweeper_
     before = timezone.now()
     app_redis.stop()  # gone after staging: the commit's after-commit enqueue is what fails
     response = timed(
-        lambda: client.post(url, {"action": "confirm", "session": session.pk, "version": session.base_version}), 3.0
+        lambda: client.post(url, {"action": "confirm", "session": session.pk, "version": session.base_content_version}),
+        3.0,
     )
     assert response.status_code == 302 and response["Location"] == f"/store/account/orders/{order.number}/"
     assert Order.objects.get(pk=order.pk).version == order.version + 1
