@@ -39,7 +39,7 @@ def summary(order: Order) -> dict[str, str]:
     """The order page's figures as it prints them (orders/_order_body.html)."""
     return {
         "total": f'<dt class="grand">Total</dt><dd class="grand">{format_money(order.total, order.currency)}</dd>',
-        "refunded": f"<dt>Refunded</dt><dd>{format_money(order.refunded_total, order.currency)}</dd>",
+        "refunded": f'<dt>Refunded</dt><dd data-money="refunded">−{format_money(order.refunded_total, order.currency)}</dd>',
     }
 
 

@@ -210,6 +210,6 @@ def test_a_free_variant_added_on_the_page_is_a_free_line_like_at_checkout(client
     sample.save()
     post(client, shopper_order, action="add", variant_id=sample.pk, quantity=1)
     session = EditSession.objects.get(order=shopper_order, status="open")
-    post(client, shopper_order, action="confirm", session=session.pk, version=session.base_version)
+    post(client, shopper_order, action="confirm", session=session.pk, version=session.base_content_version)
     added = Order.objects.get(pk=shopper_order.pk).lines.get(sku=sample.sku)
     assert added.unit_price == 0 and added.is_free and not added.is_fee
