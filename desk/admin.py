@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.db import connection
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from desk import fulfilment_views, money_views
@@ -216,6 +218,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "financial_status",
                     "fulfillment_status",
                     "on_fulfillment_hold",
+                    "hold_state",
                     "edit_window_ends_at",
                     "cancelled_at",
                     "archived_at",
@@ -239,6 +242,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "adjustment_total",
                     "captured_total",
                     "refunded_total",
+                    "money_position",
                 ]
             },
         ),
@@ -275,6 +279,8 @@ class OrderAdmin(admin.ModelAdmin):
             page(money_views.cancel_order, "cancel"),
             page(fulfilment_views.ship_order, "ship"),
             page(fulfilment_views.report_order_backorder, "backorder"),
+            page(fulfilment_views.release_order_hold, "release"),
+            page(money_views.send_payment_link, "payment-link"),
             *super().get_urls(),
         ]
 
@@ -286,6 +292,8 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("money"))
     def money_actions(self, obj):
         buttons = [("refund", _("Refund")), ("goodwill", _("Give goodwill"))]
+        if obj.position.balance_due > 0:
+            buttons.append(("payment-link", _("Send payment link")))
         if obj.can_cancel():
             buttons.append(("cancel", _("Cancel order")))
         return format_html_join(
@@ -301,11 +309,37 @@ class OrderAdmin(admin.ModelAdmin):
         if obj.fulfillment_status == FulfillmentStatus.FULFILLED:
             return _("Everything is shipped.")
         buttons = [("ship", _("Ship items")), ("backorder", _("Report backorder"))]
+        if obj.on_fulfillment_hold:
+            buttons.append(("release", _("Release hold")))
         return format_html_join(
             " ",
             '<a class="button" href="{}">{}</a>',
             ((reverse(f"admin:orders_order_{name}", args=[obj.pk]), label) for name, label in buttons),
         )
+
+    @admin.display(description=_("money position"))
+    def money_position(self, obj):
+        """The figures the shopper sees (orders.position), so staff and shopper read the same numbers."""
+        p, currency = obj.position, obj.currency
+        rows = [
+            (_("Costs now"), p.due),
+            (_("Paid"), p.paid),
+            (_("Refunded"), p.refunded),
+            (_("Refund on its way"), p.refunding),
+            (_("Still to pay"), p.balance_due),
+            (_("Owed to the customer"), p.credit_due),
+        ]
+        return format_html_join(" · ", "{}: {}", ((label, admin_views.money(value, currency)) for label, value in rows))
+
+    @admin.display(description=_("hold"))
+    def hold_state(self, obj):
+        reason, until = obj.hold()
+        if reason is None:
+            return _("Free to ship")
+        text = _("Edit window") if reason == "edit_window" else _("Awaiting payment")
+        if until is None:
+            return text
+        return _("%(hold)s, until %(time)s") % {"hold": text, "time": date_format(localtime(until), "DATETIME_FORMAT")}
 
     @admin.display(description=_("customer's store credit"))
     def store_credit(self, obj):

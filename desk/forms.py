@@ -57,6 +57,32 @@ class RefundForm(OrderActionForm):
     )
 
 
+class PaymentLinkForm(OrderActionForm):
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_("Empty: the whole balance due."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+    )
+    due_days = forms.IntegerField(
+        label=_("Days to pay"),
+        min_value=1,
+        max_value=90,
+        required=False,
+        help_text=_("Empty: the edit policy's days to pay a balance."),
+    )
+    note = forms.CharField(
+        label=_("Message to the customer"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Optional, in the customer's language: it is shown in the email above the link."),
+    )
+
+
 class GoodwillForm(OrderActionForm):
     STORE_CREDIT = "store_credit"
     ORDER_DISCOUNT = "order_discount"
@@ -72,6 +98,10 @@ class GoodwillForm(OrderActionForm):
     )
     amount = amount_field()
     reason = reason_field()
+
+
+class ReleaseHoldForm(OrderActionForm):
+    reason = reason_field(help_text=_('Kept on the order\'s timeline, e.g. "paid by bank transfer".'))
 
 
 class CancelForm(OrderActionForm):

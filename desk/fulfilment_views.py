@@ -1,4 +1,4 @@
-"""Staff fulfilment pages of an order in admin: ship items and report a backorder.
+"""Staff fulfilment pages of an order in admin: ship items, report a backorder, release a hold.
 
 Wired by desk.admin.OrderAdmin ``get_urls`` through ``admin_site.admin_view`` (staff signed in with
 their second factor); the page, its template and the delivery update of a shipment are
@@ -22,11 +22,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
-from desk.forms import BackorderForm, ShipForm
+from desk.forms import BackorderForm, ReleaseHoldForm, ShipForm
 from orders.admin_fulfilment import fulfilment_page, posted
-from orders.admin_views import may_change_orders
+from orders.admin_views import action_page, may_change_orders, money
 from orders.constants import ActorKind, BackorderKind
 from orders.models import Order, OrderLine
+from orders.services.closing import release_hold
 from orders.services.fulfilment import record_shipment, report_backorder
 
 
@@ -112,5 +113,36 @@ def report_order_backorder(request, pk: int, *, model_admin):
         submit_label=gettext("Report backorder"),
         perform=perform,
         facts=[],
+        notes=_order_notes(order),
+    )
+
+
+def release_order_hold(request, pk: int, *, model_admin):
+    """Staff hand a held order to the warehouse now (paid another way, trusted customer), with a reason."""
+    order, _lines = _order_and_lines(request, pk)
+    form = ReleaseHoldForm(posted(request))
+
+    def perform() -> tuple[int, str]:
+        release_hold(order=order, reason=form.cleaned_data["reason"], actor=request.user)
+        return messages.SUCCESS, gettext("The order is released to the warehouse.")
+
+    reason, until = order.hold()
+    held = {
+        "edit_window": gettext("Held while the customer may still change it."),
+        "awaiting_payment": gettext("Held until the balance due is paid."),
+    }
+    return action_page(
+        request,
+        model_admin=model_admin,
+        order=order,
+        form=form,
+        title=gettext("Release hold"),
+        submit_label=gettext("Release to the warehouse"),
+        perform=perform,
+        facts=[
+            (gettext("Order"), f"#{order.number}"),
+            (gettext("Hold"), held.get(reason or "", gettext("Not on hold."))),
+            (gettext("Balance due"), money(order.position.balance_due, order.currency)),
+        ],
         notes=_order_notes(order),
     )

@@ -1,5 +1,5 @@
 """Staff money pages of an order in admin: refund, goodwill (store credit, or an order discount settled by
-editing) and cancel (editing's cancellation, with or without a refund).
+editing), cancel (editing's cancellation, with or without a refund) and a payment link for a balance due.
 
 Wired by desk.admin.OrderAdmin ``get_urls`` through ``admin_site.admin_view``, so only staff signed in
 with their second factor reach them. Moving money needs the "change order" permission (the Managers and
@@ -19,13 +19,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from desk.forms import CancelForm, GoodwillForm, RefundForm
+from desk.forms import CancelForm, GoodwillForm, PaymentLinkForm, RefundForm
 from editing import services as editing
 from editing.settlement import give_goodwill_discount
 from orders.admin_forms import OrderActionForm
 from orders.admin_views import action_page, may_change_orders, money
 from orders.constants import ActorKind
 from orders.models import Order
+from orders.payment_terms import payment_terms
+from orders.services import request_balance_payment
 from orders.services.credit import give_store_credit, store_credit_balance
 from orders.services.refund_limits import refund_limit
 from orders.services.refunds import issue_refund, money_in_hand
@@ -183,4 +185,36 @@ def cancel_order(request, pk: int, *, model_admin):
         submit_label=_("Cancel order"),
         perform=perform,
         notes=notes,
+    )
+
+
+def send_payment_link(request, pk: int, *, model_admin):
+    """Staff ask for (part of) a balance due by a Pay now link, with the same reminders and expiry."""
+
+    def perform(order: Order, form: PaymentLinkForm) -> str:
+        data = form.cleaned_data
+        sent = request_balance_payment(
+            order_id=order.pk,
+            actor_kind=ActorKind.STAFF,
+            actor=request.user,
+            amount=data["amount"],
+            due_days=data["due_days"] or payment_terms().due_days,
+            note=data["note"],
+        )
+        if sent is None:
+            return _("Nothing is due on this order: no link was sent.")
+        return _("A payment link for %(amount)s was emailed to %(email)s.") % {
+            "amount": money(sent.amount, sent.currency),
+            "email": order.email,
+        }
+
+    return _money_page(
+        request,
+        pk,
+        model_admin=model_admin,
+        form_class=PaymentLinkForm,
+        title=_("Send payment link"),
+        submit_label=_("Send payment link"),
+        perform=perform,
+        facts=lambda order: [(_("Balance due"), money(order.position.balance_due, order.currency))],
     )

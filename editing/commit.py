@@ -136,6 +136,7 @@ def commit_edit(
         built = build_edit(order=order, lines=lines, staged=staged, variants=variants)
         before = _snapshot(order, lines)
         restore = settlement.restore_point(order, lines)
+        left_due = settlement.unrequested_due(order)  # before the change: it asks only for its difference
         after_lines = _apply_lines(order, lines, built)
         _apply_order(order, built, staged, after_lines, staff=staff)
         after = _snapshot(order, after_lines)
@@ -160,6 +161,7 @@ def commit_edit(
             policy=policy,
             actor_kind=actor_kind,
             actor=actor,
+            leave_due=left_due,
         )
         session.status, session.committed_at = SessionStatus.COMMITTED, timezone.now()
         session.committed_version, session.restore_point = order.version, restore

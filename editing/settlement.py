@@ -9,12 +9,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import queues
-from core.money import quantize
+from core.money import ZERO, quantize
 from editing.constants import SessionStatus
 from editing.errors import EditError
 from editing.models import EditPolicy, EditSession
@@ -22,7 +22,7 @@ from notifications.constants import MessageKind
 from orders import events
 from orders import jobs as order_jobs
 from orders import services as order_services
-from orders.constants import ActorKind, EventType, MoneySource
+from orders.constants import ActorKind, EventType, MoneySource, PaymentRequestStatus
 from orders.models import Order, OrderEvent, OrderLine, PaymentRequest
 from orders.services import Settlement, expire_payment_request, settle_balance
 from orders.services.refunds import alert_merchant, check_refund_limit  # not re-exported by orders.services
@@ -95,9 +95,12 @@ def settle_order(
     actor_kind: ActorKind,
     actor: User | None = None,
     amount_due: Decimal | None = None,
+    leave_due: Decimal = ZERO,
 ) -> Settlement:
-    """Settle what the order costs now (``order.amount_due`` unless given). The caller holds the lock."""
+    """Settle what the order costs now (``order.amount_due`` unless given). The caller holds the lock.
+    ``leave_due``: owed before the change with no request for it (``unrequested_due``), left as it is."""
     settlement = settle_balance(
+        leave_due=leave_due,
         order=order,
         amount_due=order.amount_due if amount_due is None else amount_due,
         source=source,
@@ -112,6 +115,17 @@ def settle_order(
         request = settlement.payment_request
         queues.enqueue_on_commit("default", payment_followups(request))
     return settlement
+
+
+def unrequested_due(order: Order) -> Decimal:
+    """What ``order`` (locked, before a change) owes that no open Pay now request asks for: an order never
+    paid at checkout, or only partly. A change then asks only for the difference it makes."""
+    if order.captured_total - order.refunded_total >= order.amount_due:
+        return ZERO  # paid in full before the change: the usual case, and no query
+    requested = PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return max(order.position.balance_due - (requested or ZERO), ZERO)
 
 
 def payment_followups(request: PaymentRequest) -> list[tuple]:
@@ -246,6 +260,7 @@ def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor:
                 code="bad_amount",
                 fields={"amount": [_("Too large.")]},
             )
+        left_due = unrequested_due(order)  # an unpaid order's discount asks for nothing: less stays due
         order.adjustment_total += amount
         order_services.save_revised_order(order=order, fields=["adjustment_total"])
         events.goodwill_discount_event(order=order, amount=amount, reason=reason, actor=actor)
@@ -257,6 +272,7 @@ def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor:
             policy=staff_decided(policy),
             actor_kind=ActorKind.STAFF,
             actor=actor,
+            leave_due=left_due,
         )
     return settlement
 

@@ -3,12 +3,17 @@
 from django.db.models import Prefetch
 
 from integrations.serializers import OrderOutSerializer
-from orders.models import Fulfillment, Order
+from orders.constants import PaymentRequestStatus
+from orders.models import Fulfillment, Order, PaymentRequest
+from orders.selectors import refunding
 
 
 def orders_with_details():
-    return Order.objects.prefetch_related(
-        "lines", Prefetch("fulfillments", queryset=Fulfillment.objects.prefetch_related("lines"))
+    open_requests = PaymentRequest.objects.filter(status=PaymentRequestStatus.OPEN)
+    return Order.objects.annotate(refunding=refunding()).prefetch_related(
+        "lines",
+        Prefetch("fulfillments", queryset=Fulfillment.objects.prefetch_related("lines")),
+        Prefetch("payment_requests", queryset=open_requests, to_attr="open_payment_requests"),
     )
 
 

@@ -149,7 +149,13 @@ class FulfillmentOutSerializer(serializers.ModelSerializer):
 class OrderOutSerializer(serializers.ModelSerializer):
     lines = LineOutSerializer(many=True, read_only=True)
     fulfillments = FulfillmentOutSerializer(many=True, read_only=True)
-    hold_until = serializers.SerializerMethodField(help_text="While on fulfilment hold: when it ends.")
+    hold_until = serializers.SerializerMethodField(
+        help_text="While on fulfilment hold: when it ends (the edit window's end, or a payment request's expiry); "
+        "null while held until the balance is paid or staff release it."
+    )
+    hold_reason = serializers.SerializerMethodField(
+        help_text="Why the order is on fulfilment hold: edit_window, awaiting_payment; null when it may ship."
+    )
 
     class Meta:
         model = Order
@@ -165,6 +171,7 @@ class OrderOutSerializer(serializers.ModelSerializer):
             "fulfillment_status",
             "on_fulfillment_hold",
             "hold_until",
+            "hold_reason",
             "placed_at",
             "updated_at",
             "shipping_address",
@@ -183,6 +190,8 @@ class OrderOutSerializer(serializers.ModelSerializer):
         ]
 
     def get_hold_until(self, order) -> str | None:
-        return (
-            order.edit_window_ends_at.isoformat() if order.on_fulfillment_hold and order.edit_window_ends_at else None
-        )
+        _reason, until = order.hold()
+        return until.isoformat() if until else None
+
+    def get_hold_reason(self, order) -> str | None:
+        return order.hold()[0]

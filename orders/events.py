@@ -155,8 +155,11 @@ def payment_requested_event(*, order: Order, request: PaymentRequest, actor_kind
     )
 
 
-def released_for_fulfillment_event(*, order: Order) -> OrderEvent:
-    return _event(order=order, type=EventType.RELEASED_FOR_FULFILLMENT, actor_kind=ActorKind.SYSTEM, data={})
+def released_for_fulfillment_event(
+    *, order: Order, reason: str = "", actor_kind: ActorKind = ActorKind.SYSTEM, actor=None
+) -> OrderEvent:
+    data = {"reason": reason} if reason else {}
+    return _event(order=order, type=EventType.RELEASED_FOR_FULFILLMENT, actor_kind=actor_kind, actor=actor, data=data)
 
 
 def _refund_data(refund: Transaction, **extra) -> dict:

@@ -140,6 +140,20 @@ class Order(models.Model):
         position = self.position
         return position.balance_due - position.credit_due
 
+    def hold(self, now=None):
+        """Why the order is kept from the warehouse and until when, as (reason, until): ("edit_window", its
+        end) while the shopper may still change it, then ("awaiting_payment", the Pay now request's expiry,
+        or None until it is paid or staff release it); (None, None) when it is free to ship."""
+        if not self.on_fulfillment_hold:
+            return None, None
+        now = now or timezone.now()
+        if self.edit_window_ends_at is not None and self.edit_window_ends_at > now:
+            return "edit_window", self.edit_window_ends_at
+        requests = getattr(self, "open_payment_requests", None)
+        if requests is None:
+            requests = list(self.payment_requests.filter(status=PaymentRequestStatus.OPEN))
+        return "awaiting_payment", (requests[0].expires_at if requests else None)
+
     def is_pickup(self) -> bool:
         return self.pickup_location_id is not None
 

@@ -69,6 +69,14 @@ class StoreSettings(CachedSettingsRow):
         blank=True,
         help_text=_("Where the store is told about edits, failed refunds and unpaid edits."),
     )
+    hold_unpaid_orders = models.BooleanField(
+        _("hold unpaid orders"),
+        default=True,
+        help_text=_(
+            "Keep orders with a balance due (placed without payment, or partly paid) from the warehouse "
+            "until they are paid or staff release them. Orders whose edit asks for payment are always held."
+        ),
+    )
     auto_archive_days = models.PositiveSmallIntegerField(
         _("archive finished orders after (days)"),
         null=True,

@@ -8,17 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from orders import events
-from orders.constants import ActorKind
+from orders.constants import ActorKind, FinancialStatus, PaymentRequestStatus
 from orders.errors import OrderError
 from orders.models import Order, OrderLine
 from orders.services.kernel import lock_order, refresh_statuses, save_change
-from storefront.models import Variant
+from storefront.models import StoreSettings, Variant
 
 
 def cancel_order(
@@ -59,20 +59,58 @@ def archive_order(*, order: Order, actor_kind: ActorKind = ActorKind.STAFF, acto
 
 
 def release_fulfillment_holds(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Hand orders whose edit window has closed to the warehouse. Safe to run twice or in parallel:
-    each order is released under its own lock, and locked ones are left for the next run."""
+    """Hand orders whose edit window has closed to the warehouse, unless money is still owed on them: an
+    order with a balance due stays held until it is paid (then the next run releases it), its payment
+    request expires (which releases it), or staff release it. Safe to run twice or in parallel: each
+    order is released under its own lock, and locked ones are left for the next run."""
     now = now or timezone.now()
+    hold_unpaid = StoreSettings.load().hold_unpaid_orders
+    window_closed = Q(edit_window_ends_at__lte=now) | Q(edit_window_ends_at__isnull=True)
+    due = Order.objects.filter(window_closed, on_fulfillment_hold=True)
+    if hold_unpaid:  # most orders still held are the unpaid ones: don't read them again every minute
+        due = due.exclude(financial_status__in=UNPAID)
     released = 0
-    due = Order.objects.filter(on_fulfillment_hold=True, edit_window_ends_at__lte=now).values_list("pk", flat=True)
-    for order_id in list(due.order_by("edit_window_ends_at")[:limit]):
+    for order_id in list(due.order_by("edit_window_ends_at").values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             order = (
                 Order.objects.select_for_update(skip_locked=True).filter(pk=order_id, on_fulfillment_hold=True).first()
             )
-            if order is None or order.edit_window_ends_at is None or order.edit_window_ends_at > now:
+            if order is None or (order.edit_window_ends_at is not None and order.edit_window_ends_at > now):
+                continue
+            if held_for_payment(order, hold_unpaid=hold_unpaid):
                 continue
             order.on_fulfillment_hold = False
             save_change(order, ["on_fulfillment_hold"])
             events.released_for_fulfillment_event(order=order)
             released += 1
     return released
+
+
+UNPAID = (FinancialStatus.PENDING, FinancialStatus.PARTIALLY_PAID)
+
+
+def held_for_payment(order: Order, *, hold_unpaid: bool) -> bool:
+    """Money is owed: always while a Pay now request is open (an edit's, or one sent), else as the store says."""
+    if order.position.balance_due <= 0:
+        return False
+    return hold_unpaid or order.payment_requests.filter(status=PaymentRequestStatus.OPEN).exists()
+
+
+def release_hold(*, order: Order, reason: str, actor: User) -> Order:
+    """Staff hand a held order to the warehouse now (money owed or not), with their reason on the timeline."""
+    if not reason.strip():
+        raise OrderError(
+            _("Say why the order is released."),
+            code="reason_required",
+            fields={"reason": [_("This field is required.")]},
+        )
+    with transaction.atomic():
+        order = lock_order(order)
+        if not order.on_fulfillment_hold:
+            raise OrderError(_("This order is not on hold."), code="not_on_hold")
+        order.on_fulfillment_hold = False
+        save_change(order, ["on_fulfillment_hold"])
+        events.released_for_fulfillment_event(
+            order=order, reason=reason.strip()[:300], actor_kind=ActorKind.STAFF, actor=actor
+        )
+    return order

@@ -326,8 +326,10 @@ def place_order(
             placed_at=placed_at,
             edit_window_ends_at=placed_at + timedelta(minutes=window) if window else None,
             # Held back from the warehouse while the shopper may still change it (no limit: no hold,
-            # or it would never ship; edits then stop at whatever has shipped).
-            on_fulfillment_hold=window is not None and placed_at + timedelta(minutes=window) > timezone.now(),
+            # or it would never ship; edits then stop at whatever has shipped), and an order from
+            # another system, which arrives unpaid, until it is paid if the store says so.
+            on_fulfillment_hold=(window is not None and placed_at + timedelta(minutes=window) > timezone.now())
+            or bool(external_id and store.hold_unpaid_orders),
             external_id=external_id,
         )
         order_lines = [

@@ -28,6 +28,7 @@ from orders.services.refunds import create_refunds, money_in_hand
 class Settlement:
     refunds: tuple[Transaction, ...] = field(default_factory=tuple)
     payment_request: PaymentRequest | None = None
+    left_due: Decimal = ZERO  # owed before the change and not asked for by it (still payable by Pay now)
 
     @property
     def refund_amount(self) -> Decimal:
@@ -49,11 +50,14 @@ def settle_balance(
     reminder_days: list[int] | None = None,
     actor_kind: ActorKind,
     actor: User | None = None,
+    leave_due: Decimal = ZERO,
 ) -> Settlement:
     """Turn the gap between what is due and what is held into refund rows or a payment request.
 
     The caller holds the order's lock inside its transaction. Settlement not yet in motion (an open
     payment request, a refund still awaiting approval) is withdrawn first and worked out again.
+    ``leave_due``: what was owed before the change with no request asking for it (an order never paid at
+    checkout); a request asks only for the difference the change makes, and that much stays due.
     """
     still_open = open_settlement(order)
     withdraw_open_settlement(order=order, still_open=still_open)
@@ -71,6 +75,8 @@ def settle_balance(
             actor=actor,
         )
         return Settlement(refunds=tuple(refunds))
+    left_due = min(max(leave_due, ZERO), max(balance, ZERO))
+    balance -= left_due
     if balance > 0:
         request = create_payment_request(
             order=order,
@@ -81,8 +87,8 @@ def settle_balance(
             actor_kind=actor_kind,
             actor=actor,
         )
-        return Settlement(payment_request=request)
-    return Settlement()
+        return Settlement(payment_request=request, left_due=left_due)
+    return Settlement(left_due=left_due)
 
 
 @dataclass(frozen=True)
