@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core.money import ZERO, quantize
+from core.money import ZERO, format_money, quantize
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
@@ -176,7 +176,7 @@ def request_balance_payment(
         if not 0 < amount <= due:
             raise OrderError(
                 _("The amount must be more than zero and at most the balance due."),
-                fields={"amount": [_("Enter an amount up to %(due)s.") % {"due": due}]},
+                fields={"amount": [_("Enter an amount up to %(due)s.") % {"due": format_money(due, order.currency)}]},
             )
         if open_request is not None:
             open_request.status = PaymentRequestStatus.SUPERSEDED

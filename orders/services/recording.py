@@ -16,7 +16,7 @@ from orders import events
 from orders.constants import ActorKind, MoneySource, TransactionKind
 from orders.errors import OrderError
 from orders.models import Order, Transaction
-from orders.services.kernel import record_money
+from orders.services.kernel import record_money, save_change
 
 
 def _positive(amount: Decimal, currency: str, message: str) -> Decimal:
@@ -67,7 +67,8 @@ def record_refund(
     actor_kind: ActorKind = ActorKind.SYSTEM,
     actor: User | None = None,
 ) -> Transaction:
-    """Record money returned to the shopper; never more than was captured and not yet refunded."""
+    """Record money returned to the shopper outside our refund flow; never more than was captured and not yet
+    refunded. It counts as given back (goodwill and returns), as a staff refund does."""
     amount = _positive(amount, order.currency, _("A refund must be more than zero."))
     with transaction.atomic():
         order, txn, created = record_money(
@@ -79,5 +80,9 @@ def record_refund(
             gateway_reference=gateway_reference,
         )
         if created:
+            # Money given back from outside our flows (another system, a return handled by hand) is
+            # given back on purpose: the order costs that much less, or its page would show it as owed.
+            order.adjustment_total = min(order.adjustment_total + amount, order.total)
+            save_change(order, ["adjustment_total"])
             events.refund_recorded_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
     return txn
