@@ -16,11 +16,11 @@ from notifications.services import compose
 from orders.constants import ActorKind, EventType, PaymentRequestStatus
 from orders.models import Order, PaymentRequest
 from orders.pay_links import pay_path
-from orders.services import record_payment, release_fulfillment_holds
+from orders.services import record_payment, record_refund, release_fulfillment_holds
 from orders.status_links import status_path
 from storefront.models import StoreSettings
 from tests.editing.conftest import place
-from tests.editing.test_services import SWEATER_M, edit, line
+from tests.editing.test_services import MUG, SWEATER_M, edit, line
 from tests.orders.test_pay_now import pay
 
 pytestmark = pytest.mark.usefixtures("catalog")
@@ -168,3 +168,27 @@ def test_staff_send_a_payment_link_for_the_balance(staff_client):
     # Sending another replaces it: one open request per order.
     staff_client.post(url, {"amount": "10.00", "note": ""})
     assert PaymentRequest.objects.get(order=order, status=PaymentRequestStatus.OPEN).amount == D("10.00")
+
+
+def test_a_refund_recorded_from_outside_is_given_back_not_a_debt():
+    order = place([(SWEATER_M, 1), (MUG, 1)], paid=True)
+    record_refund(order=order, amount=line(order, MUG).total, idempotency_key=f"outside-{order.number}")
+    order.refresh_from_db()
+    assert order.position.balance_due == 0 and order.position.given_back == line(order, MUG).total
+    html = page(signed_in(order), order)
+    assert "Still to pay" not in html and 'data-money="given-back"' in html
+
+
+def test_the_pay_now_page_counts_what_was_refunded_so_its_figures_add_up():
+    order = place([(SWEATER_M, 1), (MUG, 2)], paid="card")
+    edit(order, (editing.stage_quantity, {"line_id": line(order, MUG).pk, "quantity": 1}))  # a refund goes out
+    order.refresh_from_db()
+    assert order.position.refunding > 0
+    request = edit(
+        order, (editing.stage_quantity, {"line_id": line(order, SWEATER_M).pk, "quantity": 2})
+    ).settlement.payment_request
+    order.refresh_from_db()
+    shown = figures(signed_in(order).get(pay_path(request.pk)).content.decode())
+    due, held = (D(shown[name].replace("€", "").replace(",", "")) for name in ("due", "held"))
+    assert held == order.position.held < order.captured_total  # "paid so far" is less what went back
+    assert due == held + request.amount
