@@ -240,7 +240,8 @@ def revert_edit(*, session: EditSession) -> bool:
 
 
 def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor: User) -> Settlement:
-    """Staff take an amount off what the order costs; what was overpaid is refunded, an open request shrinks."""
+    """Staff take an amount off what the order costs; what was overpaid is refunded, an open request shrinks.
+    Refused for a canceled order, which costs nothing already."""
     amount = quantize(amount, order.currency)
     if amount <= 0:
         raise EditError(
@@ -254,6 +255,9 @@ def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor:
     policy = EditPolicy.load()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.cancelled_at is not None:
+            # It costs nothing: settling would ask its shopper to pay (staff give money back by a refund).
+            raise EditError(_("This order was canceled."), code="order_cancelled")
         if amount > order.amount_due:
             raise EditError(
                 _("The discount can't be more than what the order costs."),

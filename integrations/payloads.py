@@ -9,6 +9,8 @@ from orders.selectors import refunding
 
 
 def orders_with_details():
+    """With the refunds on their way and the open payment request, which the money position and the hold
+    read (``Order.position``, ``Order.hold``)."""
     open_requests = PaymentRequest.objects.filter(status=PaymentRequestStatus.OPEN)
     return Order.objects.annotate(refunding=refunding()).prefetch_related(
         "lines",

@@ -146,6 +146,11 @@ class FulfillmentOutSerializer(serializers.ModelSerializer):
         return [{"line_id": line.order_line_id, "quantity": line.quantity} for line in fulfillment.lines.all()]
 
 
+def position_field(name: str, help_text: str) -> serializers.DecimalField:
+    """A figure of the order's money position (``Order.position``)."""
+    return serializers.DecimalField(**MONEY_DIGITS, source=f"position.{name}", read_only=True, help_text=help_text)
+
+
 class OrderOutSerializer(serializers.ModelSerializer):
     lines = LineOutSerializer(many=True, read_only=True)
     fulfillments = FulfillmentOutSerializer(many=True, read_only=True)
@@ -156,6 +161,11 @@ class OrderOutSerializer(serializers.ModelSerializer):
     hold_reason = serializers.SerializerMethodField(
         help_text="Why the order is on fulfilment hold: edit_window, awaiting_payment; null when it may ship."
     )
+    # The money position (orders.position), as the shopper's pages show it.
+    net_paid = position_field("net_paid", "Captured, less what was refunded.")
+    refunding = position_field("refunding", "Refunds on their way (at the processor or awaiting approval).")
+    balance_due = position_field("balance_due", "What the shopper still owes.")
+    credit_due = position_field("credit_due", "Owed to the shopper and not yet on its way back.")
 
     class Meta:
         model = Order
@@ -185,6 +195,10 @@ class OrderOutSerializer(serializers.ModelSerializer):
             "total",
             "captured_total",
             "refunded_total",
+            "net_paid",
+            "refunding",
+            "balance_due",
+            "credit_due",
             "lines",
             "fulfillments",
         ]

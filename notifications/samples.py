@@ -74,7 +74,13 @@ SAMPLES: dict[str, dict] = {
     },
     MessageKind.PAYMENT_NEEDED: {**ORDER, **PAY},
     MessageKind.PAYMENT_REMINDER: {**ORDER, **PAY, "reminder": 1},
-    MessageKind.PAYMENT_RECEIVED: {**ORDER, "amount": "36.00", "paid_total": "166.00", "order_total": "166.00"},
+    MessageKind.PAYMENT_RECEIVED: {
+        **ORDER,
+        "amount": "36.00",
+        "paid_total": "166.00",
+        "order_total": "166.00",
+        "balance_due": "",
+    },
     MessageKind.REFUND_ISSUED: {
         **ORDER,
         "amount": "36.00",

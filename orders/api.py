@@ -79,10 +79,22 @@ class TimelineEntrySerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+def position_field(name: str, help_text: str) -> serializers.DecimalField:
+    """A figure of the order's money position (``Order.position``)."""
+    return serializers.DecimalField(
+        max_digits=12, decimal_places=2, source=f"position.{name}", read_only=True, help_text=help_text
+    )
+
+
 class OrderDetailSerializer(serializers.ModelSerializer):
     lines = LineSerializer(many=True, read_only=True)
     shipments = ShipmentSerializer(source="fulfillments", many=True, read_only=True)
     balance = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    # The money position (orders.position), as the order's pages show it.
+    net_paid = position_field("net_paid", "Paid, less what was refunded.")
+    refunding = position_field("refunding", "Refunds on their way (at the processor or awaiting approval).")
+    balance_due = position_field("balance_due", "Still to pay.")
+    credit_due = position_field("credit_due", "Owed to the shopper and not yet on its way.")
     timeline = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
 
@@ -106,6 +118,10 @@ class OrderDetailSerializer(serializers.ModelSerializer):
             "captured_total",
             "refunded_total",
             "balance",
+            "net_paid",
+            "refunding",
+            "balance_due",
+            "credit_due",
             "prices_include_tax",
             "shipping_address",
             "on_fulfillment_hold",

@@ -187,7 +187,12 @@ def as_prefetched(instance, name: str, related: list) -> None:
 
 def customer_order(*, user, number: int) -> Order:
     """One of the shopper's orders with everything its page shows; 404 for anyone else's."""
-    order = Order.objects.select_related("pickup_location").filter(customer=user, number=number).first()
+    order = (
+        Order.objects.select_related("pickup_location")
+        .annotate(refunding=refunding())
+        .filter(customer=user, number=number)
+        .first()
+    )
     if order is None:
         raise Http404
     return load_details(order)

@@ -259,6 +259,7 @@ def pay_payment_request(
         request.status, request.paid_at, request.payment = PaymentRequestStatus.PAID, timezone.now(), payment
         request.save(update_fields=["status", "paid_at", "payment"])
         order.refresh_from_db()
+        position = order.position  # as the pay page shows it: due = held + balance due
         notify(
             kind=MessageKind.PAYMENT_RECEIVED,
             recipient=order.email,
@@ -267,8 +268,9 @@ def pay_payment_request(
                 "order_number": order.number,
                 "currency": order.currency,
                 "amount": str(request.amount),
-                "paid_total": str(order.captured_total - order.refunded_total),
-                "order_total": str(order.total),
+                "paid_total": str(position.held),
+                "order_total": str(position.due),
+                "balance_due": str(position.balance_due) if position.balance_due else "",
                 "status_url": settings.SITE_URL + status_path(order.number),
             },
             dedupe_key=f"payment-request:{request.pk}:paid",
