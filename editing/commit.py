@@ -286,6 +286,7 @@ def _notify_edit(order, session, after, delta, settlement, policy, actor_kind, c
             {"name": line["name"], "quantity": line["quantity"], "total": line["total"]} for line in after["lines"]
         ],
         "to_pay": str(settlement.payment_request.amount) if settlement.payment_request else "",
+        "still_due": str(settlement.left_due) if settlement.left_due else "",  # owed before; this edit didn't ask it
         "to_refund": str(settlement.refund_amount) if settlement.refunds else "",
         "refund_waits_for_approval": settlement.refund_awaits_approval,
         "by_staff": actor_kind == ActorKind.STAFF,

@@ -25,10 +25,17 @@ from core.money import ZERO, format_money, quantize
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
-from orders.constants import OPEN_REFUND_STATUSES, ActorKind, MoneySource, TransactionKind, TransactionStatus
+from orders.constants import (
+    OPEN_REFUND_STATUSES,
+    ActorKind,
+    MoneySource,
+    PaymentRequestStatus,
+    TransactionKind,
+    TransactionStatus,
+)
 from orders.errors import RefundError
 from orders.gateway import GatewayError, PaymentDeclined, get_gateway
-from orders.models import CreditMemo, Order, Transaction
+from orders.models import CreditMemo, Order, PaymentRequest, Transaction
 from orders.services import credit
 from orders.services.kernel import lock_order, refresh_statuses, save_change
 from orders.services.refund_limits import check_refund_limit, refund_limit
@@ -330,6 +337,21 @@ def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
     return refund.status
 
 
+def _fit_open_request(order: Order) -> None:
+    """Money that failed to go back stays with the store, so less is owed: an open Pay now request never
+    asks more than the balance due (what was given back still counts, as a discount off the balance)."""
+    request = PaymentRequest.objects.select_for_update().filter(order=order, status=PaymentRequestStatus.OPEN).first()
+    if request is None:
+        return
+    due = order.position.balance_due
+    if due <= 0:
+        request.status = PaymentRequestStatus.CANCELLED
+        request.save(update_fields=["status"])
+    elif request.amount > due:
+        request.amount = due
+        request.save(update_fields=["amount"])
+
+
 def fail_refund(*, refund_id: int, error: str) -> str:
     with transaction.atomic():
         order, refund = _lock_refund(refund_id)
@@ -338,6 +360,7 @@ def fail_refund(*, refund_id: int, error: str) -> str:
         refund.status, refund.error, refund.processed_at = TransactionStatus.FAILED, error[:2000], timezone.now()
         refund.save(update_fields=["status", "error", "processed_at"])
         save_change(order, [], content=False)  # no longer on its way: the order's money figures change
+        _fit_open_request(order)
         events.refund_failed_event(order=order, refund=refund)
         alert_merchant(
             kind=MessageKind.MERCHANT_REFUND_FAILED,
