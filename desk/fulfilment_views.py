@@ -31,10 +31,15 @@ from orders.services.closing import release_hold
 from orders.services.fulfilment import record_shipment, report_backorder
 
 
-def _order_and_lines(request, pk: int) -> tuple[Order, list[OrderLine]]:
+def _order(request, pk: int) -> Order:
     order = get_object_or_404(Order, pk=pk)
     if not may_change_orders(request.user):
         raise PermissionDenied
+    return order
+
+
+def _order_and_lines(request, pk: int) -> tuple[Order, list[OrderLine]]:
+    order = _order(request, pk)
     return order, list(order.lines.order_by("position", "pk"))
 
 
@@ -119,7 +124,7 @@ def report_order_backorder(request, pk: int, *, model_admin):
 
 def release_order_hold(request, pk: int, *, model_admin):
     """Staff hand a held order to the warehouse now (paid another way, trusted customer), with a reason."""
-    order, _lines = _order_and_lines(request, pk)
+    order = _order(request, pk)
     form = ReleaseHoldForm(posted(request))
 
     def perform() -> tuple[int, str]:

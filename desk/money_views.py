@@ -26,7 +26,6 @@ from orders.admin_forms import OrderActionForm
 from orders.admin_views import action_page, may_change_orders, money
 from orders.constants import ActorKind
 from orders.models import Order
-from orders.payment_terms import payment_terms
 from orders.services import request_balance_payment
 from orders.services.credit import give_store_credit, store_credit_balance
 from orders.services.refund_limits import refund_limit
@@ -198,7 +197,7 @@ def send_payment_link(request, pk: int, *, model_admin):
             actor_kind=ActorKind.STAFF,
             actor=request.user,
             amount=data["amount"],
-            due_days=data["due_days"] or payment_terms().due_days,
+            due_days=data["due_days"],
             note=data["note"],
         )
         if sent is None:

@@ -44,7 +44,7 @@ def pay_balance_by_link(request, token: str):
 
 def _to_payment(request, order_id: int, *, back: str, actor):
     payment_request = request_balance_payment(
-        order_id=order_id, actor_kind=ActorKind.CUSTOMER, actor=actor, email_shopper=False
+        order_id=order_id, actor_kind=ActorKind.CUSTOMER, actor=actor, asked_by_shopper=True
     )
     if payment_request is None:
         messages.info(request, _("There is nothing to pay on this order."))

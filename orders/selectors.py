@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core import rows
-from orders.constants import OPEN_REFUND_STATUSES, EventType, PaymentRequestStatus, TransactionKind
+from orders.constants import OPEN_REFUND_STATUSES, EventType, TransactionKind
 from orders.models import Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
 from storefront.selectors import with_delivery
 
@@ -212,10 +212,6 @@ def customer_order_for_edit(*, user, number: int) -> Order:
 
 def payment_request(*, request_id: int):
     return PaymentRequest.objects.select_related("order__customer").filter(pk=request_id).first()
-
-
-def open_payment_request(*, order: Order):
-    return PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).only("pk").first()
 
 
 def edit_behind(request) -> list[dict]:

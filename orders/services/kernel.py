@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.constants import OPEN_REFUND_STATUSES, MoneySource, TransactionKind, TransactionStatus
+from orders.constants import MoneySource, TransactionKind, TransactionStatus
 from orders.errors import OrderError
 from orders.models import Order, OrderLine, Transaction
 from orders.statuses import OrderFacts, derive_statuses
@@ -76,15 +75,6 @@ def save_change(order: Order, fields: list[str], *, content: bool = True) -> Non
     order.save(update_fields=[*dict.fromkeys([*fields, *versions, "updated_at"])])
 
 
-def _refundable(order: Order) -> Decimal:
-    """Captured, less refunded, less the refunds on their way or awaiting approval: money recorded as given
-    back elsewhere can't be the money those will give back (or the order would refund beyond captured)."""
-    on_their_way = Transaction.objects.filter(
-        order=order, kind=TransactionKind.REFUND, status__in=OPEN_REFUND_STATUSES
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    return order.captured_total - order.refunded_total - on_their_way
-
-
 def record_money(
     *,
     order: Order,
@@ -102,7 +92,8 @@ def record_money(
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return order, existing, False
-    if kind == TransactionKind.REFUND and amount > (refundable := _refundable(order)):
+    # Less the refunds on their way: money recorded as given back elsewhere can't be the money they give back.
+    if kind == TransactionKind.REFUND and amount > (refundable := order.position.held):
         raise OrderError(
             _("At most %(amount)s can be refunded.") % {"amount": refundable},
             code="over_refund",

@@ -153,14 +153,15 @@ def request_balance_payment(
     amount: Decimal | None = None,
     due_days: int | None = None,
     note: str = "",
-    email_shopper: bool = True,
+    asked_by_shopper: bool = False,
 ) -> PaymentRequest | None:
     """The open payment request of an order with a balance due, made now if there is none: any balance is
     payable by a "Pay now" link, whatever made it (a partial capture, an import without payment, staff).
 
-    The shopper's click reuses an open request (an edit's, or one sent before); staff, giving ``amount``
-    (at most the balance) or ``due_days``, replace it with theirs. None when nothing is due. Reminders
-    and the expiry follow the merchant's payment terms, as for an edit's request (the sweeper sends them).
+    ``asked_by_shopper`` (their "Pay now" click): an open request (an edit's, or one sent before) is reused,
+    and a new one is not emailed to them. Staff replace an open request with theirs (``amount`` at most
+    the balance; ``due_days``), emailed. None when nothing is due. Reminders and the expiry follow the
+    merchant's payment terms, as for an edit's request (the sweeper sends them).
     """
     with transaction.atomic():
         order = lock_order(Order(pk=order_id))
@@ -170,7 +171,7 @@ def request_balance_payment(
         open_request = (
             PaymentRequest.objects.select_for_update().filter(order=order, status=PaymentRequestStatus.OPEN).first()
         )
-        if open_request is not None and amount is None and due_days is None:
+        if open_request is not None and asked_by_shopper:
             return open_request
         amount = quantize(due if amount is None else amount, order.currency)
         if not 0 < amount <= due:
@@ -193,7 +194,7 @@ def request_balance_payment(
             reminder_days=list(terms.reminder_days),
             actor_kind=actor_kind,
             actor=actor,
-            email_shopper=email_shopper,
+            email_shopper=not asked_by_shopper,
         )
     return request
 

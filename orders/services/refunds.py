@@ -55,14 +55,9 @@ class RetryLater(Exception):
 
 def money_in_hand(order: Order, open_refunds: Decimal | None = None) -> Decimal:
     """Captured, less refunded, less refunds on their way or awaiting approval (they can't be given twice).
-    ``open_refunds``: their sum, when it was read with the order."""
+    ``open_refunds``: their sum, when it was read with the order. The money position's ``held``."""
     if open_refunds is None:
-        open_refunds = (
-            Transaction.objects.filter(
-                order=order, kind=TransactionKind.REFUND, status__in=OPEN_REFUND_STATUSES
-            ).aggregate(total=Sum("amount"))["total"]
-            or ZERO
-        )
+        return order.position.held
     return order.captured_total - order.refunded_total - open_refunds
 
 

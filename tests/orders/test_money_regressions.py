@@ -81,7 +81,7 @@ def test_the_payment_receipt_shows_the_position(staff):
 
 def test_a_paid_up_receipt_shows_nothing_still_to_pay(staff):
     order = place([(MUG, 1)], paid=False)
-    request = services.request_balance_payment(order_id=order.pk, actor_kind=ActorKind.CUSTOMER)
+    request = services.request_balance_payment(order_id=order.pk, actor_kind=ActorKind.CUSTOMER, asked_by_shopper=True)
     services.pay_payment_request(
         request_id=request.pk, card_number=SUCCESS_CARD, use_store_credit=False, attempt_key="a"
     )
@@ -117,7 +117,7 @@ def test_a_failed_refund_shrinks_the_open_request_to_the_balance(staff):
     order = place([(MUG, 2), ("WOOL-SOCKS-M-GREY", 1)], paid=False)
     pay_by_card(order, amount=(order.total / 2).quantize(D("0.01")))
     order.refresh_from_db()
-    request = services.request_balance_payment(order_id=order.pk, actor_kind=ActorKind.CUSTOMER)
+    request = services.request_balance_payment(order_id=order.pk, actor_kind=ActorKind.CUSTOMER, asked_by_shopper=True)
     services.issue_refund(order=order, amount=D("0.28"), reason="Scratch", with_return=False, actor=staff)
     refund = order.transactions.get(status=TransactionStatus.PENDING)
     services.refunds.fail_refund(refund_id=refund.pk, error="Declined")

@@ -158,7 +158,9 @@ class MoneyStates(RuleBasedStateMachine):
     @rule(use_store_credit=st.booleans())
     def pay_balance(self, use_store_credit):
         request = self.attempt(
-            lambda: services.request_balance_payment(order_id=self.order_id, actor_kind=ActorKind.CUSTOMER)
+            lambda: services.request_balance_payment(
+                order_id=self.order_id, actor_kind=ActorKind.CUSTOMER, asked_by_shopper=True
+            )
         )
         if request is None:
             return
