@@ -229,6 +229,7 @@ def bulk_orders(
             "captured_total": captured,
             "refunded_total": Decimal(0),
             "adjustment_total": Decimal(0),
+            "kept_total": Decimal(0),
             "status": statuses.status,
             "financial_status": statuses.financial_status,
             "fulfillment_status": statuses.fulfillment_status,

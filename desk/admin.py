@@ -323,6 +323,7 @@ class OrderAdmin(admin.ModelAdmin):
         p, currency = obj.position, obj.currency
         rows = [
             (_("Costs now"), p.due),
+            (_("Kept by the store"), p.kept),
             (_("Paid"), p.paid),
             (_("Refunded"), p.refunded),
             (_("Refund on its way"), p.refunding),

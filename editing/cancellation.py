@@ -1,6 +1,7 @@
 """Cancelling a whole order through editing, by the shopper (policy permitting) or by staff: the order is
 cancelled with its stock put back, open edit sessions are closed, and what was paid is refunded (staff may
-keep the money: ``refund=False``, which withdraws any open Pay now request instead); then the shopper,
+keep the money: ``refund=False``, which withdraws any open Pay now request and counts what the order holds
+as kept by the store, not owed back); then the shopper,
 and the merchant when a shopper acted, are told. ``cancel_refusals`` (``editing.eligibility``) says why not.
 """
 
@@ -10,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.money import ZERO
 from editing import settlement
 from editing.commit import CommitResult, tell_shopper_and_merchant
 from editing.constants import SessionStatus
@@ -48,7 +48,7 @@ def cancel_order(
                 policy = settlement.staff_decided(policy)
             settled = settlement.settle_order(
                 order=order,
-                amount_due=ZERO,
+                amount_due=order.kept_total,  # what the store had already decided to keep stays kept
                 source=MoneySource.CANCELLATION,
                 reason=reason or _("Order #%(number)s canceled") % {"number": order.number},
                 policy=policy,
@@ -57,6 +57,7 @@ def cancel_order(
             )
         else:
             settled = settlement.withdraw_open_settlement(order=order)
+            order_services.keep_money_held(order=order, actor=actor)
         context = {
             "order_number": order.number,
             "currency": order.currency,

@@ -39,7 +39,7 @@ class EditPreview:
     def balance(self) -> Decimal:
         """Positive: the shopper pays this; negative: it is refunded."""
         total = self.after.total if self.after else self.order.total
-        return max(total - self.order.adjustment_total, Decimal("0")) - self.held
+        return max(total - self.order.adjustment_total, Decimal("0")) + self.order.kept_total - self.held
 
     @property
     def to_pay(self) -> Decimal:

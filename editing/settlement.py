@@ -258,7 +258,7 @@ def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor:
         if order.cancelled_at is not None:
             # It costs nothing: settling would ask its shopper to pay (staff give money back by a refund).
             raise EditError(_("This order was canceled."), code="order_cancelled")
-        if amount > order.amount_due:
+        if amount > order.amount_due - order.kept_total:  # what the order costs, not what the store kept
             raise EditError(
                 _("The discount can't be more than what the order costs."),
                 code="bad_amount",

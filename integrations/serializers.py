@@ -166,6 +166,9 @@ class OrderOutSerializer(serializers.ModelSerializer):
     refunding = position_field("refunding", "Refunds on their way (at the processor or awaiting approval).")
     balance_due = position_field("balance_due", "What the shopper still owes.")
     credit_due = position_field("credit_due", "Owed to the shopper and not yet on its way back.")
+    kept = position_field(
+        "kept", "What the store decided to keep (a declined refund, a cancellation without a refund)."
+    )
 
     class Meta:
         model = Order
@@ -199,6 +202,7 @@ class OrderOutSerializer(serializers.ModelSerializer):
             "refunding",
             "balance_due",
             "credit_due",
+            "kept",
             "lines",
             "fulfillments",
         ]

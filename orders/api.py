@@ -95,6 +95,9 @@ class OrderDetailSerializer(serializers.ModelSerializer):
     refunding = position_field("refunding", "Refunds on their way (at the processor or awaiting approval).")
     balance_due = position_field("balance_due", "Still to pay.")
     credit_due = position_field("credit_due", "Owed to the shopper and not yet on its way.")
+    kept = position_field(
+        "kept", "What the store decided to keep (a declined refund, a cancellation without a refund)."
+    )
     timeline = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
 
@@ -122,6 +125,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
             "refunding",
             "balance_due",
             "credit_due",
+            "kept",
             "prices_include_tax",
             "shipping_address",
             "on_fulfillment_hold",

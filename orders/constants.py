@@ -126,6 +126,7 @@ class EventType(models.TextChoices):
     BACKORDER_REPORTED = "backorder_reported", _("Items delayed")
     SETTLEMENT_WITHDRAWN = "settlement_withdrawn", _("Open payment request or refund withdrawn")
     REVIEWED = "reviewed", _("Tags or risk changed by staff")
+    MONEY_KEPT = "money_kept", _("Money kept by the store")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.

@@ -178,6 +178,17 @@ def refund_declined_event(*, order: Order, refund: Transaction, actor) -> OrderE
     )
 
 
+def money_kept_event(*, order: Order, amount, actor) -> OrderEvent:
+    """Staff cancelled without a refund: what the order held is kept, not owed back."""
+    return _event(
+        order=order,
+        type=EventType.MONEY_KEPT,
+        actor_kind=ActorKind.STAFF,
+        actor=actor,
+        data={"amount": str(amount), "currency": order.currency},
+    )
+
+
 def refund_failed_event(*, order: Order, refund: Transaction) -> OrderEvent:
     return _event(
         order=order,

@@ -58,6 +58,10 @@ class Order(models.Model):
     # Given back by staff outside an edit (goodwill discounts, refunds with or without a return): later
     # edits settle against total − adjustments, so a re-priced order never bills those back.
     adjustment_total = models.DecimalField(_("goodwill and returns"), **MONEY_DIGITS, default=0)
+    # What the store decided to keep beyond what the order costs (a refund staff declined, a cancellation
+    # without a refund): part of what is due, so it is never shown as owed back nor refunded by a later
+    # change; money staff give back later comes out of it first (orders.services.kernel.give_back).
+    kept_total = models.DecimalField(_("kept by the store"), **MONEY_DIGITS, default=0)
 
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     financial_status = models.CharField(
@@ -112,8 +116,9 @@ class Order(models.Model):
 
     @property
     def amount_due(self):
-        """What the order costs the shopper now: its total less what staff gave back outside edits."""
-        return max(self.total - self.adjustment_total, 0)
+        """What the order costs the shopper now: its total less what staff gave back outside edits, plus what
+        the store decided to keep."""
+        return max(self.total - self.adjustment_total, 0) + self.kept_total
 
     @property
     def position(self) -> MoneyPosition:
@@ -132,6 +137,7 @@ class Order(models.Model):
             refunded_total=self.refunded_total,
             refunding=refunding,
             cancelled=self.status == OrderStatus.CANCELLED,
+            kept_total=self.kept_total,
         )
 
     @property

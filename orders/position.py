@@ -6,6 +6,7 @@ Pages, emails, the APIs and admin all read it, so they agree, and in every state
     due = net_paid − refunding + balance_due − credit_due
 
 where ``due`` is what the order costs now (nothing once cancelled or voided; less goodwill and returns),
+plus what the store decided to keep (a refund staff declined, a cancellation without a refund),
 ``refunding`` what is on its way back (refunds pending at the gateway or awaiting approval), and at
 most one of ``balance_due`` (the shopper owes) and ``credit_due`` (owed to the shopper, not yet on its
 way) is above zero.
@@ -28,10 +29,11 @@ class MoneyPosition:
     paid: Decimal  # captured, card and store credit
     refunded: Decimal  # refunds that went through
     refunding: Decimal  # refunds on their way: pending at the gateway or awaiting approval
+    kept: Decimal = ZERO  # what the store decided to keep beyond what the order costs (not owed back)
 
     @property
     def due(self) -> Decimal:
-        return self.total - self.given_back - self.cancelled
+        return self.total - self.given_back - self.cancelled + self.kept
 
     @property
     def net_paid(self) -> Decimal:
@@ -60,6 +62,7 @@ def money_position(
     refunded_total: Decimal,
     refunding: Decimal,
     cancelled: bool,
+    kept_total: Decimal = ZERO,
 ) -> MoneyPosition:
     given_back = min(adjustment_total, total)
     return MoneyPosition(
@@ -70,4 +73,5 @@ def money_position(
         paid=captured_total,
         refunded=refunded_total,
         refunding=refunding,
+        kept=kept_total,
     )

@@ -98,7 +98,7 @@ def orders_by_id(ids) -> dict[int, Order]:
 
 
 # What the money position reads besides the refunds on their way.
-POSITION_FIELDS = ("total", "adjustment_total", "captured_total", "refunded_total", "status", "currency")
+POSITION_FIELDS = ("total", "adjustment_total", "kept_total", "captured_total", "refunded_total", "status", "currency")
 
 
 def refunding():

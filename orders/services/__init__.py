@@ -36,6 +36,7 @@ from orders.services.refunds import (  # noqa: F401
     approve_refund,
     decline_refund,
     issue_refund,
+    keep_money_held,
     money_in_hand,
     retry_refund,
     send_refund,

@@ -75,6 +75,15 @@ def save_change(order: Order, fields: list[str], *, content: bool = True) -> Non
     order.save(update_fields=[*dict.fromkeys([*fields, *versions, "updated_at"])])
 
 
+def give_back(order: Order, amount: Decimal) -> list[str]:
+    """Count ``amount`` given back by staff or another system: out of what the store kept first (it is
+    giving that up), the rest off what the order costs. Returns the fields it set; the caller saves."""
+    from_kept = min(order.kept_total, amount)
+    order.kept_total -= from_kept
+    order.adjustment_total = min(order.adjustment_total + amount - from_kept, order.total)
+    return ["kept_total", "adjustment_total"]
+
+
 def record_money(
     *,
     order: Order,

@@ -16,7 +16,7 @@ from orders import events
 from orders.constants import ActorKind, MoneySource, TransactionKind
 from orders.errors import OrderError
 from orders.models import Order, Transaction
-from orders.services.kernel import record_money, save_change
+from orders.services.kernel import give_back, record_money, save_change
 
 
 def _positive(amount: Decimal, currency: str, message: str) -> Decimal:
@@ -82,7 +82,6 @@ def record_refund(
         if created:
             # Money given back from outside our flows (another system, a return handled by hand) is
             # given back on purpose: the order costs that much less, or its page would show it as owed.
-            order.adjustment_total = min(order.adjustment_total + amount, order.total)
-            save_change(order, ["adjustment_total"])
+            save_change(order, give_back(order, amount))
             events.refund_recorded_event(order=order, transaction=txn, actor_kind=actor_kind, actor=actor)
     return txn

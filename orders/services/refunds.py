@@ -37,7 +37,7 @@ from orders.errors import RefundError
 from orders.gateway import GatewayError, PaymentDeclined, get_gateway
 from orders.models import CreditMemo, Order, PaymentRequest, Transaction
 from orders.services import credit
-from orders.services.kernel import lock_order, refresh_statuses, save_change
+from orders.services.kernel import give_back, lock_order, refresh_statuses, save_change
 from orders.services.refund_limits import check_refund_limit, refund_limit
 from storefront.models import StoreSettings
 
@@ -180,7 +180,7 @@ def requeue_refunds(refund_ids: list[int], *, now=None) -> int:
 def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: bool, actor: User) -> CreditMemo:
     """Staff refund part or all of what was paid, for a return or as goodwill. Sent to the gateway on commit.
 
-    The amount also counts as given back (``adjustment_total``), so a later edit doesn't bill it again.
+    The amount counts as given back (``give_back``), so a later edit doesn't bill it again.
     """
     amount = quantize(amount, order.currency)
     check_refund_limit(actor, amount)
@@ -197,8 +197,7 @@ def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: boo
             actor_kind=ActorKind.STAFF,
             actor=actor,
         )
-        order.adjustment_total += amount
-        save_change(order, ["adjustment_total"])  # content: what a later edit settles against moved
+        save_change(order, give_back(order, amount))  # content: what a later edit settles against moved
     return memo
 
 
@@ -228,15 +227,26 @@ def approve_refund(*, refund: Transaction, actor: User) -> Transaction:
 
 
 def decline_refund(*, refund: Transaction, actor: User) -> Transaction:
-    """Staff keep the money (a refund awaiting approval is not sent)."""
+    """Staff keep the money (a refund awaiting approval is not sent): it is kept, not owed to the shopper."""
     refund_limit(actor)  # refuses staff who may not decide on refunds at all
     with transaction.atomic():
         order, refund = _lock_refund(refund.pk, expected=TransactionStatus.AWAITING_APPROVAL)
         refund.status = TransactionStatus.CANCELLED
         refund.save(update_fields=["status"])
-        save_change(order, [], content=False)  # no refund on its way any more: the order's money figures change
+        order.kept_total += refund.amount
+        save_change(order, ["kept_total"], content=False)  # bookkeeping: an edit settles against it at commit
         events.refund_declined_event(order=order, refund=refund, actor=actor)
     return refund
+
+
+def keep_money_held(*, order: Order, actor: User | None) -> None:
+    """Staff cancelled without a refund: what the order holds is the store's now, not owed back.
+    The caller holds the order's lock (after withdrawing refunds still awaiting approval)."""
+    held = money_in_hand(order)
+    if held > order.kept_total:
+        order.kept_total = held
+        save_change(order, ["kept_total"], content=False)
+        events.money_kept_event(order=order, amount=held, actor=actor)
 
 
 def retry_refund(*, refund: Transaction, actor: User) -> Transaction:

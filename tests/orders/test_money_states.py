@@ -9,7 +9,8 @@ elsewhere, and a payment request expiring. Each run is a savepoint, rolled back 
 
 After each step, from the database: no figure below zero; captured and refunded are the sums of the
 transaction rows; nothing refunded beyond what was captured, per charge too; the position's identity;
-a cancelled order owes nothing; and the shopper's pages (detail, status link, list row), the shopper API,
+a cancelled order owes nothing (what it still "costs" is only what staff kept); "owed to you" only while
+a refund failed; and the shopper's pages (detail, status link, list row), the shopper API,
 the integration API and the emails sent in that step show the position's figures.
 """
 
@@ -315,8 +316,12 @@ class MoneyStates(RuleBasedStateMachine):
             assert spent <= charge.amount, (charge.pk, spent, charge.amount)
         assert p.due == p.net_paid - p.refunding + p.balance_due - p.credit_due
         assert min(p.balance_due, p.credit_due) == 0
-        if order.status == OrderStatus.CANCELLED:
-            assert p.balance_due == 0 and p.due == 0
+        if order.status == OrderStatus.CANCELLED:  # it costs nothing: all it still "costs" is what was kept
+            assert p.balance_due == 0 and p.due == p.kept
+        # "Owed to you" only while a refund failed: money staff keep (declined, cancelled without a
+        # refund) is kept, not owed.
+        failed = self.refunds(TransactionStatus.FAILED).aggregate(s=Sum("amount"))["s"] or ZERO
+        assert p.credit_due <= failed, (p, failed)
         # A "Pay now" link never asks for more than the position says is still to pay.
         asked = PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).aggregate(s=Sum("amount"))
         assert (asked["s"] or ZERO) <= p.balance_due, (asked, p)
@@ -335,6 +340,7 @@ class MoneyStates(RuleBasedStateMachine):
             "cancelled": p.cancelled,
             "balance-due": p.balance_due,
             "credit-due": p.credit_due,
+            "kept": p.kept,
         }
         expected = {name: value for name, value in expected.items() if value or name == "paid"}
         for url in (f"/store/account/orders/{order.number}/", status_path(order.number)):
@@ -351,11 +357,11 @@ class MoneyStates(RuleBasedStateMachine):
         detail = self.shopper.get(f"/api/v1/me/orders/{order.number}/").json()
         assert D(detail["balance"]) == p.balance_due - p.credit_due
         assert (D(detail["captured_total"]), D(detail["refunded_total"])) == (p.paid, p.refunded)
-        for name in ("net_paid", "balance_due", "credit_due", "refunding"):
+        for name in ("net_paid", "balance_due", "credit_due", "refunding", "kept"):
             assert D(detail[name]) == getattr(p, name), name
         out = self.api.get(f"/api/v1/orders/{order.number}/").json()
         assert (D(out["captured_total"]), D(out["refunded_total"])) == (p.paid, p.refunded)
-        for name in ("net_paid", "balance_due", "credit_due", "refunding"):
+        for name in ("net_paid", "balance_due", "credit_due", "refunding", "kept"):
             assert D(out[name]) == getattr(p, name), name
 
     @invariant()

@@ -114,7 +114,9 @@ def edit_basis(order_id: int) -> dict:
     return {
         "rules": order_view(order, lines, {}),
         "restore point": edit_settlement.restore_point(order, lines),
-        "amount due": order.amount_due,
+        # What the store kept moves only with the money held (a declined refund keeps what was about to go
+        # back), so a settlement's balance stays as it was: bookkeeping, like money held.
+        "amount due": order.amount_due - order.kept_total,
         "statuses": (order.status, order.fulfillment_status),
         "hold": order.on_fulfillment_hold,
     }
