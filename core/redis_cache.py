@@ -70,6 +70,11 @@ class RedisCache(DjangoRedisCache):
                 _owed.setdefault(self._server, set()).update(writes)
         return fallback
 
+    def run_raw(self, operation: Callable[[Any], Any]) -> Any:
+        """``operation(client)`` on the raw redis-py client (scripts, sorted sets), through the circuit:
+        on an outage a strict alias raises, a soft one answers None."""
+        return self._call(lambda cache: operation(cache.get_client(write=True)), None)
+
     def _pay_owed_deletes(self) -> None:
         if not _owed.get(self._server):
             return
