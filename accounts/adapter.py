@@ -1,18 +1,12 @@
-"""allauth stays behind this adapter: its mail goes through our outbox, in the shopper's language."""
+"""allauth stays behind this adapter: it signs shoppers in and out; it sends no mail (accounts.sign_in does)."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
-from django.utils import translation
 
 from accounts.middleware import SESSION_LANGUAGE_KEY
-from accounts.models import User
-from accounts.services import can_sign_in_by_email, issue_sign_in_link, record_sign_in, shopper_language
-from notifications.constants import MessageKind
-from notifications.services import notify
+from accounts.services import can_sign_in_by_email, record_sign_in, shopper_language
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,31 +14,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return False  # accounts come from orders: every order's email has one
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        fallback = translation.get_language() or settings.LANGUAGE_CODE
-        if template_prefix == "account/email/login_code":
-            user = User.objects.select_related("profile").get(email=email.strip().lower())
-            token = issue_sign_in_link(user=user)
-            link = context["request"].build_absolute_uri(reverse("accounts:sign-in-link", args=[token]))
-            notify(
-                kind=MessageKind.SIGN_IN_CODE,
-                recipient=email,
-                language=shopper_language(user, fallback),
-                context={
-                    "code": context["code"],
-                    "link": link,
-                    "code_minutes": settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60,
-                    "link_minutes": settings.SIGN_IN_LINK_MINUTES,
-                },
-            )
-        elif template_prefix == "account/email/unknown_account":
-            notify(
-                kind=MessageKind.UNKNOWN_ACCOUNT,
-                recipient=email,
-                language=fallback,
-                context={"shop_url": settings.SITE_URL + "/"},
-            )
-        else:  # allauth flows we don't expose (password reset, signup...) must not mail silently
-            raise NotImplementedError(template_prefix)
+        # Our sign-in mail is sent by accounts.sign_in; allauth flows we don't expose (password reset,
+        # signup, its own code flow) must not mail silently.
+        raise NotImplementedError(template_prefix)
 
     def pre_login(self, request, user, **kwargs):
         if not can_sign_in_by_email(user):

@@ -1,34 +1,17 @@
-from allauth.account.forms import RequestLoginCodeForm
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address
-from accounts.services import can_sign_in_by_email
 from storefront.countries import country_form_field
 
 
-class RequestSignInCodeForm(RequestLoginCodeForm):
-    """allauth's form, with our wording for its limit and staff answered like unknown emails."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].label = _("Email")
-        self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True, "placeholder": ""})
-
-    def clean_email(self):
-        try:
-            email = super().clean_email()
-        except ValidationError as error:
-            if error.code == "too_many_login_attempts":
-                raise ValidationError(
-                    _("Too many sign-in codes were requested. Please wait an hour and try again."), code="rate_limited"
-                ) from None
-            raise
-        if not can_sign_in_by_email(self._user):
-            self._user = None  # no code for staff: same page and timing as for an unknown email
-        return email
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
 
 
 class ProfileForm(forms.Form):
@@ -54,6 +37,20 @@ class CodeForm(forms.Form):
         min_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
     )
+
+
+def _code_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
+    )
+
+
+class ConfirmEmailChangeForm(forms.Form):
+    new_code = _code_field(_("Code sent to the new email"))
+    current_code = _code_field(_("Code sent to your current email"))
 
 
 class AddressForm(forms.ModelForm):

@@ -160,10 +160,13 @@ class Address(models.Model):
 
 
 class SignInLink(models.Model):
-    """A single-use sign-in link. Only the SHA-256 of its token is stored."""
+    """One sign-in email's secrets: a single-use link and the 6-digit code sent with it (either signs in,
+    once). Only their hashes are stored; the code's is an HMAC under SECRET_KEY (accounts.tokens.code_digest):
+    a copy of the database alone can't be searched through the million possible codes."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links")
     token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,11 +15,6 @@ from stdnum.exceptions import ValidationError as StdnumError
 from accounts import tokens
 from accounts.errors import AccountError
 from accounts.models import Address, CustomerProfile, SignInLink, User
-from notifications.constants import MessageKind
-from notifications.services import notify
-
-EMAIL_CHANGE_MINUTES = 15
-EMAIL_CHANGE_MAX_TRIES = 3
 
 
 def normalize_email(email: str) -> str:
@@ -68,20 +59,6 @@ def shopper_language(user: User, fallback: str) -> str:
 def can_sign_in_by_email(user: User | None) -> bool:
     """Staff sign in to admin with a password and TOTP, never with an emailed code or link."""
     return user is not None and user.is_active and not user.is_staff
-
-
-def issue_sign_in_link(*, user: User) -> str:
-    """A new single-use link token for the user; any older unused link stops working."""
-    now = timezone.now()
-    token = tokens.new_token()
-    with transaction.atomic():
-        SignInLink.objects.filter(user=user, used_at=None, voided_at=None).update(voided_at=now)
-        SignInLink.objects.create(
-            user=user,
-            token_hash=tokens.digest(token),
-            expires_at=now + timedelta(minutes=settings.SIGN_IN_LINK_MINUTES),
-        )
-    return token
 
 
 def find_sign_in_link(token: str) -> SignInLink | None:
@@ -168,68 +145,6 @@ def update_profile(
             fields += ["marketing_consent", "marketing_consent_at", "marketing_consent_source"]
         profile.save(update_fields=fields)
     return profile
-
-
-def _email_change_key(user: User) -> str:
-    return f"accounts:email-change:{user.pk}"
-
-
-def request_email_change(*, user: User, new_email: str, language: str) -> None:
-    """Send a code to the new address; the change takes effect only when it is entered."""
-    new_email = normalize_email(new_email)
-    if new_email == user.email:
-        raise AccountError(
-            _("That is already your email."), code="same_email", fields={"email": [_("Enter a different email.")]}
-        )
-    code = tokens.new_numeric_code()
-    cache.set(
-        _email_change_key(user),
-        {"email": new_email, "code": tokens.digest(code), "tries": 0},
-        timeout=EMAIL_CHANGE_MINUTES * 60,
-    )
-    notify(
-        kind=MessageKind.EMAIL_CHANGE_CODE,
-        recipient=new_email,
-        language=language,
-        context={"code": code, "minutes": EMAIL_CHANGE_MINUTES},
-    )
-
-
-def pending_email_change(user: User) -> str | None:
-    pending = cache.get(_email_change_key(user))
-    return pending["email"] if pending else None
-
-
-def confirm_email_change(*, user: User, code: str) -> User:
-    key = _email_change_key(user)
-    pending = cache.get(key)
-    if not pending:
-        raise AccountError(_("No email change is waiting, or its code expired. Start again."), code="no_change")
-    if not tokens.same_secret(code.strip(), pending["code"]):
-        pending["tries"] += 1
-        if pending["tries"] >= EMAIL_CHANGE_MAX_TRIES:
-            cache.delete(key)
-            raise AccountError(_("Too many wrong codes. Start the change again."), code="too_many_tries")
-        cache.set(key, pending, timeout=EMAIL_CHANGE_MINUTES * 60)
-        raise AccountError(_("That code is not right."), code="bad_code", fields={"code": [_("Incorrect code.")]})
-    new_email = pending["email"]
-    try:
-        with transaction.atomic():
-            user = User.objects.select_for_update().get(pk=user.pk)
-            old_email = user.email
-            user.email = new_email
-            user.save(update_fields=["email"])
-            EmailAddress.objects.filter(user=user, email__iexact=old_email).delete()
-            EmailAddress.objects.update_or_create(
-                user=user, email=new_email, defaults={"verified": True, "primary": True}
-            )
-    except IntegrityError:
-        cache.delete(key)
-        raise AccountError(
-            _("Another account already uses that email."), code="email_taken", fields={"email": [_("Already in use.")]}
-        ) from None
-    cache.delete(key)
-    return user
 
 
 # --- address book ------------------------------------------------------------------------------

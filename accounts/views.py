@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
 from allauth.account.utils import perform_login
-from allauth.account.views import ConfirmLoginCodeView, RequestLoginCodeView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -17,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import ratelimits, services
+from accounts import email_change, services, sign_in
 from accounts.errors import AccountError
-from accounts.forms import AddressForm, ChangeEmailForm, CodeForm, ProfileForm
+from accounts.forms import AddressForm, ChangeEmailForm, CodeForm, ConfirmEmailChangeForm, ProfileForm, SignInForm
 from accounts.middleware import SESSION_LANGUAGE_KEY
 from accounts.models import Address, CustomerProfile, User
 from accounts.selectors import user_id_from_unsubscribe_token
 from accounts.services import withdraw_marketing_consent
+from core.client_ip import client_ip
 
 
 def safe_next(request, default: str) -> str:
@@ -33,43 +35,81 @@ def safe_next(request, default: str) -> str:
     return default
 
 
-# --- sign-in -----------------------------------------------------------------------------------
+# --- sign-in ---------------------------------------------------------------------------------------
+
+PENDING_KEY = "sign_in"  # the session keeps the email and the id of its code's row, never the code
+SIGNED_IN_KEY = "signed_in"  # how and when this session was signed in (step-up reads it)
 
 
-class SignInView(RequestLoginCodeView):
-    template_name = "accounts/sign_in.html"
+def _start_code_page(request, email: str, link_id: int | None):
+    request.session[PENDING_KEY] = {"email": email, "link": link_id, "next": safe_next(request, "")}
+    return redirect("account_confirm_login_code")
 
 
-class EnterCodeView(ConfirmLoginCodeView):
-    """allauth counts wrong codes per emailed code (3); we also cap them per email across sessions."""
+def _signed_in(request, user, *, method: str, next_url: str):
+    if request.user.is_authenticated:
+        logout(request)
+    response = perform_login(request, user, redirect_url=next_url or reverse(settings.LOGIN_REDIRECT_URL))
+    request.session.pop(PENDING_KEY, None)
+    request.session[SIGNED_IN_KEY] = {"method": method, "at": time.time()}
+    return response
 
-    template_name = "accounts/enter_code.html"
 
-    def post(self, request, *args, **kwargs):
-        if not ratelimits.allow(request, action="login_code_failed", key=self._email_key(), dry_run=True):
-            return self._too_many()
-        return super().post(request, *args, **kwargs)
+@require_http_methods(["GET", "POST"])
+def request_sign_in_code(request):
+    """The email form. Known and unknown emails get the same answer: the code page."""
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            link_id = sign_in.request_code(email=email, ip=client_ip(request), language=request.LANGUAGE_CODE)
+        except AccountError as error:
+            form.add_error("email", error.message)
+        else:
+            return _start_code_page(request, services.normalize_email(email), link_id)
+    next_url = safe_next(request, "")
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
-    def form_invalid(self, form):
-        ratelimits.allow(self.request, action="login_code_failed", key=self._email_key())
-        return super().form_invalid(form)
 
-    def _email_key(self) -> str:
-        return (self._process.state.get("email") or "").lower()
-
-    def _too_many(self):
-        self._process.abort()
-        messages.error(self.request, _("Too many wrong codes for this email. Please try again in an hour."))
+@require_http_methods(["GET", "POST"])
+def enter_sign_in_code(request):
+    """The code page: sign in with the code, or have a new one sent to the same email."""
+    pending = request.session.get(PENDING_KEY)
+    if not pending:
         return redirect("account_request_login_code")
-
-
-def _link_rate_limited(request) -> bool:
-    return not ratelimits.allow(request, action="sign_in_link")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        try:
+            link_id = sign_in.request_code(
+                email=pending["email"], ip=client_ip(request), language=request.LANGUAGE_CODE
+            )
+        except AccountError as error:
+            messages.error(request, error.message)
+        else:
+            request.session[PENDING_KEY] = {**pending, "link": link_id}
+            messages.success(request, _("We sent a new code. Codes sent before it no longer work."))
+        return redirect("account_confirm_login_code")
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = sign_in.check_code(
+                link_id=pending["link"], email=pending["email"], code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except AccountError as error:
+            if error.code != "bad_code":
+                messages.error(request, error.message)
+                if error.code == "code_used_up":
+                    return redirect("account_confirm_login_code")  # "send a new code" is one tap away
+                request.session.pop(PENDING_KEY, None)
+                return redirect("account_request_login_code")
+            form.add_error("code", error.message)
+        else:
+            return _signed_in(request, user, method="code", next_url=pending.get("next") or safe_next(request, ""))
+    return render(request, "accounts/enter_code.html", {"form": form, "email": pending["email"]})
 
 
 def sign_in_link(request, token: str):
     """GET shows a confirm button and spends nothing (mail scanners open links); POST signs in."""
-    if _link_rate_limited(request):
+    if not sign_in.link_attempt(ip=client_ip(request)):
         return render(
             request,
             "accounts/link_invalid.html",
@@ -81,9 +121,7 @@ def sign_in_link(request, token: str):
             user = services.redeem_sign_in_link(token=token)
         except AccountError as error:
             return render(request, "accounts/link_invalid.html", {"reason": error.message}, status=400)
-        if request.user.is_authenticated:
-            logout(request)
-        return perform_login(request, user, redirect_url=safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+        return _signed_in(request, user, method="link", next_url=safe_next(request, ""))
     link = services.find_sign_in_link(token)
     if link is None:
         reason = _("This sign-in link has expired or was already used.")
@@ -159,7 +197,7 @@ def profile(request):
                 "marketing_consent": profile.marketing_consent,
             }
         )
-    context = {"form": form, "profile": profile, "pending_email": services.pending_email_change(request.user)}
+    context = {"form": form, "profile": profile, "pending_email": email_change.pending_email_change(request.user)}
     return render(request, "accounts/profile.html", context)
 
 
@@ -167,39 +205,59 @@ def profile(request):
 def change_email(request):
     form = ChangeEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not ratelimits.allow(request, action="change_email_code", user=request.user):
-            form.add_error(None, _("Too many codes were requested. Please wait an hour and try again."))
+        try:
+            email_change.request_email_change(
+                user=request.user, new_email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+            )
+        except AccountError as error:
+            form.add_error("email" if error.fields else None, error.message)
         else:
-            try:
-                services.request_email_change(
-                    user=request.user, new_email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
-                )
-            except AccountError as error:
-                form.add_error("email", error.message)
-            else:
-                return redirect("accounts:confirm-email")
+            return redirect("accounts:confirm-email")
     return render(request, "accounts/change_email.html", {"form": form})
 
 
 @login_required
 def confirm_email_change(request):
-    pending = services.pending_email_change(request.user)
+    pending = email_change.pending_email_change(request.user)
     if pending is None:
         messages.error(request, _("No email change is waiting, or its code expired. Start again."))
         return redirect("accounts:change-email")
-    form = CodeForm(request.POST or None)
+    form = ConfirmEmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_email_change(user=request.user, code=form.cleaned_data["code"])
+            email_change.confirm_email_change(user=request.user, **form.cleaned_data)
         except AccountError as error:
             if error.code in {"too_many_tries", "no_change", "email_taken"}:
                 messages.error(request, error.message)
                 return redirect("accounts:change-email")
-            form.add_error("code", error.message)
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field, message)
         else:
             messages.success(request, _("Your email is now %(email)s.") % {"email": pending})
             return redirect("accounts:profile")
-    return render(request, "accounts/confirm_email.html", {"form": form, "email": pending})
+    context = {"form": form, "email": pending, "current_email": request.user.email}
+    return render(request, "accounts/confirm_email.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def undo_email_change(request, token: str):
+    """From the old address's email: GET asks to confirm (link scanners change nothing), POST undoes."""
+    data = email_change.read_undo_token(token)
+    if data is None:
+        reason = _("This link has expired or is not valid.")
+        return render(request, "accounts/link_invalid.html", {"reason": reason}, status=400)
+    if request.method == "POST":
+        try:
+            email_change.undo_email_change(token=token)
+        except AccountError as error:
+            return render(request, "accounts/link_invalid.html", {"reason": error.message}, status=400)
+        logout(request)
+        messages.success(
+            request, _("Your email is %(email)s again, and every device was signed out.") % {"email": data["old"]}
+        )
+        return redirect("account_request_login_code")
+    return render(request, "accounts/undo_email.html", {"old_email": data["old"], "new_email": data["new"]})
 
 
 # --- address book ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.release import code_release
+from core.client_ip import parse_trusted_proxies
 from core.redis_outage import client_options
 from core.redis_urls import another_db
 
@@ -188,7 +189,6 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "orders:list"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"request_login_code": "accounts.forms.RequestSignInCodeForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -196,19 +196,23 @@ ACCOUNT_EMAIL_VERIFICATION = "none"  # owning the inbox is proven by the code or
 ACCOUNT_PREVENT_ENUMERATION = True
 # The merchant's choice: tell an address with no account that none uses it (True), or send nothing.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = env_bool("SIGN_IN_TELL_UNKNOWN_EMAILS", True)
-ACCOUNT_LOGIN_BY_CODE_ENABLED = True
-ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
-ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3  # wrong codes per emailed code; then a new one must be asked for
-ACCOUNT_LOGIN_BY_CODE_TIMEOUT = int(os.environ.get("SIGN_IN_CODE_TIMEOUT", "900"))
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False  # our own code flow (accounts/sign_in.py): only hashes at rest
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
-# Sliding windows on the Redis cache, so they hold across processes. Sized so a guesser gets at most
-# 10 codes × 3 tries an hour per email = 720 guesses a day against 10^6 codes: < 0.1% (tests/accounts).
-ACCOUNT_RATE_LIMITS = {
-    "request_login_code": os.environ.get("RATE_SIGN_IN_CODE_REQUESTS", "30/h/ip,10/h/key"),
-    "login_code_failed": os.environ.get("RATE_SIGN_IN_CODE_FAILURES", "30/h/key"),
-    "sign_in_link": os.environ.get("RATE_SIGN_IN_LINK", "30/h/ip"),
-    "change_email_code": "5/h/user",
+SIGN_IN_CODE_SECONDS = int(os.environ.get("SIGN_IN_CODE_TIMEOUT", "900"))
+SIGN_IN_CODE_TRIES = 3  # wrong codes per emailed code; then a new one must be asked for
+# Sign-in limits (core/limits.py): sliding windows in Redis, taken atomically *before* a code is compared,
+# so they hold across sessions, processes and simultaneous requests. "ip" is the client address read
+# through TRUSTED_PROXIES. Sized so a guesser gets at most 30 wrong codes an hour against one email, and
+# 30 an hour from one address across all accounts: 720 guesses a day against 10^6 codes, < 0.1% either
+# way (tests/accounts/test_sign_in_limits.py computes it from these).
+SIGN_IN_LIMITS = {
+    "code_request_ip": os.environ.get("RATE_SIGN_IN_CODE_REQUESTS_IP", "30/h"),
+    "code_request_email": os.environ.get("RATE_SIGN_IN_CODE_REQUESTS_EMAIL", "10/h"),
+    "code_guess_email": os.environ.get("RATE_SIGN_IN_CODE_GUESSES_EMAIL", "30/h"),
+    "code_guess_ip": os.environ.get("RATE_SIGN_IN_CODE_GUESSES_IP", "30/h"),
+    "link_ip": os.environ.get("RATE_SIGN_IN_LINK_IP", "30/h"),
+    "email_change_request": "5/h",  # per account: codes to a new address
 }
 SIGN_IN_LINK_MINUTES = int(os.environ.get("SIGN_IN_LINK_MINUTES", "15"))
 if not 1 <= SIGN_IN_LINK_MINUTES <= 14 * 24 * 60:
@@ -328,6 +332,10 @@ OTP_TOTP_ISSUER = STORE_NAME
 
 # --- Security: safe by default, relaxed only by DEBUG (local demo over plain HTTP).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the app, as a hop count ("1") or networks ("10.0.0.0/8,192.168.1.5"); the
+# client address every limit counts is read from X-Forwarded-For through these only (core/client_ip.py).
+TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+parse_trusted_proxies(TRUSTED_PROXIES)  # a typo fails at start, not as every limit counting the proxy
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Probes call the health endpoints over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", r"^healthz$"]

@@ -20,6 +20,8 @@ class MessageKind(models.TextChoices):
     SIGN_IN_CODE = "sign_in_code", _("Sign-in code and link")
     UNKNOWN_ACCOUNT = "unknown_account", _("Sign-in attempt for an unknown email")
     EMAIL_CHANGE_CODE = "email_change_code", _("Email change code")
+    EMAIL_CHANGE_APPROVAL = "email_change_approval", _("Email change approval code")
+    EMAIL_CHANGED = "email_changed", _("Email changed")
     ORDER_EDITED = "order_edited", _("Order edited")
     ORDER_CANCELLED = "order_cancelled", _("Order canceled")
     MERCHANT_ORDER_EDITED = "merchant_order_edited", _("Merchant alert: order edited")

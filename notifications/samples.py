@@ -39,6 +39,12 @@ SAMPLES: dict[str, dict] = {
     },
     MessageKind.UNKNOWN_ACCOUNT: {"shop_url": f"{SITE}/store/"},
     MessageKind.EMAIL_CHANGE_CODE: {"code": "771204", "minutes": 15},
+    MessageKind.EMAIL_CHANGE_APPROVAL: {"code": "408213", "minutes": 15, "new_email": "sam.new@example.com"},
+    MessageKind.EMAIL_CHANGED: {
+        "new_email": "sam.new@example.com",
+        "undo_link": f"{SITE}/store/account/profile/email/undo/sample/",
+        "days": 7,
+    },
     MessageKind.ORDER_CONFIRMATION: {**ORDER, "total": "130.00", "lines": LINES},
     MessageKind.ORDER_EDITED: {
         **ORDER,

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real test Redis, a real RQ worker process, a real SMTP server."""
+"""Shared fixtures: the real test Redis, a real RQ worker process, a real SMTP server, a multi-worker web server."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -147,3 +149,33 @@ def staff_client(client, db):
     )
     assert response.status_code == 302, "admin sign-in failed"
     return client
+
+
+@pytest.fixture
+def multi_worker_server(transactional_db, tmp_path):
+    """gunicorn with 3 worker processes (2 threads each) on the test database and Redis: what limits and
+    exactly-once promises are tested against. Yields its base URL; tests need committed rows."""
+    port = _free_port()
+    log = (tmp_path / "gunicorn.log").open("w")
+    env = {**worker_env(), "SECURE_SSL_REDIRECT": "0"}
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(
+        [*command, "--workers", "3", "--threads", "2"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/livez", timeout=1) as answer:  # noqa: S310 - our server
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError((tmp_path / "gunicorn.log").read_text()[-3000:]) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

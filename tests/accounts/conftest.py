@@ -20,5 +20,14 @@ def last_sign_in_message(email: str) -> Message:
     return compose(Message.objects.filter(recipient=email, kind=MessageKind.SIGN_IN_CODE).latest("id"))
 
 
+def sent_secret(message: Message, name: str = "code") -> str:
+    """A code or link as the mail carries it."""
+    return compose(message).context[name]
+
+
+def last_message(kind: str, recipient: str) -> Message:
+    return Message.objects.filter(kind=kind, recipient=recipient).latest("id")
+
+
 def request_code(client, email: str, **extra):
     return client.post("/store/account/login/", {"email": email, **extra}, REMOTE_ADDR=extra.pop("ip", "10.0.0.1"))

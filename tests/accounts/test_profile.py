@@ -1,10 +1,6 @@
 import pytest
-from allauth.account.models import EmailAddress
-from django.test import Client
 
 from accounts.models import Address, CustomerProfile, User
-from notifications.constants import MessageKind
-from notifications.models import Message
 
 pytestmark = pytest.mark.django_db
 PROFILE = "/store/account/profile/"
@@ -53,44 +49,6 @@ def test_marketing_consent_records_when_and_where(client_in, shopper):
     profile_post(client_in)
     withdrawn = CustomerProfile.objects.get(user=shopper)
     assert not withdrawn.marketing_consent and withdrawn.marketing_consent_at > first_change
-
-
-def test_email_changes_only_after_the_code_sent_to_the_new_address(client_in, shopper):
-    assert client_in.post("/store/account/profile/email/", {"email": "new@example.com"}).status_code == 302
-    message = Message.objects.get(kind=MessageKind.EMAIL_CHANGE_CODE)
-    assert message.recipient == "new@example.com"
-    assert User.objects.get(pk=shopper.pk).email == "sam@example.com"
-    wrong = "000000" if message.context["code"] != "000000" else "111111"
-    page = client_in.post("/store/account/profile/email/confirm/", {"code": wrong})
-    assert page.status_code == 200 and "not right" in page.content.decode()
-    client_in.post("/store/account/profile/email/confirm/", {"code": message.context["code"]})
-    shopper.refresh_from_db()
-    assert shopper.email == "new@example.com"
-    assert EmailAddress.objects.get(user=shopper).email == "new@example.com"
-    # The account keeps its orders, and the new email signs in to it.
-    assert shopper.orders.count() == 1
-    Client().post("/store/account/login/", {"email": "new@example.com"})
-    assert Message.objects.filter(kind=MessageKind.SIGN_IN_CODE, recipient="new@example.com").exists()
-
-
-def test_email_change_to_a_taken_address_is_refused_after_the_code(client_in, shopper):
-    User.objects.create_user("taken@example.com")
-    client_in.post("/store/account/profile/email/", {"email": "taken@example.com"})
-    code = Message.objects.get(kind=MessageKind.EMAIL_CHANGE_CODE).context["code"]
-    response = client_in.post("/store/account/profile/email/confirm/", {"code": code})
-    assert response.status_code == 302
-    assert "Another account already uses that email" in client_in.get(response["Location"]).content.decode()
-    assert User.objects.get(pk=shopper.pk).email == "sam@example.com"
-
-
-def test_three_wrong_email_codes_cancel_the_change(client_in, shopper):
-    client_in.post("/store/account/profile/email/", {"email": "new@example.com"})
-    code = Message.objects.get(kind=MessageKind.EMAIL_CHANGE_CODE).context["code"]
-    wrong = "000000" if code != "000000" else "111111"
-    for _ in range(3):
-        client_in.post("/store/account/profile/email/confirm/", {"code": wrong})
-    response = client_in.post("/store/account/profile/email/confirm/", {"code": code})
-    assert response.status_code == 302 and User.objects.get(pk=shopper.pk).email == "sam@example.com"
 
 
 ADDRESS = {

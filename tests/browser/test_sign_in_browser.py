@@ -50,7 +50,8 @@ def test_sign_in_with_code_then_follow_a_shipment(live_server, new_page, demo_st
     expect(page.get_by_text("Partially fulfilled").first).to_be_visible()
 
 
-def test_sign_in_by_link_in_a_fresh_browser(live_server, new_page, demo_store):
+def test_sign_in_by_link_in_a_fresh_browser(live_server, new_page, demo_store, settings):
+    settings.SITE_URL = live_server.url  # links in emails point at this server
     asking = new_page()
     ask_for_code(asking, live_server.url)
     link = latest_sign_in().context["link"]
