@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views.sign_out, name="sign-out"),
     path("logout/everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
     path("profile/", views.profile, name="profile"),
+    path("confirm-it-is-you/", views.confirm_it_is_you, name="step-up"),
     path("profile/email/", views.change_email, name="change-email"),
     path("profile/email/confirm/", views.confirm_email_change, name="confirm-email"),
     path("profile/email/undo/<str:token>/", views.undo_email_change, name="undo-email"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import email_change, services, sign_in
+from accounts import email_change, services, sign_in, step_up
 from accounts.errors import AccountError
 from accounts.forms import AddressForm, ChangeEmailForm, CodeForm, ConfirmEmailChangeForm, ProfileForm, SignInForm
 from accounts.middleware import SESSION_LANGUAGE_KEY
@@ -38,7 +36,7 @@ def safe_next(request, default: str) -> str:
 # --- sign-in ---------------------------------------------------------------------------------------
 
 PENDING_KEY = "sign_in"  # the session keeps the email and the id of its code's row, never the code
-SIGNED_IN_KEY = "signed_in"  # how and when this session was signed in (step-up reads it)
+STEP_UP_PENDING_KEY = "step_up"
 
 
 def _start_code_page(request, email: str, link_id: int | None):
@@ -51,7 +49,7 @@ def _signed_in(request, user, *, method: str, next_url: str):
         logout(request)
     response = perform_login(request, user, redirect_url=next_url or reverse(settings.LOGIN_REDIRECT_URL))
     request.session.pop(PENDING_KEY, None)
-    request.session[SIGNED_IN_KEY] = {"method": method, "at": time.time()}
+    step_up.mark_signed_in(request, method=method)
     return response
 
 
@@ -127,6 +125,44 @@ def sign_in_link(request, token: str):
         reason = _("This sign-in link has expired or was already used.")
         return render(request, "accounts/link_invalid.html", {"reason": reason}, status=400)
     return render(request, "accounts/link_confirm.html", {"email": link.user.email, "next": safe_next(request, "")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_it_is_you(request):
+    """Step-up (accounts.step_up): a fresh code to the account's email, then back to what was asked."""
+    next_url = safe_next(request, reverse("accounts:profile"))
+    here = step_up.step_up_url(next_url)
+    link_id = request.session.get(STEP_UP_PENDING_KEY)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            link_id = sign_in.request_code(
+                email=request.user.email, ip=client_ip(request), language=request.LANGUAGE_CODE
+            )
+        except AccountError as error:
+            messages.error(request, error.message)
+        else:
+            request.session[STEP_UP_PENDING_KEY] = link_id
+        return redirect(here)
+    if request.method == "POST" and link_id and form.is_valid():
+        try:
+            user = sign_in.check_code(
+                link_id=link_id, email=request.user.email, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except AccountError as error:
+            if error.code != "bad_code":
+                messages.error(request, error.message)
+                request.session.pop(STEP_UP_PENDING_KEY, None)
+                return redirect(here)
+            form.add_error("code", error.message)
+        else:
+            if user.pk == request.user.pk:
+                request.session.pop(STEP_UP_PENDING_KEY, None)
+                step_up.mark_stepped_up(request)
+                return HttpResponseRedirect(next_url)
+    context = {"form": form, "sent": bool(link_id), "email": request.user.email, "next": next_url}
+    return render(request, "accounts/step_up.html", context)
 
 
 @require_POST
@@ -274,6 +310,10 @@ def address_form(request, pk: int | None = None):
     address = get_object_or_404(Address, pk=pk, user=request.user) if pk else None
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
+        becomes_default = form.cleaned_data["make_default"] or not Address.objects.filter(user=request.user).exists()
+        stop = step_up.step_up_redirect(request, request.path) if becomes_default else None
+        if stop is not None:
+            return stop
         data = {field: form.cleaned_data[field] for field in Address.SNAPSHOT_FIELDS}
         services.save_address(
             user=request.user, data=data, address=address, make_default=form.cleaned_data["make_default"]
@@ -298,6 +338,9 @@ def address_delete(request, pk: int):
 @login_required
 def address_make_default(request, pk: int):
     address = get_object_or_404(Address, pk=pk, user=request.user)
+    stop = step_up.step_up_redirect(request, reverse("accounts:addresses"))
+    if stop is not None:
+        return stop
     services.save_address(user=request.user, data={}, address=address, make_default=True)
     return redirect("accounts:addresses")
 

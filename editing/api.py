@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import step_up
 from core.money import MONEY_DIGITS
 from editing import cancellation, commit, selectors, staging
 from editing.errors import EditConflict
@@ -204,6 +205,8 @@ class EditCommit(APIView):
         body.is_valid(raise_exception=True)
         if body.validated_data["version"] != session.base_content_version:
             raise EditConflict("The order changed since this preview. Review the new totals.")
+        if selectors.moves_abroad(session):
+            step_up.require_step_up(request)
         result = commit.commit_edit(
             session_id=session.pk, actor_kind=ActorKind.CUSTOMER, actor=request.user, order_id=session.order_id
         )
@@ -216,6 +219,7 @@ class OrderCancel(APIView):
         order = customer_order_for_edit(user=request.user, number=number)
         body = CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        step_up.require_step_up(request)
         result = cancellation.cancel_order(
             order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=body.validated_data.get("reason", "")
         )

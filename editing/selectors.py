@@ -50,6 +50,13 @@ class EditPreview:
         return max(-self.balance, Decimal("0"))
 
 
+def moves_abroad(session: EditSession) -> bool:
+    """The staged delivery address is in another country than the order's: a step-up act."""
+    staged = session.staged_changes.address
+    current = session.order.shipping_address or {}
+    return staged is not None and staged.get("country") != current.get("country")
+
+
 def preview_edit(*, session: EditSession) -> EditPreview:
     """Before and after for every line and total, and the balance. Writes nothing."""
     order = session.order

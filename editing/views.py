@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import step_up
 from editing import cancellation, commit, eligibility, selectors, staging
 from editing.errors import EditConflict, EditError
 from editing.forms import AddForm, CancelForm, DeliveryForm, EditAddressForm, LineForm, QuantityForm, SwapForm
@@ -121,6 +122,10 @@ class EditPage:
         ) != self.request.POST.get("version"):
             messages.error(self.request, _("This order changed since you last looked. Please review the new totals."))
             return self.back()
+        if self.actor_kind == ActorKind.CUSTOMER and selectors.moves_abroad(session):
+            stop = step_up.step_up_redirect(self.request, self.self_url)
+            if stop is not None:
+                return stop
         result = commit.commit_edit(session_id=session.pk, actor_kind=self.actor_kind, actor=self.actor)
         messages.success(self.request, settlement_message(result.order, result.settlement))
         return HttpResponseRedirect(self.back_url)
@@ -163,6 +168,9 @@ def cancel_order(request, number: int):
     refusals = eligibility.cancel_refusals(order=order, actor_kind=ActorKind.CUSTOMER)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and not refusals and form.is_valid():
+        stop = step_up.step_up_redirect(request, request.path)
+        if stop is not None:
+            return stop
         try:
             result = cancellation.cancel_order(
                 order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=form.cleaned_data["reason"]
