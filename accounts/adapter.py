@@ -30,11 +30,12 @@ class AccountAdapter(DefaultAccountAdapter):
                 recipient=email,
                 language=shopper_language(user, fallback),
                 context={
-                    "code": context["code"],
-                    "link": link,
                     "code_minutes": settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60,
                     "link_minutes": settings.SIGN_IN_LINK_MINUTES,
                 },
+                # Never stored: held in Redis until sent, for as long as the longer-lived of the two works.
+                secrets={"code": context["code"], "link": link},
+                secrets_ttl=max(settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT, settings.SIGN_IN_LINK_MINUTES * 60),
             )
         elif template_prefix == "account/email/unknown_account":
             notify(

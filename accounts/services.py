@@ -191,7 +191,9 @@ def request_email_change(*, user: User, new_email: str, language: str) -> None:
         kind=MessageKind.EMAIL_CHANGE_CODE,
         recipient=new_email,
         language=language,
-        context={"code": code, "minutes": EMAIL_CHANGE_MINUTES},
+        context={"minutes": EMAIL_CHANGE_MINUTES},
+        secrets={"code": code},  # never stored: held in Redis until sent
+        secrets_ttl=EMAIL_CHANGE_MINUTES * 60,
     )
 
 
