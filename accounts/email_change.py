@@ -68,13 +68,17 @@ def request_email_change(*, user: User, new_email: str, language: str) -> None:
         kind=MessageKind.EMAIL_CHANGE_CODE,
         recipient=new_email,
         language=language,
-        context={"code": new_code, "minutes": EMAIL_CHANGE_MINUTES},
+        context={"minutes": EMAIL_CHANGE_MINUTES},
+        secrets={"code": new_code},
+        secrets_ttl=EMAIL_CHANGE_MINUTES * 60,
     )
     notify(
         kind=MessageKind.EMAIL_CHANGE_APPROVAL,
         recipient=user.email,
         language=shopper_language(user, language),
-        context={"code": current_code, "minutes": EMAIL_CHANGE_MINUTES, "new_email": new_email},
+        context={"minutes": EMAIL_CHANGE_MINUTES, "new_email": new_email},
+        secrets={"code": current_code},
+        secrets_ttl=EMAIL_CHANGE_MINUTES * 60,
     )
 
 
@@ -116,11 +120,12 @@ def confirm_email_change(*, user: User, new_code: str, current_code: str) -> Use
                 kind=MessageKind.EMAIL_CHANGED,
                 recipient=old_email,
                 language=shopper_language(user, settings.LANGUAGE_CODE),
-                context={
-                    "new_email": new_email,
-                    "undo_link": settings.SITE_URL + reverse("accounts:undo-email", args=[undo_token(user, old_email)]),
-                    "days": UNDO_DAYS,
+                context={"new_email": new_email, "days": UNDO_DAYS},
+                # It undoes the change and signs everyone out for 7 days: never stored, like a sign-in link.
+                secrets={
+                    "undo_link": settings.SITE_URL + reverse("accounts:undo-email", args=[undo_token(user, old_email)])
                 },
+                secrets_ttl=UNDO_DAYS * 24 * 3600,
             )
     except IntegrityError:
         cache.delete(key)

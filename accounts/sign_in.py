@@ -85,11 +85,12 @@ def send_sign_in_email(*, user: User, language: str) -> int:
             recipient=user.email,
             language=shopper_language(user, language),
             context={
-                "code": code,
-                "link": site_url(reverse("accounts:sign-in-link", args=[token])),
                 "code_minutes": settings.SIGN_IN_CODE_SECONDS // 60,
                 "link_minutes": settings.SIGN_IN_LINK_MINUTES,
             },
+            # Never stored: held in Redis until sent, for as long as the longer-lived of the two works.
+            secrets={"code": code, "link": site_url(reverse("accounts:sign-in-link", args=[token]))},
+            secrets_ttl=max(settings.SIGN_IN_CODE_SECONDS, settings.SIGN_IN_LINK_MINUTES * 60),
         )
     return link.pk
 

@@ -274,6 +274,11 @@ REPLY_TO_EMAIL = os.environ.get("REPLY_TO_EMAIL", "")
 EMAIL_BRANDING = "storefront.selectors.email_branding"
 # How many times the send job tries one message before it is marked failed.
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5"))
+# Hours a message that carried a code or link (sign-in, email change) stays in the outbox after the code
+# or link stopped working, so staff can see whether it went out; then the hourly purge deletes it.
+NOTIFICATIONS_SECRET_MESSAGES_KEEP_HOURS = int(os.environ.get("NOTIFICATIONS_SECRET_MESSAGES_KEEP_HOURS", "24"))
+if NOTIFICATIONS_SECRET_MESSAGES_KEEP_HOURS < 0:
+    raise ImproperlyConfigured("NOTIFICATIONS_SECRET_MESSAGES_KEEP_HOURS must be 0 or more.")
 
 # --- Store defaults (the StoreSettings row in admin overrides name/address; currency is fixed per deploy).
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR").upper()

@@ -45,3 +45,12 @@ class MessageKind(models.TextChoices):
 
 # Sent only to shoppers who consented, with List-Unsubscribe; everything else is transactional.
 MARKETING_KINDS = frozenset({MessageKind.SHOP_AGAIN})
+
+# Kinds that carry secrets, by name: notify() takes these only as ``secrets=`` (kept in Redis until sent,
+# never in the database) and refuses them in the context.
+SECRET_KINDS: dict[MessageKind, frozenset[str]] = {
+    MessageKind.SIGN_IN_CODE: frozenset({"code", "link"}),
+    MessageKind.EMAIL_CHANGE_CODE: frozenset({"code"}),
+    MessageKind.EMAIL_CHANGE_APPROVAL: frozenset({"code"}),
+    MessageKind.EMAIL_CHANGED: frozenset({"undo_link"}),
+}

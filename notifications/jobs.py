@@ -12,20 +12,25 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import secret_store
 from notifications.constants import MessageStatus
 from notifications.models import Message
+from notifications.secret_store import SecretsGone
 from notifications.services import (
+    SECRETS_GONE,
     UNKNOWN_OUTCOME,
+    RenderedEmail,
     branding,
-    compose,
     mark_lost_sends_uncertain,
+    render_for_sending,
     requeue_stale_messages,
 )
+from notifications.services import purge_secret_messages as run_purge
 
 
-def build_email(message: Message) -> EmailMultiAlternatives:
-    """Multipart (text + HTML) of a composed message. The Message-ID is the outbox row's, so a retried send is the same email;
-    List-Unsubscribe (with one-click POST, RFC 8058) only on marketing."""
+def build_email(message: Message, rendered: RenderedEmail) -> EmailMultiAlternatives:
+    """Multipart (text + HTML) of a message as rendered for sending. The Message-ID is the outbox row's, so a
+    retried send is the same email; List-Unsubscribe (with one-click POST, RFC 8058) only on marketing."""
     sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
     headers = {
         "Content-Language": message.language,
@@ -39,15 +44,15 @@ def build_email(message: Message) -> EmailMultiAlternatives:
         headers["Auto-Submitted"] = "auto-generated"
     reply_to = settings.REPLY_TO_EMAIL or branding().get("support_email")
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+        subject=rendered.subject,
+        body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
         reply_to=[reply_to] if reply_to else None,
         headers=headers,
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if rendered.html:
+        email.attach_alternative(rendered.html, "text/html")
     return email
 
 
@@ -58,22 +63,33 @@ REFUSED = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused, smtplib
 def send_message(message_id: int) -> str:
     """Deliver one outbox message, at most once. The row is claimed (status "sending", committed) before
     the mail server is called, so a second job, an RQ retry or the sweeper never hands it over again;
-    a send that stops midway leaves it "sending", then "outcome unknown", for staff to decide."""
+    a send that stops midway leaves it "sending", then "outcome unknown", for staff to decide.
+
+    A message's secrets are rendered here, in memory, and erased from Redis once it is sent or has failed
+    for good; with them gone before it could be sent, it fails at once (SECRETS_GONE), never retried."""
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
             return "missing"
-        if message.status not in (MessageStatus.QUEUED, MessageStatus.RETRYING):
-            return message.status  # sent, given up, or claimed by another job (which may have sent it)
-        message.status, message.attempts = MessageStatus.SENDING, message.attempts + 1
-        message.sending_started_at = timezone.now()
-        message.save(update_fields=["status", "attempts", "sending_started_at"])
+        finished = message.status not in (MessageStatus.QUEUED, MessageStatus.RETRYING)
+        if not finished:
+            message.status, message.attempts = MessageStatus.SENDING, message.attempts + 1
+            message.sending_started_at = timezone.now()
+            message.save(update_fields=["status", "attempts", "sending_started_at"])
+    if finished:  # sent, given up, or claimed by another job (which may have sent it)
+        if message.status in (MessageStatus.SENT, MessageStatus.FAILED):
+            _erase_secrets(message)  # in case the job that finished it could not
+        return message.status
     connection = None
     try:
-        email = build_email(compose(message))
+        email = build_email(message, render_for_sending(message))
         email.message()  # a bad address or header fails here, before any byte is sent
         connection = get_connection(fail_silently=False)
         connection.open()
+    except SecretsGone:  # expired before its turn, or Redis lost them: nothing usable to send, ever
+        _finish(message, status=MessageStatus.FAILED, last_error=str(SECRETS_GONE))
+        _erase_secrets(message)
+        return MessageStatus.FAILED
     except Exception as exc:  # nothing reached the server: record it, then let RQ retry
         _close(connection)
         return _not_sent(message, exc)
@@ -82,6 +98,7 @@ def send_message(message_id: int) -> str:
     except REFUSED as exc:  # the server answered no: not taken, retried like the above
         return _not_sent(message, exc)
     except Exception as exc:  # cut off mid-conversation (timeout, disconnect, the job's timeout): unknown
+        # The secrets stay until their TTL: staff may "Send again" while the code still works.
         cause = f"{type(exc).__name__}: {exc}"
         _finish(message, status=MessageStatus.UNCERTAIN, last_error=str(UNKNOWN_OUTCOME % {"cause": cause}))
         return MessageStatus.UNCERTAIN
@@ -91,7 +108,15 @@ def send_message(message_id: int) -> str:
     Message.objects.filter(pk=message.pk).exclude(status=MessageStatus.SENT).update(
         status=MessageStatus.SENT, sent_at=timezone.now()
     )
+    _erase_secrets(message)
     return MessageStatus.SENT
+
+
+def _erase_secrets(message: Message) -> None:
+    """Forget a finished message's secrets. Not in DEBUG: the demo has no inbox, and its mailbox page shows
+    the code and link the shopper needs until they expire (their TTL)."""
+    if message.has_secrets() and not settings.DEBUG:
+        secret_store.erase([message.pk])
 
 
 def _close(connection) -> None:
@@ -117,6 +142,7 @@ def _not_sent(message: Message, exc: Exception) -> str:
     status = MessageStatus.FAILED if message.attempts >= limit else MessageStatus.RETRYING
     _finish(message, status=status, last_error=error)
     if status == MessageStatus.FAILED:
+        _erase_secrets(message)
         return status
     raise RuntimeError(f"message {message.pk} not sent (attempt {message.attempts}): {error}")
 
@@ -125,3 +151,8 @@ def sweep_outbox() -> dict:
     """Re-queue messages a lost job left behind (Redis down at commit); mark those whose send stopped
     midway (a worker killed after claiming them) as outcome unknown, for staff."""
     return {"requeued": requeue_stale_messages(), "uncertain": mark_lost_sends_uncertain()}
+
+
+def purge_secret_messages() -> int:
+    """Delete sign-in and email-change messages a while after their code or link expired (hourly, config/cron.py)."""
+    return run_purge()

@@ -6,7 +6,11 @@ from notifications.constants import MessageKind, MessageStatus
 
 class Message(models.Model):
     """One email in the outbox. The send job renders it on its first attempt and keeps the text
-    (``services.compose``), so a retry sends the same email; until then subject and bodies are empty."""
+    (``services.compose``), so a retry sends the same email; until then subject and bodies are empty.
+
+    A message that carries secrets (a sign-in code, a sign-in link) keeps only their names here: the
+    values wait in Redis (``notifications.secret_store``) until the email is sent, the kept text shows
+    them masked, and the send job renders the real email in memory (``services.render_for_sending``)."""
 
     kind = models.CharField(_("kind"), max_length=64, choices=MessageKind.choices)
     recipient = models.EmailField(_("recipient"))
@@ -25,6 +29,15 @@ class Message(models.Model):
     # One message per business event: a second notify() with the same key returns the first.
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True, null=True, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
+    # Names only (["code", "link"]): the values are never written to the database.
+    secret_names = models.JSONField(
+        _("secrets"),
+        default=list,
+        blank=True,
+        help_text=_("Sent only in the email and never stored: the text kept here shows them masked."),
+    )
+    # When the secrets stop working (and leave Redis); the purge deletes the message a while after.
+    secrets_expire_at = models.DateTimeField(_("secrets expire"), null=True, blank=True)
     # Marketing messages only: where the recipient opts out (sent as List-Unsubscribe).
     unsubscribe_url = models.URLField(_("unsubscribe link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -34,10 +47,21 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The purge's walk over messages that carried secrets (a small share of the outbox).
+            models.Index(
+                fields=["secrets_expire_at"],
+                name="message_secrets_expire_idx",
+                condition=models.Q(secrets_expire_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
 
     def is_sent(self) -> bool:
         return self.status == MessageStatus.SENT
+
+    def has_secrets(self) -> bool:
+        return bool(self.secret_names)

@@ -1,8 +1,14 @@
-"""Writes of the outbox: ``notify`` stores a message; the send job renders it once (``compose``) and delivers it."""
+"""Writes of the outbox: ``notify`` stores a message; the send job renders it once (``compose``) and delivers it.
+
+Secrets (a sign-in code, a sign-in link) never reach the database: ``notify(secrets=...)`` keeps them in
+Redis (``secret_store``), ``compose`` keeps the text with them masked, and only the send job renders the
+real email, in memory (``render_for_sending``), then erases them."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -12,8 +18,13 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from core import queues
-from notifications.constants import MARKETING_KINDS, MessageKind, MessageStatus
+from notifications import secret_store
+from notifications.constants import MARKETING_KINDS, SECRET_KINDS, MessageKind, MessageStatus
 from notifications.models import Message
+
+# What the kept text (admin, the mailbox) shows instead of a secret: a code, or a link.
+CODE_MASK = "••••••"
+LINK_MASK = _("[link hidden: only the sent email has it]")
 
 
 def branding() -> dict:
@@ -23,7 +34,13 @@ def branding() -> dict:
     return {**defaults, **import_string(settings.EMAIL_BRANDING)()} if settings.EMAIL_BRANDING else defaults
 
 
-def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str, str]:
+class RenderedEmail(NamedTuple):
+    subject: str
+    text: str
+    html: str
+
+
+def render_message(*, kind: str, language: str, context: dict) -> RenderedEmail:
     """(subject, text, html) of a message kind in a language."""
     base = f"notifications/email/{kind}"
     with translation.override(language):
@@ -34,7 +51,7 @@ def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str
         )
         text = render_to_string(f"{base}/body.txt", context).strip() + "\n"
         html = render_to_string(f"{base}/body.html", context)
-    return subject, text, html
+    return RenderedEmail(subject, text, html)
 
 
 def notify(
@@ -45,15 +62,26 @@ def notify(
     context: dict,
     dedupe_key: str | None = None,
     unsubscribe_url: str = "",
+    secrets: dict[str, str] | None = None,
+    secrets_ttl: int | None = None,
 ) -> Message:
     """Queue a message in the recipient's language inside the caller's transaction; send it on commit.
 
     ``context`` must be JSON-serialisable plain data: the send job renders from it, and it is kept for audit.
     Rendering waits for the job, so a request that tells three people pays for none of the templates.
     Marketing kinds need an ``unsubscribe_url`` (the caller checked consent; see MARKETING_KINDS).
+
+    ``secrets`` (a code, a link: whatever would let a reader act as the recipient) are template variables
+    that never reach the database: they wait in Redis for ``secrets_ttl`` seconds (their own lifetime),
+    the kept text shows them masked (a name ending in ``link`` or ``url`` as a link placeholder, any
+    other as ``••••••``), and the send job erases them once the email is sent or has failed for good.
+    Kinds in SECRET_KINDS must pass theirs this way. With Redis away this raises ``RedisUnavailable``
+    and inserts nothing.
     """
     if kind in MARKETING_KINDS and not unsubscribe_url:
         raise ValueError(f"{kind} is marketing: it needs the recipient's consent and an unsubscribe link")
+    secrets = dict(secrets or {})
+    _check_secrets(kind, context, secrets, secrets_ttl)
     message = Message(
         kind=kind,
         recipient=recipient,
@@ -61,12 +89,35 @@ def notify(
         dedupe_key=dedupe_key,
         context=context,
         unsubscribe_url=unsubscribe_url if kind in MARKETING_KINDS else "",
+        secret_names=sorted(secrets),
+        secrets_expire_at=timezone.now() + timedelta(seconds=secrets_ttl) if secrets and secrets_ttl else None,
     )
-    if not _insert_unless_notified(message):
-        # The same dedupe key was notified before (or by a concurrent notify()): that message stands.
-        return Message.objects.get(dedupe_key=dedupe_key)
-    queues.enqueue_on_commit("notifications", [send_job(message.pk)])
+    # With secrets, the row and its secrets go together: no row whose secrets Redis never took. (If the
+    # caller's transaction rolls back after, the secrets wait in Redis under an id no row will ever have,
+    # until their TTL.)
+    with transaction.atomic() if secrets else contextlib.nullcontext():
+        if not _insert_unless_notified(message):
+            # The same dedupe key was notified before (or by a concurrent notify()): that message stands.
+            return Message.objects.get(dedupe_key=dedupe_key)
+        if secrets and secrets_ttl:
+            secret_store.hold(message.pk, secrets, ttl=secrets_ttl)
+        queues.enqueue_on_commit("notifications", [send_job(message.pk)])
     return message
+
+
+def _check_secrets(kind: str, context: dict, secrets: dict[str, str], ttl: int | None) -> None:
+    """Refuse a secret in the context (it would be stored), or secrets that can't be kept."""
+    expected = SECRET_KINDS.get(MessageKind(kind)) if kind in MessageKind.values else None
+    if expected is not None and (secrets.keys() != expected or expected & context.keys()):
+        raise ValueError(f"{kind} carries secrets: pass {sorted(expected)} as secrets=, never in the context")
+    if not secrets:
+        return
+    if secrets.keys() & context.keys():
+        raise ValueError(f"{sorted(secrets.keys() & context.keys())} given as both secrets and context")
+    if not all(isinstance(value, str) and value for value in secrets.values()):
+        raise ValueError("secrets are non-empty strings")
+    if not ttl or ttl <= 0:
+        raise ValueError("secrets need secrets_ttl: seconds they keep working")
 
 
 def _insert_unless_notified(message: Message) -> bool:
@@ -89,16 +140,55 @@ def _insert_unless_notified(message: Message) -> bool:
     return True
 
 
+def masked_secrets(message: Message) -> dict[str, str]:
+    """What the kept text shows for each of the message's secrets, in the message's language."""
+    with translation.override(message.language):
+        return {name: str(LINK_MASK) if name.endswith(("link", "url")) else CODE_MASK for name in message.secret_names}
+
+
 def compose(message: Message) -> Message:
-    """Render the message's subject, text and HTML once and keep them: every retry sends the same email."""
+    """Render the message's subject, text and HTML once and keep them: every retry sends the same email.
+    A message's secrets are kept masked: this text is what admin and the mailbox show, never what is sent
+    (that is ``render_for_sending``)."""
     if not message.subject:
         message.subject, message.body_text, message.body_html = render_message(
             kind=message.kind,
             language=message.language,
-            context={**message.context, "unsubscribe_url": message.unsubscribe_url},
+            context={**message.context, **masked_secrets(message), "unsubscribe_url": message.unsubscribe_url},
         )
         message.save(update_fields=["subject", "body_text", "body_html"])
     return message
+
+
+def render_for_sending(message: Message) -> RenderedEmail:
+    """The email exactly as the send job hands it to the mail server: the kept text, or for a message with
+    secrets the same templates rendered again with the real values from Redis, in memory only (never saved).
+    Raises SecretsGone when they expired or were lost. Tests read a sent code or link through this too."""
+    message = compose(message)
+    if not message.has_secrets():
+        return RenderedEmail(message.subject, message.body_text, message.body_html)
+    secrets = secret_store.read(message.pk, message.secret_names)
+    return render_message(
+        kind=message.kind,
+        language=message.language,
+        context={**message.context, **secrets, "unsubscribe_url": message.unsubscribe_url},
+    )
+
+
+def secrets_are_held(message: Message) -> bool:
+    """Whether a message with secrets could still be sent (their lifetime not over, Redis still has them)."""
+    if not message.has_secrets():
+        return True
+    if message.secrets_expire_at is None or message.secrets_expire_at <= timezone.now():
+        return False
+    return secret_store.are_held(message.pk)
+
+
+# Recorded on a message whose secrets were gone when its send job ran: not sent, never retried.
+SECRETS_GONE = _(
+    "Not sent: its code or link expired (or was lost) before it could be sent. Codes and links are never "
+    "stored, so it can't be sent again; the shopper can ask for a new one."
+)
 
 
 # RQ stops a send job at its timeout (and kills its work horse at most a minute and a half later), so
@@ -156,15 +246,26 @@ def mark_lost_sends_uncertain(*, older_than_seconds: int = SENDING_LOST_AFTER_SE
 RESENDABLE = (MessageStatus.FAILED, MessageStatus.UNCERTAIN)
 
 
-def send_again(*, message_ids: list[int], actor: str) -> list[Message]:
+class SentAgain(NamedTuple):
+    queued: list[Message]
+    # Resendable, but their secrets (a code, a link) are gone: nothing usable is left to send.
+    secrets_gone: list[Message]
+
+
+def send_again(*, message_ids: list[int], actor: str) -> SentAgain:
     """Staff's explicit "Send again" of failed messages and those whose outcome is unknown: queued for a
     new round of attempts, with the same Message-ID (the row's), so a receiver may drop a duplicate. The
-    note in last_error says who, when and what it was. Other rows are left as they are; returns those queued."""
+    note in last_error says who, when and what it was. A message whose secrets are gone is refused: the
+    database never had them, so it would go out without its code or link. Other rows are left as they are."""
+    queued, secrets_gone = [], []
     with transaction.atomic():
         rows = list(
             Message.objects.select_for_update().filter(pk__in=message_ids, status__in=RESENDABLE).order_by("pk")
         )
         for message in rows:
+            if not secrets_are_held(message):
+                secrets_gone.append(message)
+                continue
             note = _(
                 "Sent again by %(actor)s at %(when)s (was: %(status)s, attempts: %(attempts)d). Before: %(error)s"
             ) % {
@@ -177,5 +278,26 @@ def send_again(*, message_ids: list[int], actor: str) -> list[Message]:
             message.status, message.attempts, message.sent_again = MessageStatus.QUEUED, 0, message.sent_again + 1
             message.last_error = str(note)[:2000]
             message.save(update_fields=["status", "attempts", "sent_again", "last_error"])
-        queues.enqueue_on_commit("notifications", [send_job(message.pk) for message in rows])
-    return rows
+            queued.append(message)
+        queues.enqueue_on_commit("notifications", [send_job(message.pk) for message in queued])
+    return SentAgain(queued, secrets_gone)
+
+
+def purge_secret_messages(*, now=None, batch_size: int = 500) -> int:
+    """Delete messages that carried secrets (sign-in and email-change codes, sign-in links) once their
+    secrets have been dead for NOTIFICATIONS_SECRET_MESSAGES_KEEP_HOURS, in batches, erasing any secrets
+    Redis still holds for them. Until then admin shows whether the code was sent. Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.NOTIFICATIONS_SECRET_MESSAGES_KEEP_HOURS)
+    purged = 0
+    while True:
+        ids = list(
+            Message.objects.filter(secrets_expire_at__lt=cutoff)
+            .order_by("secrets_expire_at")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return purged
+        secret_store.erase(ids)
+        purged += Message.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch_size:
+            return purged

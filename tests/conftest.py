@@ -34,6 +34,17 @@ def clean_redis():
     yield
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a page a test requested in Dutch leaves Dutch active in
+    this thread (middleware activates, nothing deactivates), and code run afterwards would write it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def catalog(db):
     """The demo store's catalog, shipping and tax, with an alert address (shared by every app's tests)."""

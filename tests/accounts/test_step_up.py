@@ -13,7 +13,7 @@ from accounts.models import Address
 from editing.models import EditPolicy
 from orders.constants import OrderStatus
 from orders.models import Order
-from tests.accounts.conftest import last_sign_in_message, request_code
+from tests.accounts.conftest import last_sign_in_code, last_sign_in_link, request_code
 from tests.editing.conftest import ADDRESS_DE
 
 pytestmark = pytest.mark.usefixtures("catalog")
@@ -24,11 +24,11 @@ STEP_UP = "/store/account/confirm-it-is-you/"
 def signed_in_by(method: str) -> Client:
     browser = Client()
     request_code(browser, "sam@example.com")
-    message = last_sign_in_message("sam@example.com")
     if method == "link":
-        assert browser.post(message.context["link"].removeprefix(settings.SITE_URL)).status_code == 302
+        link = last_sign_in_link("sam@example.com")
+        assert browser.post(link.removeprefix(settings.SITE_URL)).status_code == 302
     else:
-        browser.post("/store/account/login/code/", {"code": message.context["code"]})
+        browser.post("/store/account/login/code/", {"code": last_sign_in_code("sam@example.com")})
     return browser
 
 
@@ -38,7 +38,7 @@ def cancel(browser: Client, order: Order):
 
 def step_up(browser: Client, next_path: str):
     browser.post(STEP_UP, {"action": "send", "next": next_path})
-    code = last_sign_in_message("sam@example.com").context["code"]
+    code = last_sign_in_code("sam@example.com")
     return browser.post(STEP_UP, {"code": code, "next": next_path})
 
 
@@ -69,7 +69,7 @@ def test_a_wrong_step_up_code_does_not_let_the_act_through(shopper):
     browser = signed_in_by("link")
     with time_machine.travel(timezone.now() + LATER):
         browser.post(STEP_UP, {"action": "send", "next": "/store/account/orders/"})
-        code = last_sign_in_message("sam@example.com").context["code"]
+        code = last_sign_in_code("sam@example.com")
         page = browser.post(STEP_UP, {"code": "000000" if code != "000000" else "111111"})
         assert page.status_code == 200 and 'aria-invalid="true"' in page.content.decode()
         assert cancel(browser, order)["Location"].startswith(STEP_UP)

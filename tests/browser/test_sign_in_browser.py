@@ -9,6 +9,7 @@ from demo.loader import DEMO_EMAIL, load_catalog, load_demo_shopper
 from notifications.constants import MessageKind
 from notifications.models import Message
 from orders.models import Fulfillment
+from tests.mail import sent_code, sent_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,7 @@ def ask_for_code(page, base_url):
 def test_sign_in_with_code_then_follow_a_shipment(live_server, new_page, demo_store):
     page = new_page()
     ask_for_code(page, live_server.url)
-    page.get_by_label("Code").fill(latest_sign_in().context["code"])
+    page.get_by_label("Code").fill(sent_code(latest_sign_in()))
     page.get_by_role("button", name="Sign in").click()
 
     expect(page).to_have_url(f"{live_server.url}/store/account/orders/")
@@ -54,7 +55,7 @@ def test_sign_in_by_link_in_a_fresh_browser(live_server, new_page, demo_store, s
     settings.SITE_URL = live_server.url  # links in emails point at this server
     asking = new_page()
     ask_for_code(asking, live_server.url)
-    link = latest_sign_in().context["link"]
+    link = sent_link(latest_sign_in())
 
     elsewhere = new_page(locale="nl-NL")  # another browser: no session, Dutch
     elsewhere.goto(link)

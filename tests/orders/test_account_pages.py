@@ -265,9 +265,9 @@ def test_language_comes_from_the_browser_then_the_switcher(client, shop):
 def test_signed_in_shopper_reads_their_stored_language_and_the_switcher_updates_it(client, shop):
     order = place_test_order(email="sam@example.com", language="fr")
     client.post("/store/account/login/", {"email": "sam@example.com"})
-    from tests.accounts.conftest import last_sign_in_message
+    from tests.accounts.conftest import last_sign_in_code
 
-    code = last_sign_in_message("sam@example.com").context["code"]
+    code = last_sign_in_code("sam@example.com")
     client.post("/store/account/login/code/", {"code": code})
     page = client.get("/store/account/orders/", HTTP_ACCEPT_LANGUAGE="en")
     assert page["Content-Language"] == "fr"

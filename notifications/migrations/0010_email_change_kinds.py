@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0008_message_sending_and_uncertain'),
+        ('notifications', '0009_message_secrets_kept_out'),
     ]
 
     operations = [
