@@ -13,8 +13,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.cache import caches
+
+from core.redis_cache import RedisCache
 
 # KEYS: the windows; ARGV: window milliseconds per key, then limits per key, then the slot's member.
 # Returns 0 when every slot was taken, else the 1-based index of the first full window (nothing taken).
@@ -33,6 +36,10 @@ for i = 1, n do
 end
 return 0
 """
+
+
+def _windows() -> RedisCache:
+    return cast(RedisCache, caches["default"])
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ class LimitReached(Exception):
 
 def take(*limits: Limit) -> Slot:
     """Take one slot in every window at once, or none (raises :class:`LimitReached` naming a full one)."""
-    cache = caches["default"]
+    cache = _windows()
     member = secrets.token_hex(8)
     keys = [cache.make_and_validate_key(limit.key) for limit in limits]
     args = [limit.rate.seconds * 1000 for limit in limits] + [limit.rate.count for limit in limits] + [member]
@@ -97,7 +104,7 @@ def take(*limits: Limit) -> Slot:
 
 def give_back(slot: Slot) -> None:
     """Return a slot (the attempt turned out not to count, e.g. a right code)."""
-    cache = caches["default"]
+    cache = _windows()
     keys = [cache.make_and_validate_key(limit.key) for limit in slot.limits]
 
     def remove(client) -> None:
@@ -111,7 +118,7 @@ def give_back(slot: Slot) -> None:
 
 def used(limit: Limit) -> int:
     """How many slots of the window are taken now (admin and tests)."""
-    cache = caches["default"]
+    cache = _windows()
     key = cache.make_and_validate_key(limit.key)
 
     def count(client) -> int:
@@ -122,6 +129,6 @@ def used(limit: Limit) -> int:
 
 
 def clear(limit: Limit) -> None:
-    cache = caches["default"]
+    cache = _windows()
     key = cache.make_and_validate_key(limit.key)
     cache.run_raw(lambda client: client.delete(key))
