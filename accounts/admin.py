@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Address, CustomerGroup, CustomerProfile, User
+from accounts.models import Address, CustomerGroup, CustomerProfile, StaffSignInAttempt, User
 
 
 class ProfileInline(admin.StackedInline):
@@ -58,3 +58,31 @@ class AddressAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "name", "line1", "city", "postal_code"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(StaffSignInAttempt)
+class StaffSignInAttemptAdmin(admin.ModelAdmin):
+    """The admin sign-in log: superusers read it; nobody adds, changes or deletes a row (the pruning job does)."""
+
+    list_display = ("created_at", "email", "user", "address", "outcome", "user_agent")
+    list_filter = ["outcome", "created_at"]
+    search_fields = ["email", "address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    fields = ("created_at", "email", "user", "address", "outcome", "user_agent")
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -184,3 +184,39 @@ class SignInLink(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and self.voided_at is None and self.expires_at > now
+
+
+class StaffSignInAttempt(models.Model):
+    """One POST of the admin sign-in form (accounts.staff_sign_in): who tried, from where, and how it ended.
+
+    Never the password or the code. Read by superusers in admin; rows older than STAFF_SIGN_IN_LOG_DAYS are
+    pruned by a periodic job.
+    """
+
+    class Outcome(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        FAILED = "failed", _("Failed")
+        THROTTLED = "throttled", _("Too many attempts")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    email = models.CharField(_("email typed"), max_length=254, blank=True)
+    # The account the typed email belongs to, if any (whether or not the password was right).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    address = models.CharField(_("client address"), max_length=64, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+
+    class Meta:
+        verbose_name = _("staff sign-in attempt")
+        verbose_name_plural = _("staff sign-in attempts")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email or '-'} {self.get_outcome_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -10,6 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+import core.limits
 from config.release import code_release
 from core.client_ip import parse_trusted_proxies
 from core.redis_outage import client_options
@@ -334,6 +335,20 @@ WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "3"))
 
 OTP_TOTP_ISSUER = STORE_NAME
+# Admin sign-in (accounts/staff_sign_in.py): attempts per account (the typed email) and per client address,
+# sliding windows in Redis (core/limits.py) taken before the password is checked; a success gives its slots
+# back. 10 an hour per account lets a guesser who has the password try 240 codes a day against 10^6.
+STAFF_SIGN_IN_LIMITS = {
+    "account": os.environ.get("RATE_STAFF_SIGN_IN_ACCOUNT", "10/h"),
+    "ip": os.environ.get("RATE_STAFF_SIGN_IN_IP", "30/h"),
+}
+for _name, _rate in STAFF_SIGN_IN_LIMITS.items():
+    try:
+        core.limits.Rate.parse(_rate)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"STAFF_SIGN_IN_LIMITS[{_name!r}]: {error}") from error
+# Days the admin sign-in log (StaffSignInAttempt) is kept; older rows are pruned every hour (config/cron.py).
+STAFF_SIGN_IN_LOG_DAYS = int(os.environ.get("STAFF_SIGN_IN_LOG_DAYS", "90"))
 
 # --- Security: safe by default, relaxed only by DEBUG (local demo over plain HTTP).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

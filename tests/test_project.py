@@ -98,6 +98,7 @@ ADMIN_MODELS = [
     "accounts/customerprofile",
     "accounts/customergroup",
     "accounts/address",
+    "accounts/staffsigninattempt",
     "storefront/product",
     "storefront/variant",
     "storefront/shippingmethod",

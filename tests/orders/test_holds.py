@@ -61,4 +61,11 @@ def test_cron_config_registers_the_periodic_jobs():
     cron._job_data_registry.clear()
     importlib.reload(importlib.import_module("config.cron"))
     names = {job["name"] for job in cron._job_data_registry}
-    assert names == {"release-expired-holds", "sweep-outbox", "sweep", "dispatch-webhooks", "purge-secret-messages"}
+    assert names == {
+        "release-expired-holds",
+        "sweep-outbox",
+        "sweep",
+        "dispatch-webhooks",
+        "purge-secret-messages",
+        "prune-staff-sign-in-attempts",
+    }
