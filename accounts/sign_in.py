@@ -24,6 +24,7 @@ from accounts.errors import AccountError
 from accounts.models import SignInLink, User
 from accounts.services import can_sign_in_by_email, normalize_email, shopper_language
 from core.limits import Limit, LimitReached, Rate, give_back, take, used
+from core.links import site_url
 from notifications.constants import MessageKind
 from notifications.services import notify
 
@@ -35,11 +36,6 @@ def sign_in_limit(name: str, subject: str) -> Limit:
 def code_limit(subject: str) -> Limit:
     """Guesses at one emailed code, over its lifetime."""
     return Limit("code_guess_code", subject, Rate(settings.SIGN_IN_CODE_TRIES, settings.SIGN_IN_CODE_SECONDS))
-
-
-def site_url(path: str) -> str:
-    """Links in emails come from SITE_URL, never from the Host header of whoever asked for them."""
-    return settings.SITE_URL + path
 
 
 def request_code(*, email: str, ip: str, language: str) -> int | None:

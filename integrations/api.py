@@ -17,10 +17,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import SiteCursorPagination
 from core.errors import ApplicationError
 from integrations.auth import IntegrationView
 from integrations.constants import Scope
@@ -133,7 +133,7 @@ def _check_version(order: Order, data: dict) -> None:
 # --- orders ------------------------------------------------------------------------------------------
 
 
-class SyncPagination(CursorPagination):
+class SyncPagination(SiteCursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"

@@ -3,8 +3,8 @@
 from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.pagination import PageNumberPagination
 
+from core.api import SitePageNumberPagination
 from orders import selectors
 from orders.constants import FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.forms import OrderFilterForm
@@ -147,7 +147,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
         return status_path(order.number)
 
 
-class OrderPagination(PageNumberPagination):
+class OrderPagination(SitePageNumberPagination):
     page_size = 20
 
 

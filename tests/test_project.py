@@ -24,25 +24,40 @@ def test_models_and_migrations_agree():
     assert "No changes detected" in out.getvalue()
 
 
-def test_deploy_checks_are_clean_with_debug_off():
+def deploy_check(fail_level: str, **overrides: str | None) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy`` as production runs it; an override of None unsets the variable."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "shop.example.com",
+        "SITE_URL": "https://shop.example.com",
         "SECURE_SSL_REDIRECT": "",
+        **overrides,
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    env = {name: value for name, value in env.items() if value is not None}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", fail_level],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_deploy_checks_are_clean_with_debug_off():
+    result = deploy_check("WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_start_fails_without_a_site_url():
+    """README: production runs `check --deploy --fail-level ERROR` before gunicorn; SITE_URL left at its
+    DEBUG default (plain http on this machine) fails it."""
+    result = deploy_check("ERROR", SITE_URL=None)
+    assert result.returncode != 0 and "core.E001" in result.stderr, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
