@@ -12,8 +12,5 @@ cron.register(release_expired_holds, "default", interval=60, name="release-expir
 cron.register(sweep_outbox, "notifications", interval=60, name="sweep-outbox")
 cron.register(sweep, "default", interval=60, name="sweep")
 cron.register(dispatch_webhooks, "default", interval=60, name="dispatch-webhooks")
-<<<<<<< HEAD
 cron.register(purge_secret_messages, "notifications", interval=3600, name="purge-secret-messages")
-=======
 cron.register(prune_staff_sign_in_attempts, "default", interval=3600, name="prune-staff-sign-in-attempts")
->>>>>>> wt-admin

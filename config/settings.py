@@ -13,11 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 import core.limits
 from config.release import code_release
-<<<<<<< HEAD
-from core.client_ip import parse_trusted_proxies
-=======
 from core import content_security
->>>>>>> wt-csp
+from core.client_ip import parse_trusted_proxies
 from core.redis_outage import client_options
 from core.redis_urls import another_db
 
