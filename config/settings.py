@@ -346,11 +346,11 @@ STAFF_SIGN_IN_LIMITS = {
     "account": os.environ.get("RATE_STAFF_SIGN_IN_ACCOUNT", "10/h"),
     "ip": os.environ.get("RATE_STAFF_SIGN_IN_IP", "30/h"),
 }
-for _name, _rate in STAFF_SIGN_IN_LIMITS.items():
+for _name, _rate in [*SIGN_IN_LIMITS.items(), *STAFF_SIGN_IN_LIMITS.items()]:
     try:
-        core.limits.Rate.parse(_rate)
+        core.limits.Rate.parse(_rate)  # a typo fails at start, not at the first sign-in
     except ValueError as error:
-        raise ImproperlyConfigured(f"STAFF_SIGN_IN_LIMITS[{_name!r}]: {error}") from error
+        raise ImproperlyConfigured(f"sign-in limit {_name!r}: {error}") from error
 # Days the admin sign-in log (StaffSignInAttempt) is kept; older rows are pruned every hour (config/cron.py).
 STAFF_SIGN_IN_LOG_DAYS = int(os.environ.get("STAFF_SIGN_IN_LOG_DAYS", "90"))
 
