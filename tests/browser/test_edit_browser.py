@@ -37,7 +37,8 @@ def test_change_size_quantity_and_address_then_confirm(live_server, new_page):
     expect(page.get_by_role("heading", name=f"Edit order #{order.number}")).to_be_visible()
 
     tee = order.lines.get(sku="ORGANIC-COTTON-TEE-M-WHITE")
-    page.locator(f"#swap-{tee.pk}").select_option(label="L / Black")  # applies on change (JavaScript)
+    page.wait_for_load_state("load")  # the size picker applies on change once static/js/autosubmit.js ran
+    page.locator(f"#swap-{tee.pk}").select_option(label="L / Black")
     expect(page.locator("[data-change=swapped]")).to_be_visible()
     page.locator(f"#qty-{tee.pk}").fill("3")
     page.locator(f"#qty-{tee.pk}").press("Enter")
