@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.models import CustomerProfile
+from accounts.models import Address, CustomerProfile
 from core.signed_ids import SignedId
 
 UNSUBSCRIBE_LINKS = SignedId("accounts.unsubscribe")
@@ -19,3 +19,8 @@ def marketing_recipient(user_id: int) -> str | None:
     if not consented:
         return None
     return settings.SITE_URL + reverse("accounts:unsubscribe", args=[unsubscribe_token(user_id)])
+
+
+def address_book(user) -> list[Address]:
+    """A shopper's saved addresses, the default first, then in the order they were added."""
+    return list(Address.objects.filter(user=user).order_by("-is_default", "pk"))

@@ -21,7 +21,7 @@ from accounts.errors import AccountError
 from accounts.forms import AddressForm, ChangeEmailForm, CodeForm, ConfirmEmailChangeForm, ProfileForm, SignInForm
 from accounts.middleware import SESSION_LANGUAGE_KEY
 from accounts.models import Address, CustomerProfile, User
-from accounts.selectors import user_id_from_unsubscribe_token
+from accounts.selectors import address_book, user_id_from_unsubscribe_token
 from accounts.services import withdraw_marketing_consent
 from core.client_ip import client_ip
 
@@ -301,8 +301,7 @@ def undo_email_change(request, token: str):
 
 @login_required
 def addresses(request):
-    book = Address.objects.filter(user=request.user).order_by("-is_default", "pk")
-    return render(request, "accounts/addresses.html", {"addresses": book})
+    return render(request, "accounts/addresses.html", {"addresses": address_book(request.user)})
 
 
 @login_required
@@ -323,9 +322,13 @@ def address_form(request, pk: int | None = None):
     return render(request, "accounts/address_form.html", {"form": form, "address": address})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def address_delete(request, pk: int):
+    """GET asks to confirm (a page: the Content-Security-Policy runs no inline confirm()); POST deletes."""
+    if request.method == "GET":
+        address = get_object_or_404(Address, pk=pk, user=request.user)
+        return render(request, "accounts/address_delete.html", {"address": address})
     try:
         services.delete_address(user=request.user, address_id=pk)
     except AccountError:

@@ -10,6 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_countries.data import COUNTRIES
 
 import core.limits
 from config.release import code_release
@@ -288,6 +289,11 @@ if NOTIFICATIONS_SECRET_MESSAGES_KEEP_HOURS < 0:
 # --- Store defaults (the StoreSettings row in admin overrides name/address; currency is fixed per deploy).
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR").upper()
 STORE_NAME = os.environ.get("STORE_NAME", "Aftersale Demo Store")
+# The store's country when its settings row is first made (admin changes it after): first in every country
+# list and the country a new address starts with. ISO 3166-1 alpha-2.
+STORE_COUNTRY = os.environ.get("STORE_COUNTRY", "NL").upper()
+if STORE_COUNTRY not in COUNTRIES:
+    raise ImproperlyConfigured(f"STORE_COUNTRY must be an ISO 3166-1 alpha-2 country code, not {STORE_COUNTRY!r}.")
 
 # --- Payments (README "Money movement"). The gateway class; a real processor goes behind the same interface.
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "orders.gateway.TestGateway")

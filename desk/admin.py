@@ -201,6 +201,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "customer",
                     "store_credit",
                     "email",
+                    "vat_id",
                     "language",
                     "placed_at",
                     "version",

@@ -1,8 +1,13 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from editing.rules import MAX_LINE_QUANTITY
-from storefront.countries import country_form_field
+from editing.eligibility import policy_view
+from editing.models import EditPolicy
+from editing.rules import MAX_LINE_QUANTITY, address_countries
+from orders.models import Order
+from storefront.countries import country_choices, country_form_field
 
 
 class QuantityForm(forms.Form):
@@ -32,6 +37,9 @@ class DeliveryForm(forms.Form):
         return {"method_id": int(pk)} if kind == "method" else {"pickup_id": int(pk)}
 
 
+SAME_COUNTRY = _("The new address must be in the same country.")
+
+
 class EditAddressForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=200)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
@@ -42,6 +50,22 @@ class EditAddressForm(forms.Form):
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     country = country_form_field()
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+    def __init__(self, *args, order: Order, policy: EditPolicy, staff: bool = False, **kwargs):
+        """Offers only the countries the policy lets this order's address move to (``rules.address_countries``):
+        a country it wouldn't allow is a field error here, before anything is staged."""
+        super().__init__(*args, **kwargs)
+        allowed = address_countries(
+            policy_view(policy),
+            order_country=(order.shipping_address or {}).get("country", ""),
+            is_pickup=order.pickup_location_id is not None,
+            staff=staff,
+        )
+        if allowed is not None:
+            country = cast(forms.ChoiceField, self.fields["country"])
+            country.choices = lambda: country_choices(only=allowed)
+            # The rule's own words (editing.rules.address_refusal), for any other code posted.
+            country.error_messages = {**country.error_messages, "invalid_choice": SAME_COUNTRY}
 
 
 class CancelForm(forms.Form):

@@ -183,6 +183,14 @@ def addition_refusal(policy: PolicyView, *, quantity: int, on_sale: bool, is_fee
     return None
 
 
+def address_countries(policy: PolicyView, *, order_country: str, is_pickup: bool, staff: bool) -> frozenset | None:
+    """The countries a new address may be in (customer only): the order's own when the policy keeps addresses in
+    their country, else None for any. A pickup order has no address country to keep."""
+    if policy.address_same_country_only and order_country and not is_pickup and not staff:
+        return frozenset({order_country})
+    return None
+
+
 def address_refusal(order: OrderView, policy: PolicyView, *, country: str, staff: bool) -> Refusal | None:
     if refusal := _not_allowed(ChangeType.ADDRESS, policy, staff):
         return refusal
@@ -194,7 +202,8 @@ def address_refusal(order: OrderView, policy: PolicyView, *, country: str, staff
         return None
     if policy.block_address_change_high_risk and order.high_risk:
         return Refusal("high_risk", _("The address of this order can't be changed online. Please contact us."))
-    if policy.address_same_country_only and order.country and country != order.country and not order.is_pickup:
+    allowed = address_countries(policy, order_country=order.country, is_pickup=order.is_pickup, staff=staff)
+    if allowed is not None and country not in allowed:
         return Refusal("other_country", _("The new address must be in the same country."))
     if policy.max_address_changes is not None and order.address_changes >= policy.max_address_changes:
         return Refusal("address_limit", _("This order's address was already changed as often as allowed."))

@@ -14,6 +14,7 @@ from accounts import step_up
 from editing import cancellation, commit, eligibility, selectors, staging
 from editing.errors import EditConflict, EditError
 from editing.forms import AddForm, CancelForm, DeliveryForm, EditAddressForm, LineForm, QuantityForm, SwapForm
+from editing.models import EditPolicy
 from editing.presentation import settlement_message
 from orders.constants import ActorKind
 from orders.models import Order
@@ -67,7 +68,9 @@ class EditPage:
             "methods": methods,
             "pickups": pickups,
             "addresses": selectors.address_book(session.order.customer),
-            "address_form": EditAddressForm(initial=staged.address or session.order.shipping_address),
+            "address_form": EditAddressForm(
+                initial=staged.address or session.order.shipping_address, **self.address_form_kwargs(session)
+            ),
             "query": query,
             "results": selectors.search_catalog(query),
             "back_url": self.back_url,
@@ -90,7 +93,8 @@ class EditPage:
                 staging.stage_address(session_id=session.pk, address=address.as_snapshot())
             elif action in ACTIONS:
                 form_class, stage = ACTIONS[action]
-                form = form_class(self.request.POST)
+                kwargs = self.address_form_kwargs(session) if action == "address" else {}
+                form = form_class(self.request.POST, **kwargs)
                 if not form.is_valid():
                     messages.error(
                         self.request,
@@ -129,6 +133,14 @@ class EditPage:
         result = commit.commit_edit(session_id=session.pk, actor_kind=self.actor_kind, actor=self.actor)
         messages.success(self.request, settlement_message(result.order, result.settlement))
         return HttpResponseRedirect(self.back_url)
+
+    def address_form_kwargs(self, session) -> dict:
+        """What the address form needs to offer only the countries the policy allows this order."""
+        return {
+            "order": session.order,
+            "policy": EditPolicy.cached(),
+            "staff": eligibility.is_staff_actor(self.actor_kind),
+        }
 
     def back(self):
         return HttpResponseRedirect(self.self_url)

@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.selectors import address_book
 from core.errors import ApplicationError
 from orders.checkout_forms import CheckoutForm
 from orders.services import LineRequest, store_credit_balance
@@ -37,13 +38,14 @@ def checkout(request):
     initial = {"attempt": uuid.uuid4().hex}
     if user:
         profile = getattr(user, "profile", None)
-        initial.update(email=user.email, name=getattr(profile, "name", ""))
+        initial.update(email=user.email, name=getattr(profile, "name", ""), vat_id=getattr(profile, "vat_id", ""))
     form = CheckoutForm(
         request.POST or None,
         initial=initial,
         credit=credit,
         methods=ShippingMethod.objects.filter(is_active=True).order_by("position", "pk"),
         pickups=PickupLocation.objects.filter(is_active=True).order_by("pk"),
+        addresses=address_book(user) if user else (),
     )
     lines, quote = _line_requests(cart), None
     if request.method == "POST" and form.is_valid():
@@ -62,6 +64,7 @@ def checkout(request):
                 order = checkout_order(
                     **order_input,
                     name=form.cleaned_data["name"],
+                    vat_id=form.cleaned_data["vat_id"],
                     language=translation.get_language() or "en",
                     card_number=form.cleaned_data["card_number"],
                     attempt_key=form.cleaned_data["attempt"],
@@ -79,6 +82,9 @@ def checkout(request):
                     _("Thank you! Order #%(number)s is placed; we've emailed you a confirmation.")
                     % {"number": order.number},
                 )
+                # A signed-in shopper's order is in their account: its page, not the status link's.
+                if user is not None:
+                    return redirect("orders:detail", number=order.number)
                 return redirect(status_path(order.number))
     return render(
         request,

@@ -45,6 +45,8 @@ class Order(models.Model):
     discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=0)
     prices_include_tax = models.BooleanField(_("prices include tax"))
     tax_exempt = models.BooleanField(_("tax exempt"), default=False)
+    # The buyer's EU VAT number as given at checkout (compact, validated), printed on the order's documents.
+    vat_id = models.CharField(_("VAT ID"), max_length=32, blank=True)
 
     subtotal = models.DecimalField(_("subtotal"), **MONEY_DIGITS)
     discount_total = models.DecimalField(_("discount"), **MONEY_DIGITS)

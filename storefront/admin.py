@@ -15,7 +15,7 @@ from storefront.models import (
 
 @admin.register(StoreSettings)
 class StoreSettingsAdmin(admin.ModelAdmin):
-    list_display = ["name", "currency", "prices_include_tax", "edit_window_minutes", "support_email"]
+    list_display = ["name", "country", "currency", "prices_include_tax", "edit_window_minutes", "support_email"]
 
     def has_add_permission(self, request):
         return not StoreSettings.objects.exists()  # one store per deploy

@@ -33,11 +33,21 @@ class ShownOnOrderPages(CachedModel):
 # keeps the ForgettingManager it inherits (Product's ignore is for Variant's ``variants`` manager).
 
 
+def default_store_country() -> str:
+    """A new store's country: ``STORE_COUNTRY`` from the environment (admin changes it after)."""
+    return settings.STORE_COUNTRY
+
+
 class StoreSettings(CachedSettingsRow):
     """The one store this deploy runs (a singleton row: ``StoreSettings.load()``, or ``cached()`` to show it)."""
 
     name = models.CharField(_("store name"), max_length=200, default="Aftersale Demo Store")
     address = models.TextField(_("store address"), blank=True)
+    country = CountryField(
+        _("store country"),
+        default=default_store_country,
+        help_text=_("Listed first in every country list, and the country a new address starts with."),
+    )
     support_email = models.EmailField(_("support email"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="store/", blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
-from accounts.services import get_or_create_customer
+from accounts.services import get_or_create_customer, validate_vat_id
 from core.money import ZERO
 from notifications.constants import MessageKind
 from notifications.services import notify
@@ -208,6 +208,7 @@ class OrderRequest(TypedDict, total=False):
     discount_code: str
     language: str
     name: str
+    vat_id: str
     risk_level: str
     external_id: str
     placed_at: datetime | None
@@ -226,6 +227,7 @@ def place_order(
     discount_code: str = "",
     language: str = "en",
     name: str = "",
+    vat_id: str = "",
     risk_level: str = RiskLevel.LOW,
     external_id: str = "",
     placed_at: datetime | None = None,
@@ -233,8 +235,10 @@ def place_order(
     actor: User | None = None,
     send_confirmation: bool = True,
 ) -> Order:
-    """Price, rate and tax an order, take its stock, and create it with its shopper's account."""
+    """Price, rate and tax an order, take its stock, and create it with its shopper's account. ``vat_id``: the
+    buyer's EU VAT number, kept on the order (refused unless valid; stored in compact form)."""
     _validate_lines(lines)
+    vat_id = validate_vat_id(vat_id)
     if (shipping_method is None) == (pickup_location is None):
         raise OrderError(
             _("Choose a shipping method or a pickup location."),
@@ -316,6 +320,7 @@ def place_order(
             discount_percent=discount_percent,
             prices_include_tax=store.prices_include_tax,
             tax_exempt=pricing.tax_exempt,
+            vat_id=vat_id,
             subtotal=totals.subtotal,
             discount_total=totals.discount,
             shipping_total=totals.shipping,

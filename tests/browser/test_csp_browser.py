@@ -168,6 +168,7 @@ def test_every_shopper_page_runs_without_a_violation(demo_store, watch, live_ser
         **{key: DEMO_ADDRESS[key] for key in ("name", "line1", "city", "postal_code", "country")},
     )
     shopper.visit(f"/store/account/addresses/{address.pk}/")
+    shopper.visit(f"/store/account/addresses/{address.pk}/delete/")  # asks before deleting
     shopper.visit(f"/store/account/unsubscribe/{unsubscribe_token(address.user_id)}/")
     # Step-up ("Confirm it's you") and the old address's undo page of an email change.
     shopper.visit("/store/account/confirm-it-is-you/?next=/store/account/orders/")
