@@ -7,6 +7,7 @@ real email, in memory (``render_for_sending``), then erases them."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 from email.utils import make_msgid, parseaddr
 from typing import NamedTuple
@@ -47,6 +48,17 @@ def new_message_id() -> str:
     return make_msgid(domain=sender_domain())
 
 
+# Functions (context, language) -> context that the apps above give the templates' context before a message
+# is rendered, in the message's language: orders names what was bought as the catalog does in that language
+# (orders.email_names). Registered in their AppConfig.ready(); this app imports none of them.
+_context_hooks: list[Callable[[dict, str], dict]] = []
+
+
+def register_context_hook(hook: Callable[[dict, str], dict]) -> None:
+    if hook not in _context_hooks:
+        _context_hooks.append(hook)
+
+
 class RenderedEmail(NamedTuple):
     subject: str
     text: str
@@ -57,6 +69,8 @@ def render_message(*, kind: str, language: str, context: dict) -> RenderedEmail:
     """(subject, text, html) of a message kind in a language."""
     base = f"notifications/email/{kind}"
     with translation.override(language):
+        for hook in _context_hooks:
+            context = hook(context, language)
         context = {**branding(), "site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
         # One line; keep no-break spaces (money formats use them between amount and symbol).
         subject = " ".join(
