@@ -32,7 +32,7 @@ COLOURS = {
 ONE_SIZE = t(
     "One size",
     "Taille unique",
-    "One size",
+    "Eén maat",
     "Einheitsgröße",
     "Talla única",
     "Tamanho único",
@@ -168,7 +168,7 @@ PRODUCTS: list[ProductSpec] = [
             "Canvas draagtas",
             "Canvas-Tragetasche",
             "Bolsa de lona",
-            "Bolsa de lona",
+            "Sacola de lona",
             "Plátěná taška",
             "キャンバストートバッグ",
             "帆布托特包",

@@ -58,10 +58,18 @@ class PlannedLine:
     tax: Decimal = Decimal("0")
     subtotal: Decimal = Decimal("0")
     discount: Decimal = Decimal("0")
+    # Of a swapped or added line priced today with the buyer's group discount (LineInput.list_price).
+    list_price: Decimal | None = None
+    group_discount_percent: Decimal = Decimal("0")
 
     def as_input(self) -> LineInput:
         return LineInput(
-            unit_price=self.unit_price, quantity=self.quantity, tax_rate=self.tax_rate, discountable=self.discountable
+            unit_price=self.unit_price,
+            quantity=self.quantity,
+            tax_rate=self.tax_rate,
+            discountable=self.discountable,
+            list_price=self.list_price,
+            group_discount_percent=self.group_discount_percent,
         )
 
 
@@ -131,6 +139,7 @@ def plan_lines(
                 priced.tax_rate,
                 target.weight_grams,
             )
+            entry.list_price, entry.group_discount_percent = priced.list_price, priced.group_discount_percent
             # Priced as the target today, it takes the code discount as that variant would (the commit gives
             # it the target's flags from the same line factory as checkout).
             entry.discountable = priced.discountable
@@ -159,6 +168,8 @@ def plan_lines(
                 discountable=not variant.is_fee,
                 weight_grams=variant.weight_grams,
                 change=ADDED,
+                list_price=priced.list_price,
+                group_discount_percent=priced.group_discount_percent,
             )
         )
         take(variant.id, quantity)

@@ -61,6 +61,7 @@ def _snapshot(order: Order, lines) -> dict:
         "lines": [
             {
                 "id": line.pk,
+                "variant_id": line.variant_id,
                 "sku": line.sku,
                 "name": f"{line.product_name} {line.variant_name}".strip(),
                 "quantity": line.quantity,
@@ -84,6 +85,7 @@ def _changes(plan: EditPlan, staged: StagedChanges) -> list[dict]:
     changes = [
         {
             "type": line.change,
+            "variant_id": line.variant_id,  # emails and the Pay now page name it in their language
             "item": f"{line.product_name} {line.variant_name}".strip(),
             "from": line.before_quantity,
             "to": line.quantity,
@@ -283,7 +285,13 @@ def _notify_edit(order, session, after, delta, settlement, policy, actor_kind, c
         "total": str(order.total),
         "delta": str(delta),
         "lines": [
-            {"name": line["name"], "quantity": line["quantity"], "total": line["total"]} for line in after["lines"]
+            {
+                "name": line["name"],
+                "variant_id": line["variant_id"],
+                "quantity": line["quantity"],
+                "total": line["total"],
+            }
+            for line in after["lines"]
         ],
         "to_pay": str(settlement.payment_request.amount) if settlement.payment_request else "",
         "still_due": str(settlement.left_due) if settlement.left_due else "",  # owed before; this edit didn't ask it

@@ -64,6 +64,8 @@ RESTORED_LINE_FIELDS = (
     "is_custom",
     "customization",
     "position",
+    "list_price",
+    "group_discount_percent",
 )
 
 
@@ -214,7 +216,8 @@ def revert_edit(*, session: EditSession) -> bool:
                 stock[saved["variant_id"]] = stock.get(saved["variant_id"], 0) - saved["quantity"]
         OrderLine.objects.filter(order=order).delete()
         OrderLine.objects.bulk_create(
-            OrderLine(order=order, **{f: _typed(OrderLine, f, saved[f]) for f in RESTORED_LINE_FIELDS})
+            # (a restore point saved before a field existed leaves it at its default)
+            OrderLine(order=order, **{f: _typed(OrderLine, f, saved[f]) for f in RESTORED_LINE_FIELDS if f in saved})
             for saved in point["lines"]
         )
         for variant_id in sorted(stock):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
+from email.headerregistry import Address
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -24,17 +25,29 @@ from notifications.services import (
     mark_lost_sends_uncertain,
     render_for_sending,
     requeue_stale_messages,
+    sender_domain,
 )
 from notifications.services import purge_secret_messages as run_purge
 
 
+def from_address(store_name: str) -> str:
+    """``"Store name <address>"``: the display name from the store settings, the address from
+    DEFAULT_FROM_EMAIL (whatever name that carries is the deploy's default, shown only without a store name)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    name = " ".join(store_name.split())  # one line, whatever was typed
+    if not (name and address):
+        return settings.DEFAULT_FROM_EMAIL
+    return str(Address(display_name=name, addr_spec=address))  # quoted where the name needs it
+
+
 def build_email(message: Message, rendered: RenderedEmail) -> EmailMultiAlternatives:
-    """Multipart (text + HTML) of a message as rendered for sending. The Message-ID is the outbox row's, so a
-    retried send is the same email; List-Unsubscribe (with one-click POST, RFC 8058) only on marketing."""
-    sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    """Multipart (text + HTML) of a message as rendered for sending. The Message-ID is the outbox row's, made
+    when it was queued, so a retried or sent-again send is the same email; List-Unsubscribe (with one-click
+    POST, RFC 8058) only on marketing. From names the store as its settings say now."""
     headers = {
         "Content-Language": message.language,
-        "Message-ID": f"<message.{message.pk}@{sender_domain}>",
+        # Rows queued before they had their own id keep the one they went out with.
+        "Message-ID": message.message_id or f"<message.{message.pk}@{sender_domain()}>",
         "X-Aftersale-Message": str(message.pk),
     }
     if message.unsubscribe_url:
@@ -42,11 +55,12 @@ def build_email(message: Message, rendered: RenderedEmail) -> EmailMultiAlternat
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     else:
         headers["Auto-Submitted"] = "auto-generated"
-    reply_to = settings.REPLY_TO_EMAIL or branding().get("support_email")
+    store = branding()
+    reply_to = settings.REPLY_TO_EMAIL or store.get("support_email")
     email = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_address(str(store.get("store_name") or "")),
         to=[message.recipient],
         reply_to=[reply_to] if reply_to else None,
         headers=headers,

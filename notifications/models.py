@@ -40,6 +40,10 @@ class Message(models.Model):
     secrets_expire_at = models.DateTimeField(_("secrets expire"), null=True, blank=True)
     # Marketing messages only: where the recipient opts out (sent as List-Unsubscribe).
     unsubscribe_url = models.URLField(_("unsubscribe link"), max_length=500, blank=True)
+    # Its own Message-ID header, made once when the message is queued (``services.new_message_id``): every
+    # attempt and every "Send again" carries it, so a receiver can tell a repeat from a new email. Blank on
+    # messages queued before it existed: those keep the id they went out with (``jobs.build_email``).
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

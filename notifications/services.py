@@ -7,8 +7,11 @@ real email, in memory (``render_for_sending``), then erases them."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
+from email.utils import make_msgid, parseaddr
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,6 +37,28 @@ def branding() -> dict:
     return {**defaults, **import_string(settings.EMAIL_BRANDING)()} if settings.EMAIL_BRANDING else defaults
 
 
+def sender_domain() -> str:
+    """The store's mail domain: DEFAULT_FROM_EMAIL's, else SITE_URL's host (never the machine's name)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return (address.rpartition("@")[2] if "@" in address else "") or urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def new_message_id() -> str:
+    """A globally unique Message-ID for a new message (``<time.pid.64 random bits@domain>``)."""
+    return make_msgid(domain=sender_domain())
+
+
+# Functions (context, language) -> context that the apps above give the templates' context before a message
+# is rendered, in the message's language: orders names what was bought as the catalog does in that language
+# (orders.email_names). Registered in their AppConfig.ready(); this app imports none of them.
+_context_hooks: list[Callable[[dict, str], dict]] = []
+
+
+def register_context_hook(hook: Callable[[dict, str], dict]) -> None:
+    if hook not in _context_hooks:
+        _context_hooks.append(hook)
+
+
 class RenderedEmail(NamedTuple):
     subject: str
     text: str
@@ -44,13 +69,15 @@ def render_message(*, kind: str, language: str, context: dict) -> RenderedEmail:
     """(subject, text, html) of a message kind in a language."""
     base = f"notifications/email/{kind}"
     with translation.override(language):
+        for hook in _context_hooks:
+            context = hook(context, language)
         context = {**branding(), "site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
         # One line; keep no-break spaces (money formats use them between amount and symbol).
         subject = " ".join(
             filter(None, (part.strip(" \t") for part in render_to_string(f"{base}/subject.txt", context).splitlines()))
         )
         text = render_to_string(f"{base}/body.txt", context).strip() + "\n"
-        html = render_to_string(f"{base}/body.html", context)
+        html = render_to_string(f"{base}/body.html", {**context, "subject": subject})  # its <title>
     return RenderedEmail(subject, text, html)
 
 
@@ -91,6 +118,7 @@ def notify(
         unsubscribe_url=unsubscribe_url if kind in MARKETING_KINDS else "",
         secret_names=sorted(secrets),
         secrets_expire_at=timezone.now() + timedelta(seconds=secrets_ttl) if secrets and secrets_ttl else None,
+        message_id=new_message_id(),
     )
     # With secrets, the row and its secrets go together: no row whose secrets Redis never took. (If the
     # caller's transaction rolls back after, the secrets wait in Redis under an id no row will ever have,

@@ -20,6 +20,10 @@ class LineInput:
     quantity: int
     tax_rate: Decimal
     discountable: bool = True  # free items and fees take no code discount
+    # The buyer's group discount, when one applied: the unit price before it and its percent. Not part of the
+    # arithmetic; kept on the line so pages can say why it costs less (OrderLine.list_price).
+    list_price: Decimal | None = None
+    group_discount_percent: Decimal = ZERO
 
 
 @dataclass(frozen=True)

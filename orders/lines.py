@@ -12,8 +12,20 @@ from orders.calculations import LineAmounts, LineInput
 from orders.models import Order, OrderLine
 from storefront.models import Variant
 
-# What a line takes from its variant (besides its price), and what a swap to another variant changes.
-VARIANT_FIELDS = ("variant_id", "product_name", "variant_name", "sku", "options", "is_free", "is_fee", "is_custom")
+# What a line takes from its variant (besides its price), and what a swap to another variant changes (with the
+# group price it was priced at: a swapped line is priced as its new variant today).
+VARIANT_FIELDS = (
+    "variant_id",
+    "product_name",
+    "variant_name",
+    "sku",
+    "options",
+    "is_free",
+    "is_fee",
+    "is_custom",
+    "list_price",
+    "group_discount_percent",
+)
 
 
 def new_order_line(
@@ -49,6 +61,8 @@ def new_order_line(
         tax_amount=amounts.tax,
         total=amounts.total,
         # Free items and fees are locked against shopper changes (editing.rules.LineView.locked).
+        list_price=priced.list_price,
+        group_discount_percent=priced.group_discount_percent,
         is_free=free or priced.unit_price == 0,
         is_fee=variant.is_fee,
         is_custom=False,  # a line of a catalog variant; custom items are not made from one

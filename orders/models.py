@@ -187,6 +187,10 @@ class OrderLine(models.Model):
     discount_amount = models.DecimalField(_("discount"), **MONEY_DIGITS, default=0)
     tax_amount = models.DecimalField(_("tax"), **MONEY_DIGITS)
     total = models.DecimalField(_("total"), **MONEY_DIGITS)
+    # The buyer's group discount on this line, when one applied: the unit price before it (in the same terms as
+    # ``unit_price``) and its percent, so pages can say why the line costs less ("Member price −10%").
+    list_price = models.DecimalField(_("price before group discount"), **MONEY_DIGITS, null=True, blank=True)
+    group_discount_percent = models.DecimalField(_("group discount (%)"), max_digits=5, decimal_places=2, default=0)
     is_free = models.BooleanField(_("free item"), default=False)
     is_fee = models.BooleanField(_("fee"), default=False)
     is_custom = models.BooleanField(_("custom item"), default=False)
@@ -213,6 +217,30 @@ class OrderLine(models.Model):
     @property
     def is_customized(self) -> bool:
         return bool(self.customization)
+
+    # What pages and emails show: the catalog's current name in the reader's language while the line's variant
+    # exists (read with the line by ``orders.selectors``), else the name frozen on the line when it was bought,
+    # which stays as the record (docs/decisions.md, "Names in the reader's language").
+    @property
+    def shown_product_name(self) -> str:
+        return getattr(self, "catalog_product_name", None) or self.product_name
+
+    @property
+    def shown_variant_name(self) -> str:
+        return getattr(self, "catalog_variant_name", None) or self.variant_name
+
+    @property
+    def has_group_price(self) -> bool:
+        return self.list_price is not None and self.list_price > self.unit_price
+
+    @property
+    def price_before_discounts(self) -> Decimal | None:
+        """What the line would cost without the buyer's group discount and the order's code (in the terms of
+        ``total``), or None when neither took anything off it."""
+        list_price = self.list_price if self.has_group_price else None
+        if list_price is None and not self.discount_amount:
+            return None
+        return (list_price or self.unit_price) * self.quantity
 
     @property
     def unfulfilled_quantity(self) -> int:

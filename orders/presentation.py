@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.lists import format_list
+from babel.numbers import format_percent
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from core.money import format_money
+from core.money import format_money, to_babel_locale
 from orders.constants import DeliveryState, EventType
-from orders.models import OrderEvent
+from orders.models import Order, OrderEvent, OrderLine
+
+HUNDRED = Decimal("100")
 
 
 def describe_event(event: OrderEvent, *, currency: str, language: str) -> str:
@@ -73,3 +78,35 @@ def describe_changes(changes: list[dict]) -> list[str]:
         elif kind == "delivery":
             sentences.append(_("New delivery option"))
     return sentences
+
+
+def discount_reasons(line: OrderLine, order: Order, *, language: str) -> str:
+    """Why ``line`` costs less than its price, as the page says it: the buyer's group discount ("Member price
+    −10%") and the order's discount code ("SPRING10"); empty when nothing was taken off it."""
+    reasons = []
+    if line.has_group_price:
+        percent = format_percent(  # 10%, 12.5% (never rounded to 12%)
+            line.group_discount_percent / HUNDRED, locale=to_babel_locale(language), decimal_quantization=False
+        )
+        reasons.append(_("Member price −%(percent)s") % {"percent": percent})
+    if line.discount_amount and order.discount_code:
+        reasons.append(order.discount_code)
+    elif line.discount_amount:
+        reasons.append(_("Discount"))
+    return ", ".join(reasons)
+
+
+def item_summary(line_names: list, *, language: str) -> str:
+    """An order list row's items: the first two product names and how many more ("Merino sweater, Wool socks
+    and 3 more"). ``line_names``: [[name, is a fee], ...] in the lines' order (orders.selectors.orders_by_id);
+    a name bought in two sizes counts once, and fees (gift wrapping) only on an order of nothing else."""
+    goods = [name for name, is_fee in line_names if not is_fee] or [name for name, _is_fee in line_names]
+    names = list(dict.fromkeys(goods))
+    if len(names) <= 2:
+        return format_list(names, locale=to_babel_locale(language)) if names else ""
+    more = len(names) - 2
+    return ngettext(
+        "%(first)s, %(second)s and %(count)d more",
+        "%(first)s, %(second)s and %(count)d more",
+        more,
+    ) % {"first": names[0], "second": names[1], "count": more}

@@ -6,7 +6,7 @@ the same whichever path prices it. Reads rates; writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from core.money import ZERO
@@ -34,7 +34,25 @@ def price_line(*, price: Decimal, quantity: int, discountable: bool, ctx: Pricin
         customer=ctx.customer,
         currency=ctx.currency,
     )
-    return LineInput(unit_price=unit, quantity=quantity, tax_rate=rate, discountable=discountable)
+    group = ctx.customer.group_discount_percent
+    if not group:
+        return LineInput(unit_price=unit, quantity=quantity, tax_rate=rate, discountable=discountable)
+    # What it would cost this buyer without the group discount (tax exemption still applied), kept to explain it.
+    list_price, _rate = customer_unit_price(
+        price=price,
+        tax_rate=ctx.tax_rate,
+        prices_include_tax=ctx.prices_include_tax,
+        customer=replace(ctx.customer, group_discount_percent=ZERO),
+        currency=ctx.currency,
+    )
+    return LineInput(
+        unit_price=unit,
+        quantity=quantity,
+        tax_rate=rate,
+        discountable=discountable,
+        list_price=list_price if list_price > unit else None,
+        group_discount_percent=group if list_price > unit else ZERO,
+    )
 
 
 def total(lines: list[LineInput], *, ctx: PricingContext, shipping: Decimal = ZERO, shipping_tax_rate=ZERO) -> Totals:

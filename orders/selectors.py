@@ -6,17 +6,20 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, JSONField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from core import rows
 from orders.constants import OPEN_REFUND_STATUSES, EventType, TransactionKind
+from orders.email_names import renamed_items
 from orders.models import Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
-from storefront.selectors import with_delivery
+from storefront.selectors import shown_name_sql, with_delivery
 
 LIST_FIELDS = (
     "id",
@@ -93,8 +96,33 @@ def customer_order_keys(*, user, filters: OrderFilters, offset: int, limit: int)
 
 
 def orders_by_id(ids) -> dict[int, Order]:
-    found = Order.objects.filter(pk__in=ids).only(*LIST_FIELDS, *POSITION_FIELDS).annotate(refunding=refunding())
+    """The orders of list rows, each with ``line_names``: [[product name as the reader reads it, is a fee], ...]
+    in the lines' order (``line_names_sql``), read in the same query."""
+    found = (
+        Order.objects.filter(pk__in=ids)
+        .only(*LIST_FIELDS, *POSITION_FIELDS)
+        .annotate(
+            refunding=refunding(),
+            line_names=RawSQL(line_names_sql(), (), output_field=JSONField()),  # noqa: S611 - no input in it
+        )
+    )
     return {order.pk: order for order in found}
+
+
+def line_names_sql(language: str | None = None) -> str:
+    """Each list row's product names, in the active language: the catalog's current name when the line's variant
+    still exists (``shown_name_sql``), else the name frozen on the line."""
+    return _line_names_sql(shown_name_sql("product", language))
+
+
+@lru_cache(maxsize=16)
+def _line_names_sql(product_name: str) -> str:
+    return f"""SELECT COALESCE(jsonb_agg(jsonb_build_array(COALESCE({product_name}, line.product_name), line.is_fee)
+            ORDER BY line.position, line.id), '[]'::jsonb)
+        FROM orders_orderline line
+        LEFT JOIN storefront_variant variant ON variant.id = line.variant_id
+        LEFT JOIN storefront_product product ON product.id = variant.product_id
+        WHERE line.order_id = orders_order.id"""  # noqa: S608 - column names from settings.LANGUAGES (name_columns)
 
 
 # What the money position reads besides the refunds on their way.
@@ -143,11 +171,21 @@ REFUNDING_SQL = f"""COALESCE((SELECT sum(t.amount) FROM orders_transaction t WHE
     AND t.kind = '{TransactionKind.REFUND.value}'
     AND t.status IN ({", ".join(f"'{status.value}'" for status in OPEN_REFUND_STATUSES)})), 0)"""  # noqa: S608 - our constants
 ORDER_SQL = f"SELECT {rows.columns(Order, 'o')}, {REFUNDING_SQL} FROM orders_order o WHERE o.id = %s"  # noqa: S608 - the models' columns (core.rows.columns) and our constants; values as parameters
-PAGE_LINES_SQL = f"""
-    SELECT {rows.columns(OrderLine, "line")}, product.image_url FROM orders_orderline line
+
+
+# With each line, its product's and variant's current names in the page's language (NULL once the variant is
+# gone), which the page shows instead of the names frozen on the line (OrderLine.shown_product_name).
+@lru_cache(maxsize=16)
+def _page_lines_sql(product_name: str, variant_name: str) -> str:
+    return f"""
+    SELECT {rows.columns(OrderLine, "line")}, product.image_url, {product_name}, {variant_name}
+    FROM orders_orderline line
     LEFT JOIN storefront_variant variant ON variant.id = line.variant_id
     LEFT JOIN storefront_product product ON product.id = variant.product_id
-    WHERE line.order_id = %s ORDER BY line.position, line.id"""  # noqa: S608 - the models' columns (core.rows.columns); values as parameters
+    WHERE line.order_id = %s ORDER BY line.position, line.id"""  # noqa: S608 - the models' columns (core.rows.columns), names from settings.LANGUAGES; values as parameters
+
+
+PAGE_LINE_EXTRAS = ("image_url", "catalog_product_name", "catalog_variant_name")
 PAGE_SHIPMENTS_SQL = f"""
     SELECT {rows.columns(Fulfillment, "shipment")}, COALESCE((
         SELECT jsonb_agg(jsonb_build_object('line', item.order_line_id, 'quantity', item.quantity) ORDER BY item.id)
@@ -160,9 +198,11 @@ PAGE_EVENTS_SQL = f"""
 
 
 def load_details(order: Order) -> Order:
-    """Attach what the order's pages show: ``order.lines`` (each with ``image_url`` and ``shipments``:
-    [(fulfillment, quantity)]), ``order.fulfillments`` and the shopper's ``order.events``; three queries."""
-    lines = rows.instances(OrderLine, PAGE_LINES_SQL, [order.pk], extra=("image_url",))
+    """Attach what the order's pages show: ``order.lines`` (each with ``image_url``, its names in the active
+    language and ``shipments``: [(fulfillment, quantity)]), ``order.fulfillments`` and the shopper's
+    ``order.events``; three queries."""
+    sql = _page_lines_sql(shown_name_sql("product"), shown_name_sql("variant"))
+    lines = rows.instances(OrderLine, sql, [order.pk], extra=PAGE_LINE_EXTRAS)
     shipments = rows.instances(Fulfillment, PAGE_SHIPMENTS_SQL, [order.pk], extra=("carried",))
     events = rows.instances(OrderEvent, PAGE_EVENTS_SQL, [order.pk])
     carried: dict[int, list] = {}
@@ -215,11 +255,30 @@ def payment_request(*, request_id: int):
 
 
 def edit_behind(request) -> list[dict]:
-    """The changes of the edit that asked for this payment (the last edit before it), for the Pay now page."""
+    """The changes of the edit that asked for this payment (the last edit before it), for the Pay now page, each
+    item named as the catalog now names it in the active language (read with the event: one query)."""
+    sql = _change_names_sql(shown_name_sql("product"), shown_name_sql("variant"))
+    names = RawSQL(sql, (), JSONField())  # noqa: S611 - no input in it (column names from settings.LANGUAGES)
     event = (
         OrderEvent.objects.filter(order_id=request.order_id, type=EventType.EDITED, created_at__lte=request.created_at)
         .order_by("-created_at", "-id")
         .only("data")
+        .annotate(names=names)
         .first()
     )
-    return (event.data or {}).get("changes", []) if event else []
+    if event is None:
+        return []
+    changes = (event.data or {}).get("changes", [])
+    return renamed_items(
+        changes, {int(pk): (product, variant) for pk, (product, variant) in (event.names or {}).items()}
+    )
+
+
+@lru_cache(maxsize=16)
+def _change_names_sql(product_name: str, variant_name: str) -> str:
+    """{variant id: [product name, variant name]} of the variants an edited event's changes name."""
+    return f"""SELECT jsonb_object_agg(variant.id, jsonb_build_array({product_name}, {variant_name}))
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(orders_orderevent.data -> 'changes') = 'array'
+            THEN orders_orderevent.data -> 'changes' ELSE '[]'::jsonb END) AS change
+        JOIN storefront_variant variant ON variant.id = (change ->> 'variant_id')::bigint
+        JOIN storefront_product product ON product.id = variant.product_id"""  # noqa: S608 - column names from settings.LANGUAGES (name_columns)

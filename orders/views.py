@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from core.cache import get_many_versioned, get_versioned, set_many_versioned
 from orders import order_actions, selectors
 from orders.forms import OrderFilterForm
-from orders.presentation import describe_event
+from orders.presentation import describe_event, item_summary
 from orders.selectors import OrderFilters
 from orders.status_links import number_from_token, status_token
 from storefront.selectors import catalog_stamp
@@ -54,25 +54,29 @@ def _page_number(value) -> int:
 
 def _order_rows(keys: list[tuple[int, int]]) -> str:
     """The page's rows as one fragment, cached under the (id, version) of every order on it, so a page seen
-    before is one small read. Missing, it is put together from rows cached once per order version and
-    language (one round trip for all of them); only orders whose row is missing are read from the database."""
+    before is one small read. Missing, it is put together from rows cached once per order version, catalog
+    stamp (rows name the products) and language (one round trip for all of them); only orders whose row is
+    missing are read from the database."""
     language = translation.get_language()
-    page_key = "order-rows:" + hashlib.sha256(f"{language}:{keys}".encode()).hexdigest()
+    stamp = catalog_stamp()
+    page_key = "order-rows:" + hashlib.sha256(f"{language}:{stamp}:{keys}".encode()).hexdigest()
     if (html := get_versioned(page_key)) is not None:
         return mark_safe(html)  # noqa: S308 - our own template's output
-    keyed = {f"order-row:{pk}:{version}:{language}": pk for pk, version in keys}
+    keyed = {f"order-row:{pk}:{version}:{stamp}:{language}": pk for pk, version in keys}
     rows, missing = get_many_versioned(list(keyed)), {}
     if wanted := {key: pk for key, pk in keyed.items() if key not in rows}:
         orders = selectors.orders_by_id(wanted.values())
-        missing = {
-            key: render_to_string("orders/_order_row.html", {"order": orders[pk]})
-            for key, pk in wanted.items()
-            if pk in orders
-        }
+        missing = {key: _row(orders[pk]) for key, pk in wanted.items() if pk in orders}
         rows.update(missing)
     html = "".join(rows[key] for key in keyed if key in rows)
     set_many_versioned({**missing, page_key: html})
     return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+def _row(order) -> str:
+    """One list row, in the active language: an order read by ``selectors.orders_by_id``."""
+    items = item_summary(order.line_names, language=translation.get_language() or "en")
+    return render_to_string("orders/_order_row.html", {"order": order, "items": items})
 
 
 def _timeline(order):

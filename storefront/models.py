@@ -3,16 +3,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.cache import CachedModel, CachedSettingsRow
+from core.cache import CachedModel, CachedSettingsRow, forget
 from core.money import MONEY_DIGITS
 
 # Every tax and shipping rate, method and pickup place (selectors.catalog_rates).
 RATES_CACHE_KEY = "storefront:rates"
 # A token that changes with anything of the catalog an order's page shows beside the order's own rows (a
-# product's picture, a pickup place, a delivery method): part of the cached pages' keys (selectors.catalog_stamp).
+# product's picture and name, a variant's name, a pickup place, a delivery method): part of the cached pages'
+# and list rows' keys (selectors.catalog_stamp).
 CATALOG_STAMP_KEY = "storefront:catalog-stamp"
 
 
@@ -135,7 +137,7 @@ class Product(CachedModel):  # type: ignore[django-manager-missing]  # see MANAG
         _("customizable"), default=False, help_text=_("Takes a personalization such as an engraving.")
     )
 
-    cache_key = CATALOG_STAMP_KEY  # its picture shows on order pages
+    cache_key = CATALOG_STAMP_KEY  # its picture and name show on order pages
 
     class Meta:
         verbose_name = _("product")
@@ -176,6 +178,18 @@ class Variant(models.Model):  # type: ignore[django-manager-missing]  # see MANA
 
     def in_stock(self, quantity: int) -> bool:
         return not self.track_inventory or self.stock >= quantity
+
+
+def _variant_shown_on_order_pages(sender, instance, **kwargs) -> None:
+    """Order pages show a line's variant by its current name (orders.selectors), so saving or deleting a
+    variant changes the catalog stamp their cached renders are keyed by. Not a CachedModel: stock moves by
+    ``update()`` on every order and must not touch the stamp; a name changed by ``update()`` or
+    ``bulk_update()`` (no signal) shows once the order next changes, or after a save of any product."""
+    forget([CATALOG_STAMP_KEY])
+
+
+post_save.connect(_variant_shown_on_order_pages, sender=Variant, dispatch_uid="catalog-stamp:variant-saved")
+post_delete.connect(_variant_shown_on_order_pages, sender=Variant, dispatch_uid="catalog-stamp:variant-deleted")
 
 
 class ShippingMethod(ShownOnOrderPages):

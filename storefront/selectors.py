@@ -133,11 +133,38 @@ def catalog_products():
 
 def _translated_name_order():
     """Order by the name shoppers see: this language's, else the default language's (modeltranslation's fallback)."""
-    language = (translation.get_language() or settings.MODELTRANSLATION_DEFAULT_LANGUAGE).replace("-", "_")
+    here, default = name_columns()
+    return Coalesce(NullIf(F(here), Value("")), F(default), output_field=CharField()).asc()
+
+
+def name_columns(language: str | None = None) -> tuple[str, str]:
+    """The columns of a translated ``name`` (products, variants) a reader of ``language`` (the active one) reads:
+    their language's, then the default language's, which is modeltranslation's fallback. Names of columns made
+    from ``settings.LANGUAGES``, never from input: safe to write into SQL."""
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
+    language = (language or translation.get_language() or default).lower().replace("-", "_")
     if language not in {code.replace("-", "_") for code, _name in settings.LANGUAGES}:
         language = default
-    return Coalesce(NullIf(F(f"name_{language}"), Value("")), F(f"name_{default}"), output_field=CharField()).asc()
+    return f"name_{language}", f"name_{default}"
+
+
+def shown_name_sql(alias: str, language: str | None = None) -> str:
+    """SQL for the name of the catalog row ``alias`` as a reader of ``language`` reads it (NULL if it has none)."""
+    here, default = name_columns(language)
+    return f"COALESCE(NULLIF({alias}.{here}, ''), NULLIF({alias}.{default}, ''))"
+
+
+def catalog_item_names(variant_ids, language: str) -> dict[int, tuple[str, str]]:
+    """(product name, variant name) of each variant still in the catalog, as a reader of ``language`` reads
+    them (their language's, else the default's), by id; one query. Variants gone are not in it."""
+    ids = sorted({pk for pk in variant_ids if pk})
+    if not ids:
+        return {}
+    with translation.override(language):
+        return {
+            variant.pk: (variant.product.name, variant.name)
+            for variant in Variant.objects.select_related("product").filter(pk__in=ids)
+        }
 
 
 def product_by_slug(slug: str):

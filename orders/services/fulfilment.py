@@ -19,6 +19,7 @@ from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
 from orders.constants import ActorKind, BackorderKind, DeliveryState
+from orders.email_names import item_title
 from orders.errors import OrderError
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
 from orders.services.kernel import lock_order, refresh_statuses, save_change
@@ -224,8 +225,12 @@ SHIPMENT_MESSAGES: dict[str, MessageKind] = {  # by Fulfillment.delivery_state
 
 
 def _item(line: OrderLine, quantity: int) -> dict:
-    name = f"{line.product_name} – {line.variant_name}" if line.variant_name else line.product_name
-    return {"name": name, "quantity": quantity}
+    """An item of a shipment or backorder email; named in the email's language when it is sent (orders.email_names)."""
+    return {
+        "name": item_title(line.product_name, line.variant_name),
+        "variant_id": line.variant_id,
+        "quantity": quantity,
+    }
 
 
 def _order_context(order: Order) -> dict:

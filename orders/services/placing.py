@@ -25,6 +25,7 @@ from notifications.services import notify
 from orders import events, quotes
 from orders.calculations import Totals
 from orders.constants import ActorKind, RiskLevel
+from orders.email_names import item_title
 from orders.errors import OrderError
 from orders.lines import new_order_line
 from orders.models import Order, OrderLine
@@ -376,7 +377,8 @@ def order_confirmation_context(order: Order, lines: list[OrderLine]) -> dict:
         "total": str(order.total),
         "lines": [
             {
-                "name": f"{line.product_name} – {line.variant_name}" if line.variant_name else line.product_name,
+                "name": item_title(line.product_name, line.variant_name),  # the record; renamed as the email's
+                "variant_id": line.variant_id,  # language reads it when it is sent (orders.email_names)
                 "quantity": line.quantity,
                 "total": str(line.total),
             }

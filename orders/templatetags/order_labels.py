@@ -9,6 +9,7 @@ from functools import lru_cache
 from django import template
 from django.utils import translation
 
+from orders import presentation
 from orders.constants import DeliveryState, FinancialStatus, FulfillmentStatus, OrderStatus
 
 register = template.Library()
@@ -30,3 +31,9 @@ def _labels(kind: str, language: str) -> dict[str, str]:
 def label(value: str, kind: str) -> str:
     """``{{ order.financial_status|label:"financial" }}`` → "Partially paid" in the page's language."""
     return _labels(kind, translation.get_language() or "en").get(value, value)
+
+
+@register.simple_tag
+def discount_reasons(line, order) -> str:
+    """``{% discount_reasons line order as why %}``: "Member price −10%, SPRING10" in the page's language."""
+    return presentation.discount_reasons(line, order, language=translation.get_language() or "en")

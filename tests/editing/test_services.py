@@ -370,7 +370,10 @@ def test_commit_records_revision_event_and_messages():
     event = OrderEvent.objects.get(order=order, type=EventType.EDITED)
     assert event.customer_visible and event.actor_kind == CUSTOMER and event.actor == order.customer
     assert event.data["before"]["total"] == str(order.total) and event.data["after"]["total"] == str(result.order.total)
-    assert event.data["changes"] == [{"type": "changed", "item": "Wollsocken M / Grau", "from": 1, "to": 2}]
+    socks = line(order, SOCKS).variant_id
+    assert event.data["changes"] == [
+        {"type": "changed", "variant_id": socks, "item": "Wollsocken M / Grau", "from": 1, "to": 2}
+    ]
     assert Decimal_str(event.data["delta"]) == result.order.total - order.total
     shopper = compose(Message.objects.get(kind=MessageKind.ORDER_EDITED))
     assert shopper.recipient == order.email and shopper.language == "de" and "2 × Wollsocken" in shopper.body_text

@@ -136,7 +136,7 @@ def test_a_worker_killed_mid_send_is_not_sent_again_until_staff_say_so(smtp, run
     assert response.status_code == 302
     run_worker(queues=("notifications",), extra_env=smtp.env())
     first, second = smtp.received()
-    assert first["Message-ID"] == second["Message-ID"] == f"<message.{message.pk}@example.com>"
+    assert first["Message-ID"] == second["Message-ID"] == Message.objects.get(pk=message.pk).message_id != ""
     assert first["Subject"] == second["Subject"]
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT and message.sent_again == 1 and message.attempts == 1

@@ -82,7 +82,7 @@ def visible(order_id: int) -> dict[str, str]:
             parts[f"{kind} page tail"] = render_to_string(tail, context)
         parts["page action facts"] = repr(order_actions.page_facts(order))
         row = selectors.orders_by_id([order_id])[order_id]
-        parts["list row"] = render_to_string("orders/_order_row.html", {"order": row})
+        parts["list row"] = views._row(row)
         customer = User.objects.get(orders__pk=order_id)
         path = reverse("api:my-order", args=[order.number])
         parts["api detail"] = _api(MyOrderDetail, path, customer, number=order.number)
