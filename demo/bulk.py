@@ -230,6 +230,7 @@ def bulk_orders(
             "refunded_total": Decimal(0),
             "adjustment_total": Decimal(0),
             "kept_total": Decimal(0),
+            "vat_id": "",
             "status": statuses.status,
             "financial_status": statuses.financial_status,
             "fulfillment_status": statuses.fulfillment_status,
