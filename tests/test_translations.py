@@ -93,3 +93,25 @@ def test_status_names_are_translated_at_runtime(language, expected):
 
     with translation.override(language):
         assert str(OrderStatus.CANCELLED.label) == expected
+
+
+# Words that stay as they are in a translation: names and technical terms.
+KEPT_AS_IS = {"Aftersale Demo Store", "API key", "Message-ID", "VAT ID", "Stripe", "PDF"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_sentence_is_left_in_english(locale):
+    """A msgstr of three or more words equal to its English msgid is a copy, not a translation."""
+    copies = []
+    for message in catalog(locale):
+        if not message.id:
+            continue
+        pairs = zip(
+            message.id if isinstance(message.id, tuple) else (message.id,),
+            message.string if isinstance(message.string, tuple) else (message.string,),
+            strict=False,
+        )
+        for english, translated in pairs:
+            if english == translated and len(english.split()) >= 3 and english not in KEPT_AS_IS:
+                copies.append(english)
+    assert not copies, f"{locale}: left in English: {copies[:10]}"
