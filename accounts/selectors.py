@@ -19,3 +19,13 @@ def marketing_recipient(user_id: int) -> str | None:
     if not consented:
         return None
     return settings.SITE_URL + reverse("accounts:unsubscribe", args=[unsubscribe_token(user_id)])
+
+
+def recipient_preferences(email: str) -> tuple[str, str] | None:
+    """(language, time zone) stored on the shopper account with this email, for the send job
+    (``NOTIFICATIONS_RECIPIENT_PREFERENCES``); None when no shopper has it. Either may be "" (not known)."""
+    return (
+        CustomerProfile.objects.filter(user__email=email.strip().lower(), user__is_staff=False)
+        .values_list("language", "time_zone")
+        .first()
+    )
