@@ -44,7 +44,7 @@ class CustomerGroupAdmin(admin.ModelAdmin):
 
 @admin.register(CustomerProfile)
 class CustomerProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "name", "language", "group", "tax_exempt", "marketing_consent"]
+    list_display = ["user", "name", "language", "time_zone", "group", "tax_exempt", "marketing_consent"]
     list_filter = ["language", "group", "tax_exempt", "marketing_consent"]
     search_fields = ["user__email", "name", "vat_id"]
     list_select_related = ["user", "group"]

@@ -107,6 +107,9 @@ class CustomerProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     name = models.CharField(_("name"), max_length=200, blank=True)
     language = models.CharField(_("preferred language"), max_length=16, choices=settings.LANGUAGES, blank=True)
+    # The IANA zone the shopper's browser last reported (at sign-in, and whenever it changes): their emails'
+    # times read in it. Empty: the store's zone.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     vat_id = models.CharField(_("VAT ID"), max_length=32, blank=True)
     tax_exempt = models.BooleanField(_("tax exempt"), default=False)
     group = models.ForeignKey(

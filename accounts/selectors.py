@@ -24,3 +24,13 @@ def marketing_recipient(user_id: int) -> str | None:
 def address_book(user) -> list[Address]:
     """A shopper's saved addresses, the default first, then in the order they were added."""
     return list(Address.objects.filter(user=user).order_by("-is_default", "pk"))
+
+
+def recipient_preferences(email: str) -> tuple[str, str] | None:
+    """(language, time zone) stored on the shopper account with this email, for the send job
+    (``NOTIFICATIONS_RECIPIENT_PREFERENCES``); None when no shopper has it. Either may be "" (not known)."""
+    return (
+        CustomerProfile.objects.filter(user__email=email.strip().lower(), user__is_staff=False)
+        .values_list("language", "time_zone")
+        .first()
+    )

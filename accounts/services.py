@@ -53,6 +53,16 @@ def shopper_language(user: User, fallback: str) -> str:
     return (profile.language if profile else "") or fallback
 
 
+def save_preferences(*, user: User, language: str = "", time_zone: str = "") -> None:
+    """Keep a shopper's language and time zone (those given) on their profile: what their emails are rendered
+    in. One UPDATE (an account without a profile gets one)."""
+    changes = {field: value for field, value in (("language", language), ("time_zone", time_zone)) if value}
+    if not changes:
+        return
+    if not CustomerProfile.objects.filter(user=user).update(**changes):
+        CustomerProfile.objects.update_or_create(user=user, defaults=changes)
+
+
 # --- sign-in ---------------------------------------------------------------------------------
 
 

@@ -38,10 +38,13 @@ def code_limit(subject: str) -> Limit:
     return Limit("code_guess_code", subject, Rate(settings.SIGN_IN_CODE_TRIES, settings.SIGN_IN_CODE_SECONDS))
 
 
-def request_code(*, email: str, ip: str, language: str) -> int | None:
+def request_code(*, email: str, ip: str, language: str, chosen: bool = False) -> int | None:
     """Mail a code and a link to the account with this email; the id of their row, or None for an email
     that can't sign in this way (no account: told so if the merchant chose; staff: nothing) — the page
-    answers the same either way."""
+    answers the same either way.
+
+    ``language``: the page's, where the code was asked for; ``chosen``: picked with the switcher on this
+    device (its cookie), which beats the account's stored language as it will at sign-in."""
     email = normalize_email(email)
     try:
         take(sign_in_limit("code_request_ip", ip), sign_in_limit("code_request_email", email))
@@ -60,11 +63,12 @@ def request_code(*, email: str, ip: str, language: str) -> int | None:
         return None
     if not can_sign_in_by_email(user):
         return None  # staff sign in through admin
-    return send_sign_in_email(user=user, language=language)
+    return send_sign_in_email(user=user, language=language, chosen=chosen)
 
 
-def send_sign_in_email(*, user: User, language: str) -> int:
-    """A new code and link for the user (older unused ones stop working), mailed in their language."""
+def send_sign_in_email(*, user: User, language: str, chosen: bool = False) -> int:
+    """A new code and link for the user (older unused ones stop working), mailed in the language chosen on
+    the device that asked (``chosen``), else the account's, else the page's (``language``)."""
     now = timezone.now()
     token, code = tokens.new_token(), tokens.new_numeric_code()
     token_hash = tokens.digest(token)
@@ -79,7 +83,7 @@ def send_sign_in_email(*, user: User, language: str) -> int:
         notify(
             kind=MessageKind.SIGN_IN_CODE,
             recipient=user.email,
-            language=shopper_language(user, language),
+            language=language if chosen else shopper_language(user, language),
             context={
                 "code_minutes": settings.SIGN_IN_CODE_SECONDS // 60,
                 "link_minutes": settings.SIGN_IN_LINK_MINUTES,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import email_change, services, sign_in, step_up
 from accounts.errors import AccountError
 from accounts.forms import AddressForm, ChangeEmailForm, CodeForm, ConfirmEmailChangeForm, ProfileForm, SignInForm
-from accounts.middleware import SESSION_LANGUAGE_KEY
+from accounts.middleware import SESSION_LANGUAGE_KEY, chosen_language
 from accounts.models import Address, CustomerProfile, User
 from accounts.selectors import address_book, user_id_from_unsubscribe_token
 from accounts.services import withdraw_marketing_consent
@@ -53,6 +53,13 @@ def _signed_in(request, user, *, method: str, next_url: str):
     return response
 
 
+def _code_language(request) -> dict:
+    """The sign-in email's language: the one picked on this device, else (decided with the account) the
+    account's, else this page's: the browser's (docs/decisions.md, "Sign-in and accounts")."""
+    chosen = chosen_language(request)
+    return {"language": chosen or request.LANGUAGE_CODE, "chosen": bool(chosen)}
+
+
 @require_http_methods(["GET", "POST"])
 def request_sign_in_code(request):
     """The email form. Known and unknown emails get the same answer: the code page."""
@@ -60,7 +67,7 @@ def request_sign_in_code(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            link_id = sign_in.request_code(email=email, ip=client_ip(request), language=request.LANGUAGE_CODE)
+            link_id = sign_in.request_code(email=email, ip=client_ip(request), **_code_language(request))
         except AccountError as error:
             form.add_error("email", error.message)
         else:
@@ -78,9 +85,7 @@ def enter_sign_in_code(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "resend":
         try:
-            link_id = sign_in.request_code(
-                email=pending["email"], ip=client_ip(request), language=request.LANGUAGE_CODE
-            )
+            link_id = sign_in.request_code(email=pending["email"], ip=client_ip(request), **_code_language(request))
         except AccountError as error:
             messages.error(request, error.message)
         else:
@@ -194,12 +199,18 @@ def set_language(request):
     response = HttpResponseRedirect(safe_next(request, "/"))
     if not check_for_language(language) or language not in dict(settings.LANGUAGES):
         return response
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax", secure=not settings.DEBUG
-    )
+    _remember_language(response, language)
     if request.user.is_authenticated and not request.user.is_staff:
         CustomerProfile.objects.filter(user=request.user).update(language=language)
         request.session[SESSION_LANGUAGE_KEY] = language
+    return response
+
+
+def _remember_language(response, language: str):
+    """This device's language choice: a cookie, which beats the profile's language at the next sign-in."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax", secure=not settings.DEBUG
+    )
     return response
 
 
@@ -221,9 +232,11 @@ def profile(request):
                     for message in errors:
                         form.add_error(field, message)
             else:
-                request.session[SESSION_LANGUAGE_KEY] = form.cleaned_data["language"]
+                language = form.cleaned_data["language"]
+                request.session[SESSION_LANGUAGE_KEY] = language
                 messages.success(request, _("Your profile was saved."))
-                return redirect("accounts:profile")
+                # This device's choice too: at the next sign-in it would otherwise beat the profile's.
+                return _remember_language(redirect("accounts:profile"), language)
     else:
         form = ProfileForm(
             initial={

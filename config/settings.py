@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ShopperLanguageMiddleware",
+    "accounts.middleware.ShopperTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RedisUnavailableMiddleware",
@@ -278,6 +279,9 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 REPLY_TO_EMAIL = os.environ.get("REPLY_TO_EMAIL", "")
 # Header/footer data of every email, from the layer that owns the store's settings (see notifications).
 EMAIL_BRANDING = "storefront.selectors.email_branding"
+# The language and time zone a shopper's email is rendered in, read by the send job from their account
+# (accounts sits above notifications): email -> (language, time zone) or None for no shopper account.
+NOTIFICATIONS_RECIPIENT_PREFERENCES = "accounts.selectors.recipient_preferences"
 # How many times the send job tries one message before it is marked failed.
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5"))
 # Hours a message that carried a code or link (sign-in, email change) stays in the outbox after the code

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import CustomerGroup, CustomerProfile, User
 from accounts.services import give_staff_totp
+from core.reasons import Reason, ReasonCode
 from demo.catalog import COLOURS, LANGS, ONE_SIZE, PICKUP, PRODUCTS, SHIPPING_METHODS, TAX_RATES
 from editing.models import EditPolicy
 from orders import services
@@ -271,7 +272,7 @@ def load_demo_shopper() -> int:
     order = place([L(sweater_m, 1)], days_ago=12)
     pay(order)
     services.record_refund(order=order, amount=order.total, idempotency_key=f"demo-refund-{order.number}")
-    services.cancel_order(order=order, reason="Customer changed their mind", actor_kind=ActorKind.STAFF)
+    services.cancel_order(order=order, reason=Reason(ReasonCode.CUSTOMER_REQUEST), actor_kind=ActorKind.STAFF)
     # Paid, one line returned and refunded by staff, through the gateway: given back, so nothing is owed
     # (a refund recorded as made elsewhere leaves what the order costs as it was).
     order = place([L(tee_m, 1), L(socks, 1)], days_ago=8)
@@ -279,7 +280,7 @@ def load_demo_shopper() -> int:
     memo = services.issue_refund(
         order=order,
         amount=order.lines.get(variant_id=socks).total,
-        reason="Returned",
+        reason=Reason(ReasonCode.RETURNED),
         with_return=True,
         actor=_staff_user(),
     )
@@ -287,7 +288,7 @@ def load_demo_shopper() -> int:
         services.send_refund(refund_id=refund.pk)
     # Cancelled before payment: voided.
     order = place([L(wallet, 1)], days_ago=6)
-    services.cancel_order(order=order, reason="Unpaid", actor_kind=ActorKind.SYSTEM)
+    services.cancel_order(order=order, reason=Reason(ReasonCode.PAYMENT_NOT_RECEIVED), actor_kind=ActorKind.SYSTEM)
     # With a discount code (locked for self-editing by default policy).
     pay(place([L(sweater_m, 1), L(socks, 2)], days_ago=1, discount_code="WELCOME10"))
     # An engraved wallet (customized: can be removed, not changed).
@@ -368,6 +369,6 @@ def generate(
                 estimated_arrival=(now + timedelta(days=rng.randint(1, 4))).date(),
             )
         elif roll > 0.97:
-            services.cancel_order(order=order, reason="generated", actor_kind=ActorKind.SYSTEM)
+            services.cancel_order(order=order, actor_kind=ActorKind.SYSTEM)
         placed += 1
     return placed

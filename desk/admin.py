@@ -14,11 +14,10 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.db import connection
 from django.urls import path, reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from desk import fulfilment_views, money_views
 from editing.views import staff_edit_order
 from orders import admin_views, services
@@ -341,7 +340,7 @@ class OrderAdmin(admin.ModelAdmin):
         text = _("Edit window") if reason == "edit_window" else _("Awaiting payment")
         if until is None:
             return text
-        return _("%(hold)s, until %(time)s") % {"hold": text, "time": date_format(localtime(until), "DATETIME_FORMAT")}
+        return _("%(hold)s, until %(time)s") % {"hold": text, "time": dates.deadline(until)}
 
     @admin.display(description=_("customer's store credit"))
     def store_credit(self, obj):

@@ -11,13 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core import reasons
+from core.reasons import Reason, ReasonCode
 from orders.admin_forms import OrderActionForm
 from orders.admin_fulfilment import date_field, delivery_state_field
-from orders.constants import BackorderKind, CancelReason
+from orders.constants import BackorderKind
 from orders.models import OrderLine
 
 
@@ -31,13 +31,33 @@ def amount_field() -> forms.DecimalField:
     )
 
 
-def reason_field(**kwargs) -> forms.CharField:
+def reason_field(codes, **kwargs) -> forms.ChoiceField:
+    """The reason, chosen from a translatable list (core.reasons): every reader sees it in their language."""
+    return forms.ChoiceField(label=_("Reason"), choices=reasons.choices(codes), **kwargs)
+
+
+def note_field(label=_("Note"), **kwargs) -> forms.CharField:
+    """Words of the staff member's own, kept as typed beside the reason (and shown labelled as a note)."""
     return forms.CharField(
-        label=_("Reason"),
-        max_length=300,
+        label=label,
+        max_length=reasons.NOTE_MAX_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         **kwargs,
     )
+
+
+class ReasonForm(OrderActionForm):
+    """A reason from the page's list and an optional note (needed with "Other"): ``reason_value()``."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == ReasonCode.OTHER and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Say why in a note."))
+        return cleaned
+
+    def reason_value(self) -> Reason:
+        return Reason(self.cleaned_data["reason"], self.cleaned_data.get("note", ""))
 
 
 def line_label(line: OrderLine) -> str:
@@ -47,9 +67,10 @@ def line_label(line: OrderLine) -> str:
 # --- money -------------------------------------------------------------------------------------------
 
 
-class RefundForm(OrderActionForm):
+class RefundForm(ReasonForm):
     amount = amount_field()
-    reason = reason_field(help_text=_("The customer sees this reason in the refund email."))
+    reason = reason_field(reasons.REFUND_REASONS, help_text=_("The customer sees this reason in the refund email."))
+    note = note_field()
     with_return = forms.BooleanField(
         label=_("With a return"),
         required=False,
@@ -57,7 +78,7 @@ class RefundForm(OrderActionForm):
     )
 
 
-class PaymentLinkForm(OrderActionForm):
+class PaymentLinkForm(ReasonForm):
     amount = forms.DecimalField(
         label=_("Amount"),
         max_digits=12,
@@ -74,16 +95,18 @@ class PaymentLinkForm(OrderActionForm):
         required=False,
         help_text=_("Empty: the edit policy's days to pay a balance."),
     )
-    note = forms.CharField(
+    reason = reason_field(reasons.PAYMENT_LINK_REASONS, initial=ReasonCode.BALANCE_DUE, required=False)
+    note = note_field(
         label=_("Message to the customer"),
-        max_length=300,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=_("Optional, in the customer's language: it is shown in the email above the link."),
     )
 
+    def reason_value(self) -> Reason:
+        """Without a reason chosen: the balance due (a note alone is not "other" here)."""
+        return Reason(self.cleaned_data.get("reason") or ReasonCode.BALANCE_DUE, self.cleaned_data.get("note", ""))
 
-class GoodwillForm(OrderActionForm):
+
+class GoodwillForm(ReasonForm):
     STORE_CREDIT = "store_credit"
     ORDER_DISCOUNT = "order_discount"
 
@@ -97,37 +120,24 @@ class GoodwillForm(OrderActionForm):
         widget=forms.RadioSelect,
     )
     amount = amount_field()
-    reason = reason_field()
+    reason = reason_field(reasons.GOODWILL_REASONS)
+    note = note_field()
 
 
-class ReleaseHoldForm(OrderActionForm):
-    reason = reason_field(help_text=_('Kept on the order\'s timeline, e.g. "paid by bank transfer".'))
+class ReleaseHoldForm(ReasonForm):
+    reason = reason_field(reasons.RELEASE_REASONS)
+    note = note_field(help_text=_('Kept on the order\'s timeline, e.g. "paid by bank transfer".'))
 
 
-class CancelForm(OrderActionForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=CancelReason.choices)
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=200,
-        help_text=_("Optional: added after the reason."),
-    )
+class CancelForm(ReasonForm):
+    reason = reason_field(reasons.STAFF_CANCEL_REASONS)
+    note = note_field(help_text=_("Optional: added after the reason."))
     refund = forms.BooleanField(
         label=_("Refund what was paid"),
         required=False,
         initial=True,
         help_text=_("Untick to keep the money (for example, a fee for the work already done)."),
     )
-
-    def reason_text(self) -> str:
-        """The reason as stored on the order's records: its label in the store's language, then the note.
-
-        The store's language (not the staff member's) keeps the records readable by every colleague.
-        """
-        with translation.override(settings.LANGUAGE_CODE):
-            text = str(CancelReason(self.cleaned_data["reason"]).label)
-        note = self.cleaned_data.get("note", "").strip()
-        return f"{text}: {note}" if note else text
 
 
 # --- fulfilment --------------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def release_order_hold(request, pk: int, *, model_admin):
     form = ReleaseHoldForm(posted(request))
 
     def perform() -> tuple[int, str]:
-        release_hold(order=order, reason=form.cleaned_data["reason"], actor=request.user)
+        release_hold(order=order, reason=form.reason_value(), actor=request.user)
         return messages.SUCCESS, gettext("The order is released to the warehouse.")
 
     reason, until = order.hold()

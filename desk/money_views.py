@@ -85,7 +85,7 @@ def refund_order(request, pk: int, *, model_admin):
         memo = issue_refund(
             order=order,
             amount=data["amount"],
-            reason=data["reason"],
+            reason=form.reason_value(),
             with_return=data["with_return"],
             actor=request.user,
         )
@@ -113,13 +113,15 @@ def give_goodwill(request, pk: int, *, model_admin):
         data = form.cleaned_data
         amount = money(data["amount"], order.currency)
         if data["kind"] == GoodwillForm.STORE_CREDIT:
-            entry = give_store_credit(order=order, amount=data["amount"], reason=data["reason"], actor=request.user)
+            entry = give_store_credit(
+                order=order, amount=data["amount"], reason=form.reason_value(), actor=request.user
+            )
             return _("%(amount)s of store credit given to %(email)s.") % {
                 "amount": money(entry.amount, entry.currency),
                 "email": order.email,
             }
         settlement = give_goodwill_discount(
-            order=order, amount=data["amount"], reason=data["reason"], actor=request.user
+            order=order, amount=data["amount"], reason=form.reason_value(), actor=request.user
         )
         if settlement.refunds:
             return _("A goodwill discount of %(amount)s was given; %(refund)s is refunded to the customer.") % {
@@ -156,7 +158,7 @@ def cancel_order(request, pk: int, *, model_admin):
     def perform(order: Order, form: CancelForm) -> str:
         refund = form.cleaned_data["refund"]
         result = editing.cancel_order(
-            order=order, actor_kind=ActorKind.STAFF, actor=request.user, reason=form.reason_text(), refund=refund
+            order=order, actor_kind=ActorKind.STAFF, actor=request.user, reason=form.reason_value(), refund=refund
         )
         settlement, number = result.settlement, result.order.number
         if not settlement.refunds:
@@ -198,7 +200,7 @@ def send_payment_link(request, pk: int, *, model_admin):
             actor=request.user,
             amount=data["amount"],
             due_days=data["due_days"],
-            note=data["note"],
+            reason=form.reason_value(),
         )
         if sent is None:
             return _("Nothing is due on this order: no link was sent.")

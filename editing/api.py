@@ -6,7 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import step_up
+from core import reasons
 from core.money import MONEY_DIGITS
+from core.reasons import Reason
 from editing import cancellation, commit, selectors, staging
 from editing.errors import EditConflict
 from editing.models import EditSession
@@ -134,7 +136,25 @@ class SettlementSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    """Why, if the shopper says: ``reason_code`` (one of the shopper's cancel reasons) and a ``note`` kept as
+    typed. ``reason`` is the older free-text field, still accepted: it is read as the "other" reason's note
+    (or as the note of ``reason_code``, when that is given without one)."""
+
+    reason_code = serializers.ChoiceField(
+        choices=[code.value for code in reasons.SHOPPER_CANCEL_REASONS], required=False, allow_blank=True
+    )
+    note = serializers.CharField(max_length=reasons.NOTE_MAX_LENGTH, required=False, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=reasons.NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Deprecated: free text, kept as the note of the reason “other”. Send reason_code and note.",
+    )
+
+    def reason_value(self) -> Reason:
+        data = self.validated_data
+        note = data.get("note") or data.get("reason") or ""
+        return Reason(data.get("reason_code") or "", note)
 
 
 def _session(request, number: int, session_id: int) -> EditSession:
@@ -221,6 +241,6 @@ class OrderCancel(APIView):
         body.is_valid(raise_exception=True)
         step_up.require_step_up(request)
         result = cancellation.cancel_order(
-            order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=body.validated_data.get("reason", "")
+            order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=body.reason_value()
         )
         return Response(SettlementSerializer(result).data)

@@ -8,9 +8,9 @@ and the merchant when a shopper acted, are told. ``cancel_refusals`` (``editing.
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.reasons import Reason, ReasonCode
 from editing import settlement
 from editing.commit import CommitResult, tell_shopper_and_merchant
 from editing.constants import SessionStatus
@@ -25,12 +25,20 @@ from orders.services.refunds import check_refund_limit  # not re-exported by ord
 
 
 def cancel_order(
-    *, order: Order, actor_kind: ActorKind, actor: User | None = None, reason: str = "", refund: bool = True
+    *,
+    order: Order,
+    actor_kind: ActorKind,
+    actor: User | None = None,
+    reason: Reason | str = "",
+    refund: bool = True,
 ) -> CommitResult:
     """Cancel the whole order (policy permitting): stock back, what was paid refunded, edits closed.
 
-    Staff may cancel without refunding (``refund=False``): the money stays with the store.
+    ``reason``: a code (core.reasons.SHOPPER_CANCEL_REASONS or STAFF_CANCEL_REASONS) and a note, or none;
+    free text is an "other" note. Staff may cancel without refunding (``refund=False``): the money stays
+    with the store.
     """
+    reason = Reason.of(reason)
     policy = EditPolicy.load()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -50,7 +58,7 @@ def cancel_order(
                 order=order,
                 amount_due=order.kept_total,  # what the store had already decided to keep stays kept
                 source=MoneySource.CANCELLATION,
-                reason=reason or _("Order #%(number)s canceled") % {"number": order.number},
+                reason=reason.or_default(ReasonCode.ORDER_CANCELED),
                 policy=policy,
                 actor_kind=actor_kind,
                 actor=actor,

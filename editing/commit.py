@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import rows
+from core.reasons import Reason, ReasonCode
 from editing import settlement
 from editing.calculations import REMOVED, SWAPPED, UNCHANGED, EditPlan, PlannedLine
 from editing.constants import SessionStatus
@@ -107,10 +108,17 @@ class CommitResult:
 
 
 def commit_edit(
-    *, session_id: int, actor_kind: ActorKind, actor: User | None = None, reason: str = "", order_id: int | None = None
+    *,
+    session_id: int,
+    actor_kind: ActorKind,
+    actor: User | None = None,
+    reason: Reason | str = "",
+    order_id: int | None = None,
 ) -> CommitResult:
     """Apply the staged changes to the order, atomically and at most once, against the content version they were
-    staged on. ``order_id``: the session's order, when the caller has read the session already."""
+    staged on. ``order_id``: the session's order, when the caller has read the session already. ``reason``: a
+    code and a note (core.reasons), if any; free text is an "other" note."""
+    reason = Reason.of(reason)
     staff = is_staff_actor(actor_kind)
     with transaction.atomic():
         # Order first, then session, then lines and variants: one lock order for every writer.
@@ -159,7 +167,7 @@ def commit_edit(
         settled = settlement.settle_order(
             order=order,
             source=MoneySource.EDIT,
-            reason=reason or _("Order #%(number)s edited") % {"number": order.number},
+            reason=reason.or_default(ReasonCode.ORDER_EDITED),
             policy=policy,
             actor_kind=actor_kind,
             actor=actor,

@@ -3,6 +3,8 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import reasons
+from core.reasons import Reason
 from editing.eligibility import policy_view
 from editing.models import EditPolicy
 from editing.rules import MAX_LINE_QUANTITY, address_countries
@@ -69,6 +71,20 @@ class EditAddressForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (optional)"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    """Why the shopper cancels, if they say: a reason from the list (every reader sees it in their language)
+    and a note in their own words, kept as typed."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason (optional)"),
+        choices=[("", "—"), *reasons.choices(reasons.SHOPPER_CANCEL_REASONS)],
+        required=False,
     )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=reasons.NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def reason_value(self) -> Reason:
+        return Reason(self.cleaned_data.get("reason") or "", self.cleaned_data.get("note") or "")

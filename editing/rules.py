@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from core.dates import moment
+from core.dates import when
 from editing.constants import ChangeType
 
 MAX_LINE_QUANTITY = 999
@@ -95,7 +95,7 @@ def order_refusals(
             Refusal(
                 "window_closed",
                 _("Orders can be changed until %(time)s; that time has passed.")
-                % {"time": moment(order.edit_window_ends_at)},
+                % {"time": when(order.edit_window_ends_at)},
             )
         )
     if policy.lock_discounted_orders and order.discount_code:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import queues
 from core.money import ZERO, quantize
+from core.reasons import Reason
 from editing.constants import SessionStatus
 from editing.errors import EditError
 from editing.models import EditPolicy, EditSession
@@ -92,7 +93,7 @@ def settle_order(
     *,
     order: Order,
     source: MoneySource,
-    reason: str,
+    reason: Reason | str,
     policy: EditPolicy,
     actor_kind: ActorKind,
     actor: User | None = None,
@@ -183,7 +184,7 @@ def expire_unpaid_edit(*, request_id: int, now=None) -> PaymentRequest | None:
             order=request.order,
             context={
                 "amount": str(request.amount),
-                "reason": request.reason,
+                "reason": request.reason.as_data(),
                 "reverted": reverted,
                 "revert_blocked": blocked,
             },
@@ -242,15 +243,17 @@ def revert_edit(*, session: EditSession) -> bool:
 # --- goodwill --------------------------------------------------------------------------------------------
 
 
-def give_goodwill_discount(*, order: Order, amount: Decimal, reason: str, actor: User) -> Settlement:
+def give_goodwill_discount(*, order: Order, amount: Decimal, reason: Reason | str, actor: User) -> Settlement:
     """Staff take an amount off what the order costs; what was overpaid is refunded, an open request shrinks.
-    Refused for a canceled order, which costs nothing already."""
+    Refused for a canceled order, which costs nothing already. ``reason``: a code
+    (core.reasons.GOODWILL_REASONS) and a note; free text is an "other" note."""
     amount = quantize(amount, order.currency)
+    reason = Reason.of(reason)
     if amount <= 0:
         raise EditError(
             _("A discount must be more than zero."), code="bad_amount", fields={"amount": [_("Must be positive.")]}
         )
-    if not reason.strip():
+    if not reason:
         raise EditError(
             _("Say why the discount is given."), code="no_reason", fields={"reason": [_("This field is required.")]}
         )

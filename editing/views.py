@@ -185,7 +185,7 @@ def cancel_order(request, number: int):
             return stop
         try:
             result = cancellation.cancel_order(
-                order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=form.cleaned_data["reason"]
+                order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user, reason=form.reason_value()
             )
         except EditError as error:
             messages.error(request, error.message)

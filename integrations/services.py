@@ -22,11 +22,12 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tokens import digest
 from core import cache as caching
 from core import queues
+from core.reasons import Reason
 from editing import services as editing
 from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
 from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
@@ -159,7 +160,7 @@ def _change_address(order: Order, address: dict) -> None:
     (re-rated, versioned, on the timeline, settled), refused once anything has shipped."""
     session = editing.begin_edit(order=order, actor_kind=ActorKind.INTEGRATION)
     editing.stage_address(session_id=session.pk, address=address)
-    editing.commit_edit(session_id=session.pk, actor_kind=ActorKind.INTEGRATION, reason="Address from integration")
+    editing.commit_edit(session_id=session.pk, actor_kind=ActorKind.INTEGRATION)  # the event names the integration
 
 
 def _variants_by_sku(skus: list[str]) -> dict[str, int]:
@@ -184,6 +185,16 @@ def on_order_event(event: OrderEvent) -> None:
         create_deliveries([event])
 
 
+def event_data(event: OrderEvent) -> dict:
+    """An event's data as webhooks send it. A reason is ``reason_code`` and ``reason_note`` (core.reasons);
+    ``reason`` keeps the sentence receivers read before codes, in the store's language (docs/api.md)."""
+    data = dict(event.data or {})
+    if "reason_code" in data:
+        with translation.override(StoreSettings.cached().language):
+            data["reason"] = Reason.from_data(data).text()
+    return data
+
+
 def create_deliveries(events: list[OrderEvent]) -> list[int]:
     """One delivery per (endpoint, event), created once however often it is asked; queued on commit."""
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
@@ -199,7 +210,7 @@ def create_deliveries(events: list[OrderEvent]) -> list[int]:
                 "id": f"evt_{event.pk}",
                 "type": name,
                 "created_at": event.created_at.isoformat(),
-                "data": {"order": order_payload(event.order_id), "event": event.data},
+                "data": {"order": order_payload(event.order_id), "event": event_data(event)},
             }
             for endpoint in endpoints:
                 if endpoint.wants(name):

@@ -43,6 +43,26 @@ class MessageKind(models.TextChoices):
     MERCHANT_WEBHOOK_DISABLED = "merchant_webhook_disabled", _("Merchant alert: webhook endpoint disabled")
 
 
+# Rendered in the language and zone of the page they were asked from (or the store's), never the recipient
+# account's at send time: the sign-in email in the language chosen before signing in, messages about the
+# account to an address it may no longer have, and the merchant's alerts. Every other kind is to a shopper
+# and follows their profile when it is rendered (notifications.services.compose).
+KEEP_LANGUAGE_KINDS = frozenset(
+    {
+        MessageKind.SIGN_IN_CODE,
+        MessageKind.UNKNOWN_ACCOUNT,
+        MessageKind.EMAIL_CHANGE_CODE,
+        MessageKind.EMAIL_CHANGE_APPROVAL,
+        MessageKind.EMAIL_CHANGED,
+        MessageKind.MERCHANT_ORDER_EDITED,
+        MessageKind.MERCHANT_ORDER_CANCELLED,
+        MessageKind.MERCHANT_REFUND_FAILED,
+        MessageKind.MERCHANT_REFUND_AWAITING_APPROVAL,
+        MessageKind.MERCHANT_PAYMENT_EXPIRED,
+        MessageKind.MERCHANT_WEBHOOK_DISABLED,
+    }
+)
+
 # Sent only to shoppers who consented, with List-Unsubscribe; everything else is transactional.
 MARKETING_KINDS = frozenset({MessageKind.SHOP_AGAIN})
 

@@ -15,6 +15,9 @@ class Message(models.Model):
     kind = models.CharField(_("kind"), max_length=64, choices=MessageKind.choices)
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=16)
+    # The zone its times are shown in (an IANA name; empty: the store's), with ``language`` decided when the
+    # send job renders it: a shopper's come from their profile then (services.compose).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body_text = models.TextField(_("plain text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)

@@ -13,9 +13,10 @@ LINES = [
 ]
 ITEMS = [{"name": line["name"], "quantity": line["quantity"]} for line in LINES]
 ADMIN = {"admin_url": f"{SITE}/admin/orders/order/7/change/"}
+EDITED = {"reason_code": "order_edited", "reason_note": ""}  # a reason as stored: core.reasons
 PAY = {
     "amount": "36.00",
-    "reason": "Order #1042 edited",
+    "reason": EDITED,
     "pay_url": f"{SITE}/store/pay/12.sig/",
     "expires_at": "2026-12-08T10:00:00+00:00",
 }
@@ -90,7 +91,7 @@ SAMPLES: dict[str, dict] = {
     MessageKind.REFUND_ISSUED: {
         **ORDER,
         "amount": "36.00",
-        "reason": "Order #1042 edited",
+        "reason": {"reason_code": "goodwill", "reason_note": "Sorry for the wait"},
         "refunded_total": "36.00",
     },
     MessageKind.MERCHANT_REFUND_FAILED: {
@@ -98,19 +99,19 @@ SAMPLES: dict[str, dict] = {
         **ADMIN,
         "amount": "36.00",
         "error": "The card issuer could not be reached.",
-        "reason": "",
+        "reason": {"reason_code": "", "reason_note": ""},
     },
     MessageKind.MERCHANT_REFUND_AWAITING_APPROVAL: {
         **ORDER,
         **ADMIN,
         "amount": "36.00",
-        "reason": "Order #1042 edited",
+        "reason": EDITED,
     },
     MessageKind.MERCHANT_PAYMENT_EXPIRED: {
         **ORDER,
         **ADMIN,
         "amount": "36.00",
-        "reason": "Order #1042 edited",
+        "reason": EDITED,
         "reverted": True,
         "revert_blocked": False,
     },

@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from core import queues
+from core import dates, queues
 from notifications import secret_store
-from notifications.constants import MARKETING_KINDS, SECRET_KINDS, MessageKind, MessageStatus
+from notifications.constants import KEEP_LANGUAGE_KINDS, MARKETING_KINDS, SECRET_KINDS, MessageKind, MessageStatus
 from notifications.models import Message
 
 # What the kept text (admin, the mailbox) shows instead of a secret: a code, or a link.
@@ -65,10 +65,10 @@ class RenderedEmail(NamedTuple):
     html: str
 
 
-def render_message(*, kind: str, language: str, context: dict) -> RenderedEmail:
-    """(subject, text, html) of a message kind in a language."""
+def render_message(*, kind: str, language: str, context: dict, time_zone: str = "") -> RenderedEmail:
+    """(subject, text, html) of a message kind in a language, its times in ``time_zone`` (else the store's)."""
     base = f"notifications/email/{kind}"
-    with translation.override(language):
+    with translation.override(language), timezone.override(dates.zone(time_zone)):
         for hook in _context_hooks:
             context = hook(context, language)
         context = {**branding(), "site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
@@ -174,17 +174,34 @@ def masked_secrets(message: Message) -> dict[str, str]:
         return {name: str(LINK_MASK) if name.endswith(("link", "url")) else CODE_MASK for name in message.secret_names}
 
 
+def reader(message: Message) -> tuple[str, str]:
+    """(language, time zone) to render a message in now. A shopper's message follows their profile as it is
+    when the send job renders it (they may have changed their language since it was queued): the language
+    given to ``notify`` (the order's) and the store's zone are for recipients without an account or without
+    that preference. KEEP_LANGUAGE_KINDS keep what ``notify`` was given."""
+    language, time_zone = message.language, message.time_zone
+    if message.kind in KEEP_LANGUAGE_KINDS or not settings.NOTIFICATIONS_RECIPIENT_PREFERENCES:
+        return language, time_zone
+    preferences = import_string(settings.NOTIFICATIONS_RECIPIENT_PREFERENCES)(message.recipient)
+    if preferences is None:
+        return language, time_zone
+    stored_language, stored_zone = preferences
+    return stored_language or language, dates.valid_time_zone(stored_zone) or time_zone
+
+
 def compose(message: Message) -> Message:
     """Render the message's subject, text and HTML once and keep them: every retry sends the same email.
-    A message's secrets are kept masked: this text is what admin and the mailbox show, never what is sent
-    (that is ``render_for_sending``)."""
+    Its language and zone are decided now (``reader``) and kept with the text. A message's secrets are kept
+    masked: this text is what admin and the mailbox show, never what is sent (that is ``render_for_sending``)."""
     if not message.subject:
+        message.language, message.time_zone = reader(message)
         message.subject, message.body_text, message.body_html = render_message(
             kind=message.kind,
             language=message.language,
+            time_zone=message.time_zone,
             context={**message.context, **masked_secrets(message), "unsubscribe_url": message.unsubscribe_url},
         )
-        message.save(update_fields=["subject", "body_text", "body_html"])
+        message.save(update_fields=["language", "time_zone", "subject", "body_text", "body_html"])
     return message
 
 
@@ -199,6 +216,7 @@ def render_for_sending(message: Message) -> RenderedEmail:
     return render_message(
         kind=message.kind,
         language=message.language,
+        time_zone=message.time_zone,
         context={**message.context, **secrets, "unsubscribe_url": message.unsubscribe_url},
     )
 

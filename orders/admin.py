@@ -171,8 +171,8 @@ class FulfillmentLineAdmin(RecordAdmin):
 @admin.register(CreditMemo)
 class CreditMemoAdmin(RecordAdmin):
     list_display = ["id", "order", "amount", "currency", "source", "created_at", "print_link"]
-    list_filter = ["source", "created_at"]
-    search_fields = ["=order__number", "reason"]
+    list_filter = ["source", "reason_code", "created_at"]
+    search_fields = ["=order__number", "reason_note"]
     list_select_related = ["order"]
 
     def get_urls(self):

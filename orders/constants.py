@@ -57,15 +57,6 @@ class TransactionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Canceled")
 
 
-# Why staff cancel an order (the admin's list; the reason is stored as its label).
-class CancelReason(models.TextChoices):
-    CUSTOMER = "customer", _("Customer asked")
-    FRAUD = "fraud", _("Suspected fraud")
-    INVENTORY = "inventory", _("Out of stock")
-    PAYMENT = "payment", _("Payment not received")
-    OTHER = "other", _("Other")
-
-
 # Refunds not yet finished: the money is spoken for, so it can't be refunded again.
 OPEN_REFUND_STATUSES = (TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PENDING)
 

@@ -1,4 +1,7 @@
-"""One factory per OrderEvent type. Events are written only here, and never changed afterwards."""
+"""One factory per OrderEvent type. Events are written only here, and never changed afterwards.
+
+A reason is kept as ``reason_code`` and ``reason_note`` (core.reasons), never as a sentence; events written
+before kept a ``reason`` sentence, which readers take as an "other" note (``Reason.from_data``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.reasons import Reason
 from orders.constants import CUSTOMER_VISIBLE_EVENTS, ActorKind, EventType
 from orders.models import Fulfillment, Order, OrderEvent, PaymentRequest, StoreCreditEntry, Transaction
 
@@ -68,7 +72,12 @@ def refund_recorded_event(*, order: Order, transaction: Transaction, actor_kind:
         type=EventType.REFUND_RECORDED,
         actor_kind=actor_kind,
         actor=actor,
-        data={"transaction": transaction.pk, "amount": str(transaction.amount), "currency": transaction.currency},
+        data={
+            "transaction": transaction.pk,
+            "amount": str(transaction.amount),
+            "currency": transaction.currency,
+            **(transaction.reason.as_data() if transaction.reason else {}),  # shown with it on the timeline
+        },
     )
 
 
@@ -101,8 +110,8 @@ def delivery_updated_event(
     )
 
 
-def order_cancelled_event(*, order: Order, reason: str, actor_kind: ActorKind, actor=None) -> OrderEvent:
-    return _event(order=order, type=EventType.CANCELLED, actor_kind=actor_kind, actor=actor, data={"reason": reason})
+def order_cancelled_event(*, order: Order, reason: Reason, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(order=order, type=EventType.CANCELLED, actor_kind=actor_kind, actor=actor, data=reason.as_data())
 
 
 def order_archived_event(*, order: Order, actor_kind: ActorKind, actor=None) -> OrderEvent:
@@ -116,7 +125,7 @@ def order_edited_event(
     after: dict,
     changes: list[dict],
     delta: str,
-    reason: str,
+    reason: Reason,
     actor_kind: ActorKind,
     actor=None,
 ) -> OrderEvent:
@@ -126,7 +135,7 @@ def order_edited_event(
         type=EventType.EDITED,
         actor_kind=actor_kind,
         actor=actor,
-        data={"before": before, "after": after, "changes": changes, "delta": delta, "reason": reason},
+        data={"before": before, "after": after, "changes": changes, "delta": delta, **reason.as_data()},
     )
 
 
@@ -156,9 +165,9 @@ def payment_requested_event(*, order: Order, request: PaymentRequest, actor_kind
 
 
 def released_for_fulfillment_event(
-    *, order: Order, reason: str = "", actor_kind: ActorKind = ActorKind.SYSTEM, actor=None
+    *, order: Order, reason: Reason | None = None, actor_kind: ActorKind = ActorKind.SYSTEM, actor=None
 ) -> OrderEvent:
-    data = {"reason": reason} if reason else {}
+    data = reason.as_data() if reason else {}
     return _event(order=order, type=EventType.RELEASED_FOR_FULFILLMENT, actor_kind=actor_kind, actor=actor, data=data)
 
 
@@ -222,17 +231,17 @@ def store_credit_issued_event(*, order: Order, entry: StoreCreditEntry, actor) -
         type=EventType.STORE_CREDIT_ISSUED,
         actor_kind=ActorKind.STAFF,
         actor=actor,
-        data={"entry": entry.pk, "amount": str(entry.amount), "currency": entry.currency, "reason": entry.reason},
+        data={"entry": entry.pk, "amount": str(entry.amount), "currency": entry.currency, **entry.reason.as_data()},
     )
 
 
-def goodwill_discount_event(*, order: Order, amount, reason: str, actor) -> OrderEvent:
+def goodwill_discount_event(*, order: Order, amount, reason: Reason, actor) -> OrderEvent:
     return _event(
         order=order,
         type=EventType.GOODWILL_DISCOUNT,
         actor_kind=ActorKind.STAFF,
         actor=actor,
-        data={"amount": str(amount), "currency": order.currency, "reason": reason},
+        data={"amount": str(amount), "currency": order.currency, **reason.as_data()},
     )
 
 

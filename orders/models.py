@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MONEY_DIGITS
+from core.reasons import WithReason
 from orders.constants import (
     OPEN_REFUND_STATUSES,
     ActorKind,
@@ -292,7 +293,7 @@ class FulfillmentLine(models.Model):
         return f"{self.quantity} × line {self.order_line_id}"
 
 
-class Transaction(models.Model):
+class Transaction(WithReason, models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="transactions")
     kind = models.CharField(_("kind"), max_length=10, choices=TransactionKind.choices)
     amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
@@ -301,7 +302,6 @@ class Transaction(models.Model):
         _("status"), max_length=20, choices=TransactionStatus.choices, default=TransactionStatus.PENDING
     )
     source = models.CharField(_("source"), max_length=20, choices=MoneySource.choices, default=MoneySource.CHECKOUT)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
     gateway = models.CharField(_("gateway"), max_length=50, default="test")
     gateway_reference = models.CharField(_("gateway reference"), max_length=200, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
@@ -338,14 +338,13 @@ class Transaction(models.Model):
         return f"{self.kind}-{self.pk}" + (f"-retry{self.retry_round}" if self.retry_round else "")
 
 
-class CreditMemo(models.Model):
+class CreditMemo(WithReason, models.Model):
     """What the shopper is owed back and why; the refund (a Transaction) pays it."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="credit_memos")
     amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
     currency = models.CharField(_("currency"), max_length=3)
     source = models.CharField(_("source"), max_length=20, choices=MoneySource.choices)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -365,7 +364,7 @@ class CreditMemo(models.Model):
         return f"CM-{self.pk:06d}"
 
 
-class PaymentRequest(models.Model):
+class PaymentRequest(WithReason, models.Model):
     """A balance the shopper owes after an edit, paid through a "Pay now" link."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payment_requests")
@@ -374,7 +373,6 @@ class PaymentRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=PaymentRequestStatus.choices, default=PaymentRequestStatus.OPEN
     )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
@@ -400,13 +398,12 @@ class PaymentRequest(models.Model):
         return f"{self.amount} {self.currency} ({self.get_status_display()})"
 
 
-class StoreCreditEntry(models.Model):
+class StoreCreditEntry(WithReason, models.Model):
     """The store-credit ledger: + given (goodwill, refunds to credit), − spent. A customer's balance is the sum."""
 
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_credit")
     amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
     currency = models.CharField(_("currency"), max_length=3)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
     order = models.ForeignKey(
         Order, null=True, blank=True, on_delete=models.PROTECT, related_name="store_credit_entries"
     )

@@ -10,10 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.money import format_money, to_babel_locale
+from core.reasons import Reason
 from orders.constants import DeliveryState, EventType
 from orders.models import Order, OrderEvent, OrderLine
 
 HUNDRED = Decimal("100")
+
+# Events whose reason the shopper reads under them: money given back, whose reason staff enter for the shopper
+# (the refund email shows it too). A cancellation's or a release's reason is for staff.
+SHOWN_REASONS = frozenset({EventType.REFUND_RECORDED, EventType.GOODWILL_DISCOUNT, EventType.STORE_CREDIT_ISSUED})
 
 
 def describe_event(event: OrderEvent, *, currency: str, language: str) -> str:
@@ -51,6 +56,13 @@ def describe_event(event: OrderEvent, *, currency: str, language: str) -> str:
     if event.type == EventType.GOODWILL_DISCOUNT:
         return _("Goodwill discount of %(amount)s") % {"amount": format_money(_amount(data), currency, language)}
     return str(event.get_type_display())
+
+
+def event_reason(event: OrderEvent) -> str:
+    """The reason shown under a timeline entry, in the active language (core.reasons), or ""."""
+    if event.type not in SHOWN_REASONS:
+        return ""
+    return Reason.from_data(event.data).text()
 
 
 def _amount(data: dict):

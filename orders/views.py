@@ -14,9 +14,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from core.cache import get_many_versioned, get_versioned, set_many_versioned
+from core.dates import current_time_zone_name
 from orders import order_actions, selectors
 from orders.forms import OrderFilterForm
-from orders.presentation import describe_event, item_summary
+from orders.presentation import describe_event, event_reason, item_summary
 from orders.selectors import OrderFilters
 from orders.status_links import number_from_token, status_token
 from storefront.selectors import catalog_stamp
@@ -52,17 +53,22 @@ def _page_number(value) -> int:
         return 1
 
 
+def _reader() -> str:
+    """What a render shows besides the order: the reader's language and time zone (dates and times read in
+    it). Every cached render's key ends with it, so no reader is ever served another's."""
+    return f"{translation.get_language()}:{current_time_zone_name()}"
+
+
 def _order_rows(keys: list[tuple[int, int]]) -> str:
     """The page's rows as one fragment, cached under the (id, version) of every order on it, so a page seen
     before is one small read. Missing, it is put together from rows cached once per order version, catalog
-    stamp (rows name the products) and language (one round trip for all of them); only orders whose row is
-    missing are read from the database."""
-    language = translation.get_language()
-    stamp = catalog_stamp()
-    page_key = "order-rows:" + hashlib.sha256(f"{language}:{stamp}:{keys}".encode()).hexdigest()
+    stamp (rows name the products), language and time zone (one round trip for all of them); only orders whose
+    row is missing are read from the database."""
+    reader = f"{catalog_stamp()}:{_reader()}"
+    page_key = "order-rows:" + hashlib.sha256(f"{reader}:{keys}".encode()).hexdigest()
     if (html := get_versioned(page_key)) is not None:
         return mark_safe(html)  # noqa: S308 - our own template's output
-    keyed = {f"order-row:{pk}:{version}:{stamp}:{language}": pk for pk, version in keys}
+    keyed = {f"order-row:{pk}:{version}:{reader}": pk for pk, version in keys}
     rows, missing = get_many_versioned(list(keyed)), {}
     if wanted := {key: pk for key, pk in keyed.items() if key not in rows}:
         orders = selectors.orders_by_id(wanted.values())
@@ -82,14 +88,15 @@ def _row(order) -> str:
 def _timeline(order):
     language = translation.get_language()
     return [
-        (event.created_at, describe_event(event, currency=order.currency, language=language))
+        (event.created_at, describe_event(event, currency=order.currency, language=language), event_reason(event))
         for event in order.events.all()
     ]
 
 
 @dataclass(frozen=True)
 class OrderPage:
-    """An order's page at one version in one language: the parts around what changes by the minute."""
+    """An order's page at one version for one reader (language, time zone): the parts around what changes by
+    the minute."""
 
     number: int
     head: str
@@ -105,10 +112,10 @@ PAGE_TEMPLATES = {
 
 
 def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
-    """The page of the order ``key`` = (id, version), rendered once per version, language and kind.
-    Every change to an order bumps its version, and every change to the catalog rows a page shows (a
-    picture, a pickup place) the catalog stamp, so a cached page is never out of date."""
-    cache_key = f"order-page:{kind}:{key[0]}:{key[1]}:{catalog_stamp()}:{translation.get_language()}"
+    """The page of the order ``key`` = (id, version), rendered once per version, reader (language and time
+    zone) and kind. Every change to an order bumps its version, and every change to the catalog rows a page
+    shows (a picture, a pickup place) the catalog stamp, so a cached page is never out of date."""
+    cache_key = f"order-page:{kind}:{key[0]}:{key[1]}:{catalog_stamp()}:{_reader()}"
     page = get_versioned(cache_key)
     if page is None:
         order = selectors.load_details(selectors.order_for_page(order_id=key[0]))

@@ -1,11 +1,9 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
+from django.utils import translation
 
-from core.dates import moment
+from core import dates
 from core.money import format_money
 
 register = template.Library()
@@ -34,14 +32,12 @@ def absolute(amount):
 
 @register.filter(name="moment")
 def moment_filter(value) -> str:
-    """``{{ order.edit_window_ends_at|moment }}``: see core.dates.moment."""
-    return moment(value)
+    """Older name of ``{% load when %}``'s ``deadline`` (core.dates): a time to act by, its zone named."""
+    return dates.deadline(value)
 
 
 @register.filter
 def day(value) -> str:
-    """``{{ expires_at|day }}``: an ISO timestamp from a stored context as a date in the active language."""
-    parsed = parse_datetime(value) if isinstance(value, str) else value
-    if parsed is None:
-        return ""
-    return date_format(timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed, "DATE_FORMAT")
+    """``{{ expires_at|day }}``: a date (or an ISO string from a stored context) in the reader's language and
+    zone; the same as ``{% load when %}``'s ``day`` (core.dates)."""
+    return dates.day(value)

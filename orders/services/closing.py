@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.reasons import Reason
 from orders import events
 from orders.constants import ActorKind, FinancialStatus, PaymentRequestStatus
 from orders.errors import OrderError
@@ -22,9 +23,15 @@ from storefront.models import StoreSettings, Variant
 
 
 def cancel_order(
-    *, order: Order, reason: str = "", actor_kind: ActorKind, actor: User | None = None, add_tags: tuple[str, ...] = ()
+    *,
+    order: Order,
+    reason: Reason | str = "",
+    actor_kind: ActorKind,
+    actor: User | None = None,
+    add_tags: tuple[str, ...] = (),
 ) -> Order:
-    """Cancel an unshipped order and put its stock back. Refunding what was paid is the money issue's job."""
+    """Cancel an unshipped order and put its stock back. Refunding what was paid is the money issue's job.
+    ``reason``: a code and a note (core.reasons); free text is an "other" note."""
     with transaction.atomic():
         order = lock_order(order)
         if not order.can_cancel():
@@ -40,7 +47,7 @@ def cancel_order(
         order.on_fulfillment_hold = False
         order.tags = [*order.tags, *(tag for tag in add_tags if tag not in order.tags)]
         save_change(order, ["cancelled_at", "on_fulfillment_hold", "tags", *refresh_statuses(order=order, lines=lines)])
-        events.order_cancelled_event(order=order, reason=reason, actor_kind=actor_kind, actor=actor)
+        events.order_cancelled_event(order=order, reason=Reason.of(reason), actor_kind=actor_kind, actor=actor)
     return order
 
 
@@ -96,9 +103,11 @@ def held_for_payment(order: Order, *, hold_unpaid: bool) -> bool:
     return hold_unpaid or order.payment_requests.filter(status=PaymentRequestStatus.OPEN).exists()
 
 
-def release_hold(*, order: Order, reason: str, actor: User) -> Order:
-    """Staff hand a held order to the warehouse now (money owed or not), with their reason on the timeline."""
-    if not reason.strip():
+def release_hold(*, order: Order, reason: Reason | str, actor: User) -> Order:
+    """Staff hand a held order to the warehouse now (money owed or not), with their reason on the timeline:
+    a code (core.reasons.RELEASE_REASONS) and a note; free text is an "other" note."""
+    reason = Reason.of(reason)
+    if not reason:
         raise OrderError(
             _("Say why the order is released."),
             code="reason_required",
@@ -110,7 +119,5 @@ def release_hold(*, order: Order, reason: str, actor: User) -> Order:
             raise OrderError(_("This order is not on hold."), code="not_on_hold")
         order.on_fulfillment_hold = False
         save_change(order, ["on_fulfillment_hold"])
-        events.released_for_fulfillment_event(
-            order=order, reason=reason.strip()[:300], actor_kind=ActorKind.STAFF, actor=actor
-        )
+        events.released_for_fulfillment_event(order=order, reason=reason, actor_kind=ActorKind.STAFF, actor=actor)
     return order

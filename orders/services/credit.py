@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.money import ZERO, quantize
+from core.reasons import Reason
 from orders import events
 from orders.errors import OrderError
 from orders.models import Order, StoreCreditEntry
@@ -31,12 +32,14 @@ def store_credit_balance(customer: User, *, lock: bool = False) -> Decimal:
     return StoreCreditEntry.objects.filter(customer=customer).aggregate(total=Sum("amount"))["total"] or ZERO
 
 
-def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User) -> StoreCreditEntry:
-    """Goodwill as credit for the order's shopper, on the order's timeline."""
+def give_store_credit(*, order: Order, amount: Decimal, reason: Reason | str, actor: User) -> StoreCreditEntry:
+    """Goodwill as credit for the order's shopper, on the order's timeline. ``reason``: a code
+    (core.reasons.GOODWILL_REASONS) and a note; free text is an "other" note."""
     amount = quantize(amount, order.currency)
+    reason = Reason.of(reason)
     if amount <= 0:
         raise StoreCreditError(_("Store credit must be more than zero."), fields={"amount": [_("Must be positive.")]})
-    if not reason.strip():
+    if not reason:
         raise StoreCreditError(_("Say why the credit is given."), fields={"reason": [_("This field is required.")]})
     check_refund_limit(actor, amount)
     with transaction.atomic():
@@ -45,7 +48,7 @@ def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User
             customer_id=order.customer_id,
             amount=amount,
             currency=order.currency,
-            reason=reason[:300],
+            **reason.as_data(),
             order=order,
             created_by=actor,
             idempotency_key=f"credit-{order.pk}-{order.version}",  # version: unique per change of the order
@@ -55,7 +58,7 @@ def give_store_credit(*, order: Order, amount: Decimal, reason: str, actor: User
     return entry
 
 
-def ledger_entry(*, customer_id: int, amount: Decimal, currency: str, reason: str, order: Order, key: str):
+def ledger_entry(*, customer_id: int, amount: Decimal, currency: str, reason: Reason, order: Order, key: str):
     """Add one movement once per key (spending is negative). Returns the entry and whether it is new."""
     existing = StoreCreditEntry.objects.filter(idempotency_key=key).first()
     if existing is not None:
@@ -66,7 +69,7 @@ def ledger_entry(*, customer_id: int, amount: Decimal, currency: str, reason: st
                 customer_id=customer_id,
                 amount=amount,
                 currency=currency,
-                reason=reason[:300],
+                **reason.as_data(),
                 order=order,
                 idempotency_key=key,
             )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.money import ZERO, format_money, quantize
+from core.reasons import Reason, ReasonCode
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
@@ -89,7 +90,7 @@ def spend_store_credit(
         customer_id=order.customer_id,
         amount=-amount,
         currency=order.currency,
-        reason=_("Order #%(number)s") % {"number": order.number},
+        reason=Reason(ReasonCode.ORDER_PAYMENT),
         order=order,
         key=f"spend-{idempotency_key}",
     )
@@ -114,21 +115,21 @@ def create_payment_request(
     *,
     order: Order,
     amount: Decimal,
-    reason: str,
+    reason: Reason | str,
     due_days: int,
     reminder_days: list[int],
     actor_kind: ActorKind,
     actor: User | None = None,
     email_shopper: bool = True,
-    note: str = "",
+    balance: bool = False,
 ) -> PaymentRequest:
     """The caller holds the order's lock. Any open request was superseded by the caller's settlement.
-    ``note``: staff's words to the shopper, for a balance not made by an edit (its email says so)."""
+    ``balance``: for a balance not made by an edit (its email says so, with the reason and staff's note)."""
     request = PaymentRequest.objects.create(
         order=order,
         amount=amount,
         currency=order.currency,
-        reason=reason[:300],
+        **Reason.of(reason).as_data(),
         expires_at=timezone.now() + timedelta(days=due_days),
         reminder_days=sorted(day for day in set(reminder_days) if 0 < day < due_days),
     )
@@ -139,7 +140,7 @@ def create_payment_request(
         kind=MessageKind.PAYMENT_NEEDED,
         recipient=order.email,
         language=order.language,
-        context={**payment_request_context(order, request), "balance": bool(note) or None, "note": note},
+        context={**payment_request_context(order, request), "balance": balance or None},
         dedupe_key=f"payment-request:{request.pk}:needed",
     )
     return request
@@ -152,6 +153,7 @@ def request_balance_payment(
     actor: User | None = None,
     amount: Decimal | None = None,
     due_days: int | None = None,
+    reason: Reason | str = "",
     note: str = "",
     asked_by_shopper: bool = False,
 ) -> PaymentRequest | None:
@@ -162,7 +164,14 @@ def request_balance_payment(
     and a new one is not emailed to them. Staff replace an open request with theirs (``amount`` at most
     the balance; ``due_days``), emailed. None when nothing is due. Reminders and the expiry follow the
     merchant's payment terms, as for an edit's request (the sweeper sends them).
+
+    ``reason``: a code (core.reasons.PAYMENT_LINK_REASONS, "balance due" when none) and staff's note to the
+    shopper; ``note`` alone (older callers: free text) is that note.
     """
+    reason = Reason.of(reason)
+    if note.strip() and not reason.note:
+        reason = Reason(reason.code or ReasonCode.BALANCE_DUE, note)
+    reason = reason.or_default(ReasonCode.BALANCE_DUE)
     with transaction.atomic():
         order = lock_order(Order(pk=order_id))
         due = order.position.balance_due
@@ -184,12 +193,11 @@ def request_balance_payment(
             open_request.save(update_fields=["status"])
         terms = payment_terms()
         save_change(order, [], content=False)  # shown on the order's pages: a new version, which the event carries
-        balance_reason = _("Balance of order #%(number)s") % {"number": order.number}
         request = create_payment_request(
             order=order,
             amount=amount,
-            reason=note or balance_reason,
-            note=note or balance_reason,
+            reason=reason,
+            balance=True,
             due_days=due_days or terms.due_days,
             reminder_days=list(terms.reminder_days),
             actor_kind=actor_kind,
@@ -204,7 +212,7 @@ def payment_request_context(order: Order, request: PaymentRequest) -> dict:
         "order_number": order.number,
         "currency": request.currency,
         "amount": str(request.amount),
-        "reason": request.reason,
+        "reason": request.reason.as_data(),
         "pay_url": settings.SITE_URL + pay_path(request.pk),
         "status_url": settings.SITE_URL + status_path(order.number),
         "expires_at": request.expires_at.isoformat(),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import queues
 from core.money import ZERO, format_money, quantize
+from core.reasons import Reason
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events
@@ -82,16 +83,18 @@ def create_refunds(
     order: Order,
     amount: Decimal,
     source: MoneySource,
-    reason: str,
+    reason: Reason | str,
     awaiting_approval: bool,
     actor_kind: ActorKind,
     actor: User | None = None,
 ) -> tuple[CreditMemo, list[Transaction]]:
-    """A credit memo and the refund rows that pay it. The caller holds the order's lock.
+    """A credit memo and the refund rows that pay it, each with the reason (core.reasons: free text is an
+    "other" note). The caller holds the order's lock.
 
     Pending rows are sent to the gateway when the caller's transaction commits.
     """
     amount = quantize(amount, order.currency)
+    reason = Reason.of(reason)
     available = money_in_hand(order)
     if amount <= 0:
         raise RefundError(_("A refund must be more than zero."), fields={"amount": [_("Must be positive.")]})
@@ -106,7 +109,7 @@ def create_refunds(
         amount=amount,
         currency=order.currency,
         source=source,
-        reason=reason[:300],
+        **reason.as_data(),
         created_by=actor if actor_kind == ActorKind.STAFF else None,
     )
     status = TransactionStatus.AWAITING_APPROVAL if awaiting_approval else TransactionStatus.PENDING
@@ -124,7 +127,7 @@ def create_refunds(
         alert_merchant(
             kind=MessageKind.MERCHANT_REFUND_AWAITING_APPROVAL,
             order=order,
-            context={"amount": str(amount), "reason": reason[:300]},
+            context={"amount": str(amount), "reason": reason.as_data()},
             dedupe_key=f"credit-memo:{memo.pk}:awaiting-approval",
         )
     for refund in refunds:
@@ -142,7 +145,7 @@ def _new_refund(order, memo, charge, amount, status, source, reason, actor_kind,
         currency=order.currency,
         status=status,
         source=source,
-        reason=reason[:300],
+        **reason.as_data(),
         gateway=charge.gateway if charge else "",
         parent=charge,
         credit_memo=memo,
@@ -177,14 +180,16 @@ def requeue_refunds(refund_ids: list[int], *, now=None) -> int:
 # --- staff ------------------------------------------------------------------------------------------
 
 
-def issue_refund(*, order: Order, amount: Decimal, reason: str, with_return: bool, actor: User) -> CreditMemo:
+def issue_refund(*, order: Order, amount: Decimal, reason: Reason | str, with_return: bool, actor: User) -> CreditMemo:
     """Staff refund part or all of what was paid, for a return or as goodwill. Sent to the gateway on commit.
+    ``reason``: a code (core.reasons.REFUND_REASONS) and a note; free text is an "other" note.
 
     The amount counts as given back (``give_back``), so a later edit doesn't bill it again.
     """
     amount = quantize(amount, order.currency)
+    reason = Reason.of(reason)
     check_refund_limit(actor, amount)
-    if not reason.strip():
+    if not reason:
         raise RefundError(_("Say why the money is refunded."), fields={"reason": [_("This field is required.")]})
     with transaction.atomic():
         order = lock_order(order)
@@ -334,7 +339,7 @@ def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
                 "order_number": order.number,
                 "currency": order.currency,
                 "amount": str(refund.amount),
-                "reason": refund.reason,
+                "reason": refund.reason.as_data(),
                 "refunded_total": str(order.refunded_total),
             },
             dedupe_key=f"refund:{refund.pk}:issued",
@@ -370,7 +375,7 @@ def fail_refund(*, refund_id: int, error: str) -> str:
         alert_merchant(
             kind=MessageKind.MERCHANT_REFUND_FAILED,
             order=order,
-            context={"amount": str(refund.amount), "error": error[:300], "reason": refund.reason},
+            context={"amount": str(refund.amount), "error": error[:300], "reason": refund.reason.as_data()},
             dedupe_key=f"refund:{refund.pk}:failed:{refund.retry_round}",
         )
     return refund.status

@@ -10,6 +10,7 @@ from django.db import connection
 
 from accounts.models import User
 from core.money import ZERO, quantize
+from core.reasons import Reason
 from orders import events
 from orders.constants import (
     OPEN_REFUND_STATUSES,
@@ -44,7 +45,7 @@ def settle_balance(
     order: Order,
     amount_due: Decimal,
     source: MoneySource,
-    reason: str,
+    reason: Reason | str,
     refund_automatically: bool,
     due_days: int = 7,
     reminder_days: list[int] | None = None,

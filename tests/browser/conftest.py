@@ -39,8 +39,9 @@ def browser():
 def new_page(browser):
     contexts = []
 
-    def make(locale="en-US"):
-        context = browser.new_context(locale=locale)
+    def make(locale="en-US", **options):
+        """A page in a fresh context; ``options`` go to the context (``timezone_id="Asia/Tokyo"``)."""
+        context = browser.new_context(locale=locale, **options)
         contexts.append(context)
         return context.new_page()
 

@@ -9,6 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from core.reasons import Reason
 from editing import services as editing
 from notifications.constants import MessageKind
 from notifications.models import Message
@@ -143,10 +144,11 @@ def test_staff_release_a_hold_with_a_reason_on_the_timeline(staff_client):
     url = f"/admin/orders/order/{order.pk}/release/"
     assert staff_client.post(url, {"reason": ""}).status_code == 400
     assert Order.objects.get(pk=order.pk).on_fulfillment_hold
-    assert staff_client.post(url, {"reason": "Paid by bank transfer"}).status_code == 302
+    assert staff_client.post(url, {"reason": "paid_elsewhere", "note": "Bank transfer"}).status_code == 302
     order.refresh_from_db()
     event = order.events.get(type=EventType.RELEASED_FOR_FULFILLMENT)
-    assert not order.on_fulfillment_hold and event.data == {"reason": "Paid by bank transfer"}
+    assert not order.on_fulfillment_hold
+    assert event.data == {"reason_code": "paid_elsewhere", "reason_note": "Bank transfer"}
     assert event.actor.email == "staff-test@example.com"
 
 
@@ -155,18 +157,22 @@ def test_staff_send_a_payment_link_for_the_balance(staff_client):
     url = f"/admin/orders/order/{order.pk}/payment-link/"
     due = order.position.balance_due
     assert "Send payment link" in staff_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
-    refused = staff_client.post(url, {"amount": str(due + 1), "note": ""})
+    refused = staff_client.post(url, {"amount": str(due + 1), "reason": "balance_due", "note": ""})
     assert refused.status_code == 400 and not PaymentRequest.objects.filter(order=order).exists()
-    response = staff_client.post(url, {"amount": "", "due_days": "5", "note": "Bitte bis Freitag."})
+    response = staff_client.post(
+        url, {"amount": "", "due_days": "5", "reason": "balance_due", "note": "Bitte bis Freitag."}
+    )
     assert response.status_code == 302
     request = PaymentRequest.objects.get(order=order, status=PaymentRequestStatus.OPEN)
     assert request.amount == due and request.expires_at.date() == (timezone.now() + timedelta(days=5)).date()
     message = Message.objects.get(kind=MessageKind.PAYMENT_NEEDED)
-    assert message.context["balance"] and message.context["note"] == "Bitte bis Freitag."
+    assert message.context["balance"]
+    assert message.context["reason"] == {"reason_code": "balance_due", "reason_note": "Bitte bis Freitag."}
+    assert request.reason == Reason("balance_due", "Bitte bis Freitag.")
     body = compose(message).body_text
     assert "left to pay" in body and "Bitte bis Freitag." in body and "Your changes" not in body
     # Sending another replaces it: one open request per order.
-    staff_client.post(url, {"amount": "10.00", "note": ""})
+    staff_client.post(url, {"amount": "10.00", "reason": "balance_due"})
     assert PaymentRequest.objects.get(order=order, status=PaymentRequestStatus.OPEN).amount == D("10.00")
 
 

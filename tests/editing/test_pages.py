@@ -1,9 +1,10 @@
 import pytest
 
+from core.reasons import Reason
 from editing.models import EditPolicy, EditSession
 from notifications.constants import MessageKind
 from notifications.models import Message
-from orders.constants import OrderStatus, OrderTag
+from orders.constants import EventType, OrderStatus, OrderTag
 from orders.models import Order
 from storefront.models import StoreSettings
 from tests.editing.conftest import place, sku
@@ -130,9 +131,11 @@ def test_cancel_with_a_confirm_step(client, shopper_order):
     page = client.get(url).content.decode()
     assert "Yes, cancel the order" in page
     assert Order.objects.get(pk=shopper_order.pk).status == OrderStatus.OPEN  # looking changes nothing
-    response = client.post(url, {"reason": "ordered twice"})
+    response = client.post(url, {"reason": "ordered_by_mistake", "note": "ordered twice"})
     order = Order.objects.get(pk=shopper_order.pk)
     assert response.status_code == 302 and order.status == OrderStatus.CANCELLED
+    event = order.events.get(type=EventType.CANCELLED)
+    assert Reason.from_data(event.data) == Reason("ordered_by_mistake", "ordered twice")
     assert OrderTag.CANCELLED_BY_CUSTOMER in order.tags
     assert Message.objects.filter(kind=MessageKind.ORDER_CANCELLED).exists()
 

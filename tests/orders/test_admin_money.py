@@ -10,6 +10,7 @@ from django.test import Client
 
 from accounts.models import User
 from core.money import format_money
+from core.reasons import Reason
 from editing import services as editing
 from editing.models import EditPolicy
 from orders.constants import ActorKind, EventType, MoneySource, OrderStatus, TransactionKind, TransactionStatus
@@ -70,7 +71,7 @@ def test_cancel_button_is_gone_once_the_order_is_cancelled(staff_client, paid_or
 
 
 def test_refund_page_shows_what_is_refundable_and_the_limit(staff_client, paid_order):
-    staff_client.post(url(paid_order, "refund"), {"amount": "10", "reason": "First"})
+    staff_client.post(url(paid_order, "refund"), {"amount": "10", "reason": "other", "note": "First"})
     page = staff_client.get(url(paid_order, "refund"))
     html = page.content.decode()
     assert page.status_code == 200
@@ -81,7 +82,9 @@ def test_refund_page_shows_what_is_refundable_and_the_limit(staff_client, paid_o
 
 def test_staff_refund_creates_a_pending_refund_a_memo_and_an_event(staff_client, staff_user, paid_order):
     response = staff_client.post(
-        url(paid_order, "refund"), {"amount": "10.00", "reason": "Arrived late", "with_return": "on"}, follow=True
+        url(paid_order, "refund"),
+        {"amount": "10.00", "reason": "late", "note": "Two weeks", "with_return": "on"},
+        follow=True,
     )
     assert response.redirect_chain == [(change_url(paid_order), 302)]
     memo = CreditMemo.objects.get(order=paid_order)
@@ -89,8 +92,9 @@ def test_staff_refund_creates_a_pending_refund_a_memo_and_an_event(staff_client,
         D("10.00"),
         MoneySource.RETURN,
         staff_user,
-        "Arrived late",
+        Reason("late", "Two weeks"),
     )
+    assert (memo.reason_code, memo.reason_note) == ("late", "Two weeks")  # a code, and the note as typed
     refund = refunds(paid_order).get()
     assert (refund.status, refund.amount, refund.credit_memo, refund.created_by) == (
         TransactionStatus.PENDING,
@@ -109,13 +113,13 @@ def test_staff_refund_creates_a_pending_refund_a_memo_and_an_event(staff_client,
 
 
 def test_refund_without_return_is_a_staff_refund(staff_client, paid_order):
-    staff_client.post(url(paid_order, "refund"), {"amount": "3", "reason": "Sorry"})
+    staff_client.post(url(paid_order, "refund"), {"amount": "3", "reason": "goodwill"})
     assert CreditMemo.objects.get(order=paid_order).source == MoneySource.STAFF
 
 
 def test_over_refund_is_refused_on_the_amount_field_and_changes_nothing(staff_client, paid_order):
     too_much = paid_order.total + D("0.01")
-    response = staff_client.post(url(paid_order, "refund"), {"amount": str(too_much), "reason": "Too generous"})
+    response = staff_client.post(url(paid_order, "refund"), {"amount": str(too_much), "reason": "goodwill"})
     assert response.status_code == 400
     form = response.context["form"]
     assert "More than was paid and not yet refunded." in form.errors["amount"]
@@ -132,16 +136,24 @@ def test_refund_needs_a_reason_and_a_positive_amount(staff_client, paid_order):
     assert not refunds(paid_order).exists()
 
 
+def test_other_needs_a_note_and_free_text_is_no_reason(staff_client, paid_order):
+    response = staff_client.post(url(paid_order, "refund"), {"amount": "1", "reason": "other", "note": " "})
+    assert response.status_code == 400 and "note" in response.context["form"].errors
+    response = staff_client.post(url(paid_order, "refund"), {"amount": "1", "reason": "Because"})
+    assert response.status_code == 400 and "reason" in response.context["form"].errors
+    assert not refunds(paid_order).exists()
+
+
 def test_agent_refunds_up_to_the_limit_and_no_more(agent_client, agent, paid_order):
     StoreSettings.objects.update(agent_refund_limit=D("20"))
     assert eur(20) in agent_client.get(url(paid_order, "refund")).content.decode()
 
-    refused = agent_client.post(url(paid_order, "refund"), {"amount": "25", "reason": "Goodwill"})
+    refused = agent_client.post(url(paid_order, "refund"), {"amount": "25", "reason": "goodwill"})
     assert refused.status_code == 400
     assert "Above your refund limit." in refused.context["form"].errors["amount"]
     assert not refunds(paid_order).exists()
 
-    done = agent_client.post(url(paid_order, "refund"), {"amount": "15", "reason": "Goodwill"})
+    done = agent_client.post(url(paid_order, "refund"), {"amount": "15", "reason": "goodwill"})
     assert done.status_code == 302
     assert refunds(paid_order).get().created_by == agent
 
@@ -159,11 +171,16 @@ def test_staff_without_a_money_group_or_permission_is_forbidden(db, paid_order):
 
 def test_goodwill_store_credit_adds_to_the_ledger_and_the_order_shows_the_balance(staff_client, staff_user, paid_order):
     response = staff_client.post(
-        url(paid_order, "goodwill"), {"kind": "store_credit", "amount": "7.50", "reason": "Wrong colour"}, follow=True
+        url(paid_order, "goodwill"), {"kind": "store_credit", "amount": "7.50", "reason": "wrong_item"}, follow=True
     )
     assert response.redirect_chain == [(change_url(paid_order), 302)]
     entry = StoreCreditEntry.objects.get(customer=paid_order.customer)
-    assert (entry.amount, entry.order, entry.created_by) == (D("7.50"), paid_order, staff_user)
+    assert (entry.amount, entry.order, entry.created_by, entry.reason) == (
+        D("7.50"),
+        paid_order,
+        staff_user,
+        Reason("wrong_item"),
+    )
     assert not refunds(paid_order).exists()  # credit is not money back
     balance_field = re.search(r"field-store_credit.*?</div>\s*</div>", response.content.decode(), re.S).group(0)
     assert eur("7.50") in balance_field
@@ -179,7 +196,7 @@ def test_goodwill_store_credit_adds_to_the_ledger_and_the_order_shows_the_balanc
 
 
 def test_store_credit_ledger_is_read_only(staff_client, paid_order):
-    staff_client.post(url(paid_order, "goodwill"), {"kind": "store_credit", "amount": "2", "reason": "Sorry"})
+    staff_client.post(url(paid_order, "goodwill"), {"kind": "store_credit", "amount": "2", "reason": "goodwill"})
     entry = StoreCreditEntry.objects.get()
     assert staff_client.get("/admin/orders/storecreditentry/add/").status_code == 403
     assert staff_client.post(f"/admin/orders/storecreditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
@@ -188,7 +205,9 @@ def test_store_credit_ledger_is_read_only(staff_client, paid_order):
 
 def test_goodwill_discount_on_a_paid_order_refunds_the_overpaid_part(staff_client, paid_order):
     response = staff_client.post(
-        url(paid_order, "goodwill"), {"kind": "order_discount", "amount": "5", "reason": "Scratched"}, follow=True
+        url(paid_order, "goodwill"),
+        {"kind": "order_discount", "amount": "5", "reason": "damaged", "note": "Scratched"},
+        follow=True,
     )
     assert response.redirect_chain == [(change_url(paid_order), 302)]
     refund = refunds(paid_order).get()
@@ -197,6 +216,7 @@ def test_goodwill_discount_on_a_paid_order_refunds_the_overpaid_part(staff_clien
         D("5.00"),
         MoneySource.APPEASEMENT,
     )
+    assert refund.reason == Reason("damaged", "Scratched")
     paid_order.refresh_from_db()
     assert paid_order.adjustment_total == D("5.00")
     assert not StoreCreditEntry.objects.exists()
@@ -206,7 +226,7 @@ def test_goodwill_discount_on_a_paid_order_refunds_the_overpaid_part(staff_clien
 def test_goodwill_discount_above_the_order_total_is_refused(staff_client, paid_order):
     response = staff_client.post(
         url(paid_order, "goodwill"),
-        {"kind": "order_discount", "amount": str(paid_order.total + 1), "reason": "Everything"},
+        {"kind": "order_discount", "amount": str(paid_order.total + 1), "reason": "goodwill"},
     )
     assert response.status_code == 400 and "Too large." in response.context["form"].errors["amount"]
     paid_order.refresh_from_db()
@@ -214,7 +234,7 @@ def test_goodwill_discount_above_the_order_total_is_refused(staff_client, paid_o
 
 
 def test_goodwill_needs_a_kind(staff_client, paid_order):
-    response = staff_client.post(url(paid_order, "goodwill"), {"amount": "5", "reason": "x"})
+    response = staff_client.post(url(paid_order, "goodwill"), {"amount": "5", "reason": "goodwill"})
     assert response.status_code == 400 and "kind" in response.context["form"].errors
     assert not StoreCreditEntry.objects.exists()
 
@@ -236,29 +256,30 @@ def test_cancel_with_reason_and_refund(staff_client, staff_user, paid_order):
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.CANCELLED
     event = OrderEvent.objects.get(order=paid_order, type=EventType.CANCELLED)
-    assert (event.data["reason"], event.actor) == ("Suspected fraud: Card reported stolen", staff_user)
+    assert (Reason.from_data(event.data), event.actor) == (Reason("fraud", "Card reported stolen"), staff_user)
     refund = refunds(paid_order).get()
     assert (refund.amount, refund.status, refund.source) == (
         paid_order.captured_total,
         TransactionStatus.PENDING,
         MoneySource.CANCELLATION,
     )
-    assert refund.reason == "Suspected fraud: Card reported stolen"
+    assert refund.reason == Reason("fraud", "Card reported stolen")
     assert any(f"#{paid_order.number}" in message for message in flashed(response))
 
 
 def test_cancel_without_refund_keeps_the_money(staff_client, paid_order):
-    response = staff_client.post(url(paid_order, "cancel"), {"reason": "customer"})  # checkbox unticked
+    response = staff_client.post(url(paid_order, "cancel"), {"reason": "customer_request"})  # checkbox unticked
     assert response.status_code == 302
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.CANCELLED and not refunds(paid_order).exists()
-    assert OrderEvent.objects.get(order=paid_order, type=EventType.CANCELLED).data["reason"] == "Customer asked"
+    event = OrderEvent.objects.get(order=paid_order, type=EventType.CANCELLED)
+    assert event.data == {"reason_code": "customer_request", "reason_note": ""}
 
 
 def test_cancelling_twice_is_refused_and_changes_nothing(staff_client, paid_order):
-    staff_client.post(url(paid_order, "cancel"), {"reason": "other", "refund": "on"})
+    staff_client.post(url(paid_order, "cancel"), {"reason": "other", "note": "Test order", "refund": "on"})
     events_before = OrderEvent.objects.filter(order=paid_order).count()
-    again = staff_client.post(url(paid_order, "cancel"), {"reason": "other", "refund": "on"})
+    again = staff_client.post(url(paid_order, "cancel"), {"reason": "other", "note": "Test order", "refund": "on"})
     assert again.status_code == 400 and again.context["form"].non_field_errors()
     assert OrderEvent.objects.filter(order=paid_order).count() == events_before
     assert refunds(paid_order).count() == 1
@@ -331,7 +352,7 @@ def test_agent_cannot_approve_above_their_limit(agent_client):
 
 
 def test_retry_button_resends_a_failed_refund(staff_client, staff_user, paid_order):
-    staff_client.post(url(paid_order, "refund"), {"amount": "4", "reason": "Lost parcel"})
+    staff_client.post(url(paid_order, "refund"), {"amount": "4", "reason": "other", "note": "Lost parcel"})
     refund = refunds(paid_order).get()
     Transaction.objects.filter(pk=refund.pk).update(status=TransactionStatus.FAILED, error="Processor down")
     html = staff_client.get(change_url(paid_order)).content.decode()
@@ -361,8 +382,8 @@ def test_changelist_actions_approve_and_report_each_refused_row(staff_client):
 
 
 def test_changelist_action_retries_failed_refunds(staff_client, paid_order):
-    staff_client.post(url(paid_order, "refund"), {"amount": "4", "reason": "Lost parcel"})
-    staff_client.post(url(paid_order, "refund"), {"amount": "3", "reason": "Late"})
+    staff_client.post(url(paid_order, "refund"), {"amount": "4", "reason": "other", "note": "Lost parcel"})
+    staff_client.post(url(paid_order, "refund"), {"amount": "3", "reason": "late"})
     failed, pending = refunds(paid_order)
     Transaction.objects.filter(pk=failed.pk).update(status=TransactionStatus.FAILED)
     response = staff_client.post(
@@ -382,14 +403,15 @@ def test_changelist_action_retries_failed_refunds(staff_client, paid_order):
 
 def test_print_page_shows_the_memo(staff_client, staff_user, paid_order):
     StoreSettings.objects.update(name="Northwind Outfitters", address="Keizersgracht 1\nAmsterdam")
-    staff_client.post(url(paid_order, "refund"), {"amount": "12.34", "reason": "Broken zip"})
+    staff_client.post(url(paid_order, "refund"), {"amount": "12.34", "reason": "damaged", "note": "Broken zip"})
     memo = CreditMemo.objects.get(order=paid_order)
     page = staff_client.get(f"/admin/orders/creditmemo/{memo.pk}/print/")
     html = page.content.decode()
     assert page.status_code == 200
     assert memo.number in html and re.fullmatch(r"CM-\d{6}", memo.number)
     assert eur("12.34") in html
-    for text in ("Northwind Outfitters", "Keizersgracht 1", f"#{paid_order.number}", paid_order.email, "Broken zip"):
+    reason = "Damaged item (note: Broken zip)"
+    for text in ("Northwind Outfitters", "Keizersgracht 1", f"#{paid_order.number}", paid_order.email, reason):
         assert text in html
     assert "Pending" in html and staff_user.email in html  # the refund paying it, and who created it
     assert 'id="header"' not in html  # standalone, not the admin chrome
@@ -427,9 +449,9 @@ def test_print_and_decisions_need_staff_with_a_second_factor(client, paid_order)
 @pytest.mark.parametrize(
     "page, data",
     [
-        ("goodwill", {"kind": "order_discount", "amount": "50", "reason": "Late"}),
-        ("goodwill", {"kind": "store_credit", "amount": "50", "reason": "Late"}),
-        ("cancel", {"reason": "customer", "refund": "on"}),
+        ("goodwill", {"kind": "order_discount", "amount": "50", "reason": "late"}),
+        ("goodwill", {"kind": "store_credit", "amount": "50", "reason": "late"}),
+        ("cancel", {"reason": "customer_request", "refund": "on"}),
     ],
 )
 def test_agent_limit_holds_for_goodwill_and_cancel_with_refund(agent_client, paid_order, page, data):

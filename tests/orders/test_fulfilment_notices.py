@@ -43,7 +43,7 @@ def test_out_for_delivery_twice_sends_one_message():
         services.update_delivery_state(fulfillment=shipment, delivery_state=DeliveryState.OUT_FOR_DELIVERY)
     assert kinds(order) == [MessageKind.SHIPMENT_SHIPPED, MessageKind.SHIPMENT_OUT_FOR_DELIVERY]
     shipped = compose(Message.objects.get(kind=MessageKind.SHIPMENT_SHIPPED))
-    assert "3S1" in shipped.body_text and "Dec. 3, 2026" in shipped.body_text
+    assert "3S1" in shipped.body_text and "December 3, 2026" in shipped.body_text
 
 
 @pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_a_backorder_notice_names_the_items_and_what_happens_next_once(client):
         )
     notice = compose(Message.objects.get(kind=MessageKind.BACKORDER_NOTICE))
     assert "Ceramic coffee mug – White" in notice.body_text and "on backorder" in notice.body_text
-    assert "Dec. 12, 2026" in notice.body_text and "later shipment" in notice.body_text
+    assert "December 12, 2026" in notice.body_text and "later shipment" in notice.body_text
     mug.refresh_from_db()
     assert (mug.backordered_quantity, mug.backorder_kind) == (2, BackorderKind.BACKORDER)
     client.force_login(order.customer)
