@@ -257,6 +257,7 @@ def sent(message):
 
 
 def test_emails_name_items_as_the_catalog_does_in_the_emails_language_when_sent(shop):
+    from accounts.models import CustomerProfile
     from notifications.constants import MessageKind
     from notifications.models import Message
     from notifications.services import notify
@@ -270,7 +271,8 @@ def test_emails_name_items_as_the_catalog_does_in_the_emails_language_when_sent(
     product.save()
     assert "1 × Merino crew sweater – M / Navy" in sent(confirmation).text
 
-    # The same lines in a Japanese email (however the email's language is chosen): Japanese names.
+    # The same lines in a Japanese email (a shopper's email renders in their profile's language): Japanese names.
+    CustomerProfile.objects.filter(user=order.customer).update(language="ja")
     japanese = notify(
         kind=MessageKind.ORDER_CONFIRMATION,
         recipient=order.email,

@@ -115,7 +115,7 @@ def test_an_older_events_sentence_reads_as_an_other_note():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_free_text_as_the_note_of_other(catalog):
-    before, after = [("orders", "0015_kept_total")], [("orders", "0016_reason_code_and_note")]
+    before, after = [("orders", "0017_line_group_price")], [("orders", "0018_reason_code_and_note")]
     order = place([(MUG, 1)], paid="card")
     untouched = place([(MUG, 1)], email="kim@example.com", paid="card")
     try:
