@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ShopperLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the edit page answers htmx with a partial
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RedisUnavailableMiddleware",
 ]

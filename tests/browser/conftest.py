@@ -39,8 +39,10 @@ def browser():
 def new_page(browser):
     contexts = []
 
-    def make(locale="en-US"):
-        context = browser.new_context(locale=locale)
+    def make(locale="en-US", **options):
+        """A page in a new browser context; ``options`` go to the context (``java_script_enabled=False``,
+        ``viewport={"width": 390, "height": 844}``)."""
+        context = browser.new_context(locale=locale, **options)
         contexts.append(context)
         return context.new_page()
 
