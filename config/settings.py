@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "accounts.middleware.ShopperLanguageMiddleware",
     "accounts.middleware.ShopperTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the edit page answers htmx with a partial
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RedisUnavailableMiddleware",
 ]

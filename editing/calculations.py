@@ -54,6 +54,7 @@ class PlannedLine:
     discountable: bool
     weight_grams: int
     change: str = UNCHANGED
+    before_variant_name: str = ""  # what a swapped line was (the others: ``variant_name``)
     total: Decimal = Decimal("0")
     tax: Decimal = Decimal("0")
     subtotal: Decimal = Decimal("0")
@@ -95,6 +96,16 @@ class EditPlan:
         return sum(line.weight_grams * line.quantity for line in self.lines)
 
 
+def line_change(*, before_quantity: int, quantity: int, variant_id: int | None, target_id: int | None) -> str:
+    """What the staged changes make of a line: swapped (to ``target_id``, another variant, and kept), removed
+    (``quantity`` 0), changed (another quantity) or unchanged. The plan and the edit page's rows both ask here."""
+    if target_id is not None and target_id != variant_id and quantity > 0:
+        return SWAPPED
+    if quantity == 0:
+        return REMOVED
+    return CHANGED if quantity != before_quantity else UNCHANGED
+
+
 def plan_lines(
     *,
     current: list[CurrentLine],
@@ -129,9 +140,16 @@ def plan_lines(
             tax_rate=tax_rate,
             discountable=line.discountable,
             weight_grams=line.weight_grams,
+            before_variant_name=line.variant_name,
         )
         target = variants.get(swaps[line.id]) if line.id in swaps else None
-        if target is not None and target.id != line.variant_id and quantity > 0:
+        entry.change = line_change(
+            before_quantity=line.quantity,
+            quantity=quantity,
+            variant_id=line.variant_id,
+            target_id=target.id if target is not None else None,
+        )
+        if target is not None and entry.change == SWAPPED:
             priced = price_line(price=target.price, quantity=quantity, discountable=not target.is_fee, ctx=ctx)
             entry.variant_id, entry.variant_name = target.id, target.name
             entry.unit_price, entry.tax_rate, entry.weight_grams = (
@@ -143,11 +161,9 @@ def plan_lines(
             # Priced as the target today, it takes the code discount as that variant would (the commit gives
             # it the target's flags from the same line factory as checkout).
             entry.discountable = priced.discountable
-            entry.change = SWAPPED
             take(line.variant_id, -line.quantity)
             take(target.id, quantity)
         else:
-            entry.change = REMOVED if quantity == 0 else (CHANGED if quantity != line.quantity else UNCHANGED)
             take(line.variant_id, quantity - line.quantity)
         planned.append(entry)
 

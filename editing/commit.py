@@ -14,19 +14,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import rows
 from core.reasons import Reason, ReasonCode
 from editing import settlement
-from editing.calculations import REMOVED, SWAPPED, UNCHANGED, EditPlan, PlannedLine
+from editing.calculations import REMOVED, SWAPPED, PlannedLine
 from editing.constants import SessionStatus
 from editing.eligibility import edit_refusals, is_staff_actor, policy_view, raise_refusal
 from editing.errors import EditError
 from editing.models import EditPolicy, EditSession
 from editing.plan import GROUP_DISCOUNT_JOIN, BuiltEdit, build_edit, load_variants, staged_refusal
+from editing.presentation import change_records
 from editing.staged import StagedChanges
 from editing.staging import ensure_open
 from notifications.constants import MessageKind
@@ -82,23 +83,16 @@ def _snapshot(order: Order, lines) -> dict:
     }
 
 
-def _changes(plan: EditPlan, staged: StagedChanges) -> list[dict]:
-    changes = [
-        {
-            "type": line.change,
-            "variant_id": line.variant_id,  # emails and the Pay now page name it in their language
-            "item": f"{line.product_name} {line.variant_name}".strip(),
-            "from": line.before_quantity,
-            "to": line.quantity,
-        }
-        for line in plan.lines
-        if line.change != UNCHANGED
-    ]
-    if staged.address is not None:
-        changes.append({"type": "address"})
-    if staged.delivery is not None:
-        changes.append({"type": "delivery"})
-    return changes
+def _changes(order: Order, built: BuiltEdit, staged: StagedChanges) -> list[dict]:
+    """The edit's change records (``editing.presentation.change_records``), names in the order's language."""
+    delivery = staged.delivery is not None
+    with translation.override(order.language):
+        return change_records(
+            built.plan.lines,
+            address=built.destination.address if staged.address is not None and not built.destination.pickup else None,
+            method=built.destination.method if delivery else None,
+            pickup=built.destination.pickup if delivery else None,
+        )
 
 
 @dataclass
@@ -151,7 +145,7 @@ def commit_edit(
         _apply_order(order, built, staged, after_lines, staff=staff)
         after = _snapshot(order, after_lines)
         delta = order.total - Decimal(before["total"])
-        changes = _changes(built.plan, staged)
+        changes = _changes(order, built, staged)
         events.order_edited_event(
             order=order,
             before=before,

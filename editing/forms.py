@@ -31,11 +31,24 @@ class AddForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_LINE_QUANTITY, initial=1)
 
 
+class AdditionForm(forms.Form):
+    """The quantity of a line the edit adds (0 takes it back out)."""
+
+    variant_id = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=MAX_LINE_QUANTITY)
+
+
+class VariantForm(forms.Form):
+    variant_id = forms.IntegerField(min_value=1)
+
+
 class DeliveryForm(forms.Form):
     delivery = forms.RegexField(regex=r"^(method|pickup):\d+$")
 
-    def choice(self) -> dict:
-        kind, pk = self.cleaned_data["delivery"].split(":")
+    @staticmethod
+    def choice_of(cleaned_data: dict) -> dict:
+        """``stage_delivery``'s arguments: {"method_id": …} or {"pickup_id": …}."""
+        kind, pk = cleaned_data["delivery"].split(":")
         return {"method_id": int(pk)} if kind == "method" else {"pickup_id": int(pk)}
 
 

@@ -115,6 +115,15 @@ def _unknown_line() -> Refusal:
     return Refusal("unknown_line", _("That item is not on this order."))
 
 
+def _locked(line: LineView) -> Refusal:
+    """Why a shopper can't change a free item, a fee or a custom item: which of them it is."""
+    if line.is_fee:
+        return Refusal("locked_line", _("Fees can't be changed online."))
+    if line.is_free:
+        return Refusal("locked_line", _("Free items can't be changed online."))
+    return Refusal("locked_line", _("Custom items can't be changed online."))
+
+
 def quantity_refusal(
     order: OrderView, policy: PolicyView, *, line_id: int, quantity: int, staff: bool
 ) -> Refusal | None:
@@ -134,7 +143,7 @@ def quantity_refusal(
             % {"count": line.fulfilled_quantity},
         )
     if not staff and line.locked:
-        return Refusal("locked_line", _("Free items, fees and custom items can't be changed online."))
+        return _locked(line)
     if not staff and line.customization and quantity != 0:
         return Refusal("customized_line", _("Personalized items can be removed, but not changed."))
     if (
@@ -164,8 +173,32 @@ def swap_refusal(
     if line.customization:
         return Refusal("customized_line", _("Personalized items can be removed, but not changed."))
     if not staff and line.locked:
-        return Refusal("locked_line", _("Free items, fees and custom items can't be changed online."))
+        return _locked(line)
     return None
+
+
+@dataclass(frozen=True)
+class LineControls:
+    """What the edit page offers on one of the order's lines: for each control, why not (``None``: offered)."""
+
+    quantity: Refusal | None
+    remove: Refusal | None
+    swap: Refusal | None
+
+
+def line_controls(order: OrderView, policy: PolicyView, *, line_id: int, staff: bool) -> LineControls:
+    """The rules above, asked about a line before anything is staged on it: can its quantity go up or down
+    (to at least 1), can it go, can it become another size or colour of its product."""
+    line = order.line(line_id)
+    if line is None:
+        return LineControls(quantity=_unknown_line(), remove=_unknown_line(), swap=_unknown_line())
+    probes = [q for q in (line.quantity + 1, line.quantity - 1) if 1 <= q <= MAX_LINE_QUANTITY]
+    refusals = [quantity_refusal(order, policy, line_id=line_id, quantity=q, staff=staff) for q in probes]
+    return LineControls(
+        quantity=None if any(refusal is None for refusal in refusals) else (refusals or [_unknown_line()])[0],
+        remove=quantity_refusal(order, policy, line_id=line_id, quantity=0, staff=staff),
+        swap=swap_refusal(order, policy, line_id=line_id, target_product_id=line.product_id, staff=staff),
+    )
 
 
 def addition_refusal(policy: PolicyView, *, quantity: int, on_sale: bool, is_fee: bool, staff: bool) -> Refusal | None:

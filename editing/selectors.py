@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, prefetch_related_objects
@@ -13,7 +13,7 @@ from core import rows
 from editing.calculations import EditPlan
 from editing.errors import EditError
 from editing.models import EditSession
-from editing.plan import GROUP_DISCOUNT_JOIN, build_edit, load_variants
+from editing.plan import GROUP_DISCOUNT_JOIN, Destination, build_edit, load_variants
 from orders.calculations import Totals
 from orders.constants import OPEN_REFUND_STATUSES, TransactionKind
 from orders.models import Order, OrderLine
@@ -34,6 +34,9 @@ class EditPreview:
     held: Decimal
     error: EditError | None
     changed: bool
+    lines: list[OrderLine] = field(default_factory=list)  # the order's lines, as read for the preview
+    variants: dict[int, Variant] = field(default_factory=dict)  # every variant the staged changes touch
+    destination: Destination | None = None  # where the order goes after the changes, once worked out
 
     @property
     def balance(self) -> Decimal:
@@ -63,11 +66,21 @@ def preview_edit(*, session: EditSession) -> EditPreview:
     staged = session.staged_changes
     lines = list(order.lines.all())
     held = money_in_hand(order, open_refunds=getattr(order, "open_refunds", None))
+    variants = load_variants(order=order, lines=lines, staged=staged)
     try:
-        variants = load_variants(order=order, lines=lines, staged=staged)
         built = build_edit(order=order, lines=lines, staged=staged, variants=variants)
     except EditError as error:  # e.g. stock sold out since staging: shown, and commit would refuse
-        return EditPreview(session=session, order=order, plan=None, after=None, held=held, error=error, changed=True)
+        return EditPreview(
+            session=session,
+            order=order,
+            plan=None,
+            after=None,
+            held=held,
+            error=error,
+            changed=True,
+            lines=lines,
+            variants=variants,
+        )
     return EditPreview(
         session=session,
         order=order,
@@ -76,6 +89,9 @@ def preview_edit(*, session: EditSession) -> EditPreview:
         held=held,
         error=None,
         changed=staged.has_changes,
+        lines=lines,
+        variants=variants,
+        destination=built.destination,
     )
 
 

@@ -115,6 +115,18 @@ def stage_quantity(*, session_id: int, line_id: int, quantity: int) -> EditSessi
     return _stage(session_id, mutate)
 
 
+def restore_line(*, session_id: int, line_id: int) -> EditSession:
+    """Take back what is staged on one of the order's lines (its quantity or removal, and its swap): the edit
+    page's "Undo". Still checked like any staging: the rest of the staged set must work without it."""
+
+    def mutate(staged: StagedChanges, order: Order) -> StagedChanges:
+        if not order.lines.filter(pk=line_id).exists():
+            raise EditError(_("That item is not on this order."), code="unknown_line")
+        return staged.with_quantity(line_id, None).with_swap(line_id, None)
+
+    return _stage(session_id, mutate)
+
+
 def stage_swap(*, session_id: int, line_id: int, variant_id: int) -> EditSession:
     def mutate(staged: StagedChanges, order: Order) -> StagedChanges:
         line = order.lines.filter(pk=line_id).first()

@@ -8,6 +8,7 @@ from babel.lists import format_list
 from babel.numbers import format_percent
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_countries import countries
 
 from core.money import format_money, to_babel_locale
 from core.reasons import Reason
@@ -70,7 +71,15 @@ def _amount(data: dict):
 
 
 def describe_changes(changes: list[dict]) -> list[str]:
-    """An edit's changes as sentences ("Added 2 × Tee M / Navy"), from the edited event's data."""
+    """An edit's changes as sentences in the active language, from the records ``editing`` keeps in the edited
+    event and hands its emails (``editing.presentation.change_records``): the edit page's preview, the Pay now
+    page and the order-edited emails (the ``change_sentences`` filter) all read them here.
+
+    "Added 2 × Tee M / Navy", "Removed Mug White", "Tee: M / White → L / Black", "Socks M / Grey: quantity 2 → 3",
+    "Deliver to: Sam Jansen, Prinsengracht 263, 1016 GV Amsterdam, Netherlands", "Delivery: Express (DHL)",
+    "Pick up at Amsterdam store". Records from before swaps, addresses and deliveries were named read as they
+    did then ("Changed to …", "New shipping address", "New delivery option").
+    """
     sentences = []
     for change in changes:
         kind, item = change.get("type"), change.get("item", "")
@@ -79,16 +88,33 @@ def describe_changes(changes: list[dict]) -> list[str]:
         elif kind == "removed":
             sentences.append(_("Removed %(item)s") % {"item": item})
         elif kind == "swapped":
-            sentences.append(_("Changed to %(item)s") % {"item": item})
-        elif kind == "changed":
+            if "from_variant" not in change:
+                sentences.append(_("Changed to %(item)s") % {"item": item})
+                continue
             sentences.append(
-                _("%(item)s: quantity %(old)s → %(new)s")
-                % {"item": item, "old": change.get("from"), "new": change.get("to")}
+                _("%(product)s: %(old)s → %(new)s")
+                % {"product": change.get("product", ""), "old": change["from_variant"], "new": change.get("to_variant")}
             )
+            if change.get("from") != change.get("to"):
+                sentences.append(_quantity(item, change))
+        elif kind == "changed":
+            sentences.append(_quantity(item, change))
         elif kind == "address":
-            sentences.append(_("New shipping address"))
+            address = change.get("address")
+            if address:
+                sentences.append(_("Deliver to: %(address)s") % {"address": one_line_address(address)})
+            else:
+                sentences.append(_("New shipping address"))
         elif kind == "delivery":
-            sentences.append(_("New delivery option"))
+            if change.get("pickup"):
+                sentences.append(_("Pick up at %(place)s") % {"place": change["pickup"]})
+            elif change.get("method"):
+                method = change["method"]
+                if change.get("carrier"):
+                    method = f"{method} ({change['carrier']})"
+                sentences.append(_("Delivery: %(method)s") % {"method": method})
+            else:
+                sentences.append(_("New delivery option"))
     return sentences
 
 
@@ -122,3 +148,28 @@ def item_summary(line_names: list, *, language: str) -> str:
         "%(first)s, %(second)s and %(count)d more",
         more,
     ) % {"first": names[0], "second": names[1], "count": more}
+
+
+def _quantity(item: str, change: dict) -> str:
+    return _("%(item)s: quantity %(old)s → %(new)s") % {
+        "item": item,
+        "old": change.get("from"),
+        "new": change.get("to"),
+    }
+
+
+def one_line_address(address: dict) -> str:
+    """A shipping address on one line, its country named in the active language:
+    "Sam Jansen, Prinsengracht 263, 1016 GV Amsterdam, Netherlands"."""
+    code = address.get("country") or ""
+    place = " ".join(part for part in (address.get("postal_code"), address.get("city")) if part)
+    parts = (
+        address.get("name"),
+        address.get("company"),
+        address.get("line1"),
+        address.get("line2"),
+        place,
+        address.get("region"),
+        (countries.name(code) or code) if code else "",
+    )
+    return ", ".join(str(part).strip() for part in parts if part and str(part).strip())

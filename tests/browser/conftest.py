@@ -40,7 +40,8 @@ def new_page(browser):
     contexts = []
 
     def make(locale="en-US", **options):
-        """A page in a fresh context; ``options`` go to the context (``timezone_id="Asia/Tokyo"``)."""
+        """A page in a new browser context; ``options`` go to the context (``timezone_id="Asia/Tokyo"``,
+        ``java_script_enabled=False``, ``viewport={"width": 390, "height": 844}``)."""
         context = browser.new_context(locale=locale, **options)
         contexts.append(context)
         return context.new_page()

@@ -141,11 +141,17 @@ def test_every_shopper_page_runs_without_a_violation(demo_store, watch, live_ser
     shopper.visit(f"/store/account/orders/{editable.number}/cancel/")
     shopper.visit(f"/store/account/orders/?status={editable.status}")
 
-    # The edit page: the size picker applies on change (static/js/autosubmit.js), no button pressed.
+    # The edit page: htmx (static/js/vendor/) sends each change and swaps the items, totals and status in
+    # place, and adds no <style> and evals nothing (its <meta name="htmx-config">).
     shopper.visit(f"/store/account/orders/{editable.number}/edit/")
     tee = editable.lines.get(sku="ORGANIC-COTTON-TEE-M-WHITE")
-    page.locator(f"#swap-{tee.pk}").select_option(label="L / Black")
-    expect(page.locator("[data-change=swapped]")).to_be_visible()
+    page.locator(f"#swap-line-{tee.pk}").select_option(label="L / Black")
+    page.locator(f"#change-line-{tee.pk}").click()
+    expect(page.locator(f"tr[data-row=line-{tee.pk}]")).to_have_attribute("data-change", "swapped")
+    page.locator(f"#qty-line-{tee.pk}").fill("3")
+    page.locator(f"#update-line-{tee.pk}").click()
+    expect(page.get_by_role("status")).to_contain_text("Quantity updated.")
+    assert page.evaluate("() => document.querySelectorAll('style').length") == 0
     shopper.settle()
 
     # Pay now: the order's balance opens a request's page.

@@ -70,7 +70,10 @@ def test_checkout_sign_in_pay_a_balance_then_get_a_refund(live_server, new_page,
     page.get_by_role("link", name="Edit order").click()
     page.get_by_placeholder("Search the catalog").fill("socks")
     page.get_by_role("button", name="Search").click()
-    page.get_by_role("button", name="Add").first.click()
+    # The results and the addition come in place (htmx): wait for each before going on.
+    results = page.locator("#search-results")
+    results.get_by_role("button", name=re.compile("^Add ")).first.click()
+    expect(page.locator("tr[data-change=added]")).to_be_visible()
     page.get_by_role("button", name="Confirm changes").click()
     expect(page.get_by_text("Still to pay", exact=True)).to_be_visible()
 

@@ -171,7 +171,9 @@ def test_the_vat_id_is_on_the_credit_memo_and_in_admin(client, shopper):
     client.post(CHECKOUT, signed_in_form(vat_id=VAT_ID))
     order = Order.objects.get()
     staff_client = sign_in(Client(), User.objects.create_superuser("boss@example.com", STAFF_PASSWORD))
-    staff_client.post(f"/admin/orders/order/{order.pk}/refund/", {"amount": "5.00", "reason": "damaged", "note": "Chipped"})
+    staff_client.post(
+        f"/admin/orders/order/{order.pk}/refund/", {"amount": "5.00", "reason": "damaged", "note": "Chipped"}
+    )
     memo = CreditMemo.objects.get(order=order)
     printed = staff_client.get(f"/admin/orders/creditmemo/{memo.pk}/print/").content.decode()
     assert "VAT ID" in printed and VAT_ID in printed
