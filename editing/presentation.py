@@ -16,6 +16,7 @@ from editing import rules
 from editing.calculations import ADDED, SWAPPED, UNCHANGED, EditPlan, line_change
 from editing.eligibility import order_view
 from editing.staged import StagedChanges
+from orders.email_names import item_title
 from orders.models import Order, OrderLine
 from storefront.models import PickupLocation, ShippingMethod, Variant
 
@@ -90,7 +91,7 @@ def change_records(
         record: dict = {
             "type": line.change,
             "variant_id": line.variant_id,  # emails and the Pay now page name it in their language
-            "item": f"{line.product_name} {line.variant_name}".strip(),
+            "item": item_title(line.product_name, line.variant_name),  # as emails name it (orders.email_names)
             "from": line.before_quantity,
             "to": line.quantity,
         }
@@ -136,7 +137,7 @@ class EditRow:
 
     @property
     def label(self) -> str:
-        return f"{self.product_name} {self.variant_name}".strip()
+        return item_title(self.product_name, self.variant_name)
 
     @property
     def locked(self) -> bool:

@@ -49,9 +49,9 @@ def open_edit_page(page, base_url, order):
 
 EXPECTED_CHANGES = [
     "Organic cotton T-shirt: M / White → L / Black",
-    "Organic cotton T-shirt L / Black: quantity 2 → 3",
-    "Removed Ceramic coffee mug White",
-    "Added 1 × Wool socks M / Grey",
+    "Organic cotton T-shirt – L / Black: quantity 2 → 3",
+    "Removed Ceramic coffee mug – White",
+    "Added 1 × Wool socks – M / Grey",
     "Deliver to: Sam Jansen, Damrak 1, 1016 GV Amsterdam, Netherlands",
 ]
 

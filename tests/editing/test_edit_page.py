@@ -165,7 +165,7 @@ def test_a_new_quantity_shows_in_the_table_and_the_preview(client, order):
     assert tr.one("input", id=f"qty-line-{socks.pk}").attrs["value"] == "3"
     assert "Quantity: 1 → 3" in tr.text and tr.text.endswith(f"€{socks.total:.2f} €{socks.unit_price * 3:.2f}")
     assert set(tr.actions()) == {"swap", "quantity", "remove", "undo"}
-    assert changes(shown) == ["Wool socks M / Grey: quantity 1 → 3"]
+    assert changes(shown) == ["Wool socks – M / Grey: quantity 1 → 3"]
     assert "Quantity updated. New total:" in shown.one(id="edit-status").text
 
 
@@ -185,7 +185,7 @@ def test_a_swap_names_both_variants_never_the_same_quantity_twice(client, order)
     assert "Quantity: 2 → 3" in row(shown, f"line-{tee.pk}").text
     assert changes(shown) == [
         f"{tee.product_name}: M / White → L / Black",
-        f"{tee.product_name} L / Black: quantity 2 → 3",
+        f"{tee.product_name} – L / Black: quantity 2 → 3",
     ]
 
 
@@ -197,7 +197,7 @@ def test_a_removed_line_is_struck_through_with_an_undo(client, order):
     assert tr.attrs["data-change"] == "removed"
     assert tr.all("del") and "Removed" in tr.one("span", class_="tag tag-removed").text
     assert tr.actions() == ["undo"] and tr.controls() == {f"undo-line-{mug.pk}": "button"}
-    assert changes(shown) == [f"Removed {mug.product_name} White"]
+    assert changes(shown) == [f"Removed {mug.product_name} – White"]
 
     post(client, order, action="undo", line_id=mug.pk)
     shown = page(client, order)
@@ -226,12 +226,12 @@ def test_an_added_line_is_new_with_its_own_controls(client, order):
     assert tr.attrs["data-change"] == "added" and "New" in tr.one("span", class_="tag tag-added").text
     assert tr.one("input", id=f"qty-new-{tote.pk}").attrs["value"] == "2"
     assert tr.actions() == ["addition_quantity", "remove_addition"]
-    assert changes(shown) == [f"Added 2 × {tote.product.name} {tote.name}"]
+    assert changes(shown) == [f"Added 2 × {tote.product.name} – {tote.name}"]
 
     post(client, order, action="addition_quantity", variant_id=tote.pk, quantity=3)
     shown = page(client, order)
     assert row(shown, f"new-{tote.pk}").one("input", id=f"qty-new-{tote.pk}").attrs["value"] == "3"
-    assert changes(shown) == [f"Added 3 × {tote.product.name} {tote.name}"]
+    assert changes(shown) == [f"Added 3 × {tote.product.name} – {tote.name}"]
 
     post(client, order, action="remove_addition", variant_id=tote.pk)
     shown = page(client, order)
@@ -298,7 +298,7 @@ def test_an_htmx_request_gets_the_items_totals_and_status_in_place(client, order
     assert row(items, f"line-{socks.pk}").one("input", id=f"qty-line-{socks.pk}").attrs["value"] == "3"
     session = EditSession.objects.get(order=order, status="open")
     new_total = preview.one("dd", data_new_total=True).text
-    assert new_total == f"€{order.total + 30:.2f}" and changes(answer) == ["Wool socks M / Grey: quantity 1 → 3"]
+    assert new_total == f"€{order.total + 30:.2f}" and changes(answer) == ["Wool socks – M / Grey: quantity 1 → 3"]
     assert status.text == f"Quantity updated. New total: {new_total}."
     # The confirm form carries the session and version it would commit.
     assert preview.one("input", name="session").attrs["value"] == str(session.pk)
@@ -375,10 +375,10 @@ def test_the_edited_email_names_every_change(client, order):
     post(client, order, **NEW_ADDRESS)
     post(client, order, action="delivery", delivery=f"method:{express.pk}")
     expected = [
-        "Wool socks M / Grey: quantity 1 → 3",
-        "Removed Ceramic coffee mug White",
+        "Wool socks – M / Grey: quantity 1 → 3",
+        "Removed Ceramic coffee mug – White",
         f"{tee.product_name}: M / White → L / Black",
-        f"Added 1 × {tote.product.name} {tote.name}",
+        f"Added 1 × {tote.product.name} – {tote.name}",
         "Deliver to: Sam Jansen, Damrak 1, 1012 LG Amsterdam, Netherlands",
         "Delivery: Express delivery (DHL Express)",
     ]

@@ -372,7 +372,7 @@ def test_commit_records_revision_event_and_messages():
     assert event.data["before"]["total"] == str(order.total) and event.data["after"]["total"] == str(result.order.total)
     socks = line(order, SOCKS).variant_id
     assert event.data["changes"] == [
-        {"type": "changed", "variant_id": socks, "item": "Wollsocken M / Grau", "from": 1, "to": 2}
+        {"type": "changed", "variant_id": socks, "item": "Wollsocken – M / Grau", "from": 1, "to": 2}
     ]
     assert Decimal_str(event.data["delta"]) == result.order.total - order.total
     shopper = compose(Message.objects.get(kind=MessageKind.ORDER_EDITED))
