@@ -53,11 +53,11 @@ def test_a_reason_entered_in_portuguese_reads_in_english_in_the_email_and_in_jap
     assert "Cortesia" not in page and "Goodwill" not in page
 
     # Admin reads the same row in each reader's language.
-    for language, label in (("en", "Goodwill"), ("pt-br", "Cortesia")):
+    for language, label in (("en", "Goodwill (note:"), ("pt-br", "Cortesia (observação:")):
         staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         memo = CreditMemo.objects.get(order=order)
         printed = staff_client.get(f"/admin/orders/creditmemo/{memo.pk}/print/").content.decode()
-        assert f"{label} (note: Desculpe a demora)" in printed
+        assert f"{label} Desculpe a demora)" in printed
 
 
 def test_a_shoppers_cancel_reason_is_a_code_and_their_words_stay_as_typed(client):
@@ -103,7 +103,7 @@ def test_services_still_take_free_text_as_an_other_note(manager):
     event = OrderEvent.objects.get(order=order, type=EventType.GOODWILL_DISCOUNT)
     assert Reason.from_data(event.data) == Reason("other", "Kratzer")
     with translation.override("de"):
-        assert str(Reason.from_data(event.data)) == "Sonstiges (note: Kratzer)"
+        assert str(Reason.from_data(event.data)) == "Sonstiges (Notiz: Kratzer)"
 
 
 def test_an_older_events_sentence_reads_as_an_other_note():
@@ -156,4 +156,4 @@ def test_webhooks_keep_a_reason_sentence_in_the_stores_language(manager):
     editing.cancel_order(order=order, actor_kind=ActorKind.STAFF, actor=manager, reason=Reason("fraud", "stolen"))
     data = event_data(OrderEvent.objects.get(order=order, type=EventType.CANCELLED))
     assert (data["reason_code"], data["reason_note"]) == ("fraud", "stolen")
-    assert data["reason"] == "Betrugsverdacht (note: stolen)"
+    assert data["reason"] == "Betrugsverdacht (Notiz: stolen)"
