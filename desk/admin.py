@@ -16,6 +16,7 @@ from django.db import connection
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from core import dates
 from desk import fulfilment_views, money_views
@@ -324,7 +325,7 @@ class OrderAdmin(admin.ModelAdmin):
         rows = [
             (_("Costs now"), p.due),
             (_("Kept by the store"), p.kept),
-            (_("Paid"), p.paid),
+            (pgettext("amount", "Paid"), p.paid),
             (_("Refunded"), p.refunded),
             (_("Refund on its way"), p.refunding),
             (_("Still to pay"), p.balance_due),

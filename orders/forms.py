@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orders.constants import FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.selectors import OrderFilters
@@ -8,8 +9,14 @@ ANY = [("", _("Any"))]
 
 
 class OrderFilterForm(forms.Form):
-    placed_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    placed_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    placed_from = forms.DateField(
+        label=pgettext_lazy("start of a date range", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    placed_to = forms.DateField(
+        label=pgettext_lazy("end of a date range", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     status = forms.ChoiceField(label=_("Order"), choices=ANY + OrderStatus.choices, required=False)
     financial_status = forms.ChoiceField(label=_("Payment"), choices=ANY + FinancialStatus.choices, required=False)
     fulfillment_status = forms.ChoiceField(

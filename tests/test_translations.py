@@ -56,7 +56,11 @@ def test_every_string_is_translated_and_compiled(locale):
     stale = [
         m.id
         for m in po
-        if m.id and (compiled.get(m.id) is None or as_tuple(compiled[m.id].string) != as_tuple(m.string))
+        if m.id
+        and (
+            compiled.get(m.id, m.context) is None
+            or as_tuple(compiled.get(m.id, m.context).string) != as_tuple(m.string)
+        )
     ]
     assert not stale, f"{locale}: .mo out of date with .po (run `make messages`): {stale[:5]}"
 
