@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import queues
 from core.money import ZERO, quantize
-from core.reasons import Reason
+from core.reasons import Reason, ReasonCode
 from editing.constants import SessionStatus
 from editing.errors import EditError
 from editing.models import EditPolicy, EditSession
@@ -179,6 +179,8 @@ def expire_unpaid_edit(*, request_id: int, now=None) -> PaymentRequest | None:
         if policy.revert_unpaid_edits and session is not None:
             reverted = revert_edit(session=session)
             blocked = not reverted
+        if reverted:
+            refund_overpaid(order_id=request.order_id, policy=policy)
         alert_merchant(
             kind=MessageKind.MERCHANT_PAYMENT_EXPIRED,
             order=request.order,
@@ -191,6 +193,22 @@ def expire_unpaid_edit(*, request_id: int, now=None) -> PaymentRequest | None:
             dedupe_key=f"payment-request:{request.pk}:expired",
         )
     return request
+
+
+def refund_overpaid(*, order_id: int, policy: EditPolicy) -> Settlement | None:
+    """After an undo: what the order holds beyond what it costs goes back (as the policy says: at once, or
+    awaiting approval). The edit being undone had withdrawn an earlier edit's refund still awaiting
+    approval, so without this the shopper would be owed that money with nothing on its way."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order_services.money_in_hand(order) <= order.amount_due:
+        return None  # nothing overpaid; a balance still due stays as it was (no new request)
+    return settle_order(
+        order=order,
+        source=MoneySource.EDIT,
+        reason=Reason(code=ReasonCode.ORDER_EDITED.value),
+        policy=policy,
+        actor_kind=ActorKind.SYSTEM,
+    )
 
 
 def revert_edit(*, session: EditSession) -> bool:

@@ -125,3 +125,34 @@ def test_a_failed_refund_shrinks_the_open_request_to_the_balance(staff):
     request.refresh_from_db()
     assert request.status == PaymentRequestStatus.OPEN
     assert request.amount <= order.position.balance_due
+
+
+def test_an_expired_edit_undone_gives_back_what_an_earlier_edit_owed(staff):
+    """Found by the state machine: an edit lowering the total (its refund awaiting approval), then one
+    raising it (which withdrew that refund), then its Pay now expiring: the undo put the lower total back,
+    but nothing was on its way — "Owed to you €36.00" with no refund."""
+    from django.utils import timezone
+
+    from editing import services as editing
+    from editing.models import EditPolicy
+    from editing.settlement import expire_unpaid_edit
+
+    EditPolicy.objects.update(refund_automatically=False)
+    order = place([(MUG, 2)], paid="card")
+    line = order.lines.get()
+
+    def edit(quantity):
+        session = editing.begin_edit(order=order, actor_kind=ActorKind.CUSTOMER, actor=order.customer)
+        editing.stage_quantity(session_id=session.pk, line_id=line.pk, quantity=quantity)
+        editing.commit_edit(session_id=session.pk, actor_kind=ActorKind.CUSTOMER, actor=order.customer)
+
+    edit(1)  # lower: a refund awaiting approval
+    edit(4)  # higher: that refund is withdrawn, a Pay now request opens
+    request = PaymentRequest.objects.get(order=order, status=PaymentRequestStatus.OPEN)
+    expire_unpaid_edit(request_id=request.pk, now=request.expires_at + timezone.timedelta(minutes=1))
+    order.refresh_from_db()
+    p = order.position
+    assert order.lines.get().quantity == 1  # undone
+    assert p.credit_due == 0 and p.refunding == order.captured_total - p.due > 0
+    refund = order.transactions.get(status=TransactionStatus.AWAITING_APPROVAL)
+    assert refund.amount == p.refunding
