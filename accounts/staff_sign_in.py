@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.backends import StaffBackend
 from accounts.models import StaffSignInAttempt, User
+from accounts.services import normalize_email
 from core import limits
 from core.client_ip import client_ip
 from core.redis_outage import RedisUnavailable
@@ -43,10 +44,6 @@ class StaffSignInRefused(Exception):
 
 class StaffSignInThrottled(StaffSignInRefused):
     """A limit is full: nothing was checked."""
-
-
-def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def staff_limits(*, email: str, address: str) -> list[limits.Limit]:
@@ -101,7 +98,7 @@ def record_attempt(request, *, email: str, outcome: str, user: User | None = Non
 def sign_in_staff(request, *, email: str, password: str, code: str) -> User:
     """The staff user, verified by password and code, ready for ``auth_login``; else raises
     :class:`StaffSignInThrottled` (a limit is full, nothing checked) or :class:`StaffSignInRefused`."""
-    email = normalize_email(email)
+    email = normalize_email(email or "")
     try:
         slot = limits.take(*staff_limits(email=email, address=client_ip(request)))
     except limits.LimitReached:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -162,31 +164,40 @@ def staff_client(client, db):
     return client
 
 
-@pytest.fixture
-def multi_worker_server(transactional_db, tmp_path):
-    """gunicorn with 3 worker processes (2 threads each) on the test database and Redis: what limits and
-    exactly-once promises are tested against. Yields its base URL; tests need committed rows."""
+@contextlib.contextmanager
+def serve_multi_worker(tmp_path, env: dict, *, threads: int = 2):
+    """gunicorn with 3 worker processes on the test database and Redis, as ``env`` sets them up (see
+    ``worker_env``): yields its port and log. Tests need committed rows (``transactional_db``)."""
     port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w")
-    env = {**worker_env(), "SECURE_SSL_REDIRECT": "0"}
+    log = tmp_path / "gunicorn.log"
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(
-        [*command, "--workers", "3", "--threads", "2"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    command += ["--workers", "3", "--threads", str(threads), "--timeout", "60"]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
+        deadline = time.monotonic() + 60
         while True:
-            try:
-                with urllib.request.urlopen(f"{base}/livez", timeout=1) as answer:  # noqa: S310 - our server
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError((tmp_path / "gunicorn.log").read_text()[-3000:]) from None
-                time.sleep(0.2)
-        yield base
+            url = f"http://127.0.0.1:{port}/livez"
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    break
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-5000:]
+            time.sleep(0.2)
+        yield port, log
     finally:
         process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+@pytest.fixture
+def multi_worker_server(transactional_db, tmp_path):
+    """``serve_multi_worker`` in this test's environment: what limits and exactly-once promises are tested
+    against. Yields its base URL."""
+    with serve_multi_worker(tmp_path, {**worker_env(), "SECURE_SSL_REDIRECT": "0"}) as (port, _log):
+        yield f"http://127.0.0.1:{port}"

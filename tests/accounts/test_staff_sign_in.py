@@ -3,18 +3,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import http.client
-import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -31,7 +25,7 @@ from accounts.services import give_staff_totp
 from accounts.staff_sign_in import staff_limits
 from core import limits, redis_cache
 from core.redis_outage import circuit
-from tests.conftest import ROOT, STAFF_PASSWORD, _free_port, current_totp, worker_env
+from tests.conftest import STAFF_PASSWORD, _free_port, current_totp, serve_multi_worker, worker_env
 
 EMAIL = "boss@example.com"
 Outcome = StaffSignInAttempt.Outcome
@@ -226,35 +220,6 @@ def _http(port: int, method: str, path: str, body: str = "", headers: dict | Non
         connection.close()
 
 
-@contextlib.contextmanager
-def gunicorn(tmp_path: Path, env: dict):
-    """``gunicorn config.wsgi`` with 3 workers (4 threads each) against the test database and Redis."""
-    port = _free_port()
-    log = tmp_path / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "3", "--threads", "4", "--timeout", "60"]
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if _http(port, "GET", "/livez")[0] == 200:
-                    break
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-5000:]
-            time.sleep(0.2)
-        yield port, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-
-
 def _fire(port: int, cookie: str, token: str, emails: list[str]) -> tuple[list[str], int]:
     """One thread per email, all released at once, each POSTing a wrong password: the pages they got, and
     how many requests were in flight at once at most (as the threads saw it)."""
@@ -292,7 +257,7 @@ def test_simultaneous_wrong_passwords_on_three_workers_never_pass_the_caps(tmp_p
     env = worker_env({"RATE_STAFF_SIGN_IN_ACCOUNT": "8/h", "RATE_STAFF_SIGN_IN_IP": "25/h", "PYTHONUNBUFFERED": "1"})
     account = limits.Limit("staff-sign-in-account", EMAIL, limits.Rate.parse("8/h"))
     address = limits.Limit("staff-sign-in-ip", "127.0.0.1", limits.Rate.parse("25/h"))
-    with gunicorn(tmp_path, env) as (port, log):
+    with serve_multi_worker(tmp_path, env, threads=4) as (port, log):
         status, set_cookie, form = _http(port, "GET", "/admin/login/?next=/admin/")
         assert status == 200, log.read_text()[-5000:]
         cookie = set_cookie.split(";", 1)[0]
