@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.money import ZERO
 from editing import rules
@@ -196,7 +197,12 @@ def build_edit(
         variant = variants.get(variant_id)
         if extra > 0 and variant is not None and not variant.in_stock(extra):
             raise EditError(
-                _("Only %(count)s more of %(item)s in stock.") % {"count": max(variant.stock, 0), "item": variant},
+                ngettext(
+                    "Only %(count)s more of %(item)s in stock.",
+                    "Only %(count)s more of %(item)s in stock.",
+                    max(variant.stock, 0),
+                )
+                % {"count": max(variant.stock, 0), "item": variant},
                 code="out_of_stock",
             )
     return BuiltEdit(plan=plan, destination=destination, variants=variants, shipping_tax_rate=shipping_tax_rate)

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.money import ZERO, format_money
+from core.text import join_sentences
 from editing import rules
 from editing.calculations import ADDED, SWAPPED, UNCHANGED, EditPlan, line_change
 from editing.eligibility import order_view
@@ -30,27 +31,23 @@ def settlement_message(order, settlement, *, cancelled: bool = False) -> str:
     else:
         first = _("Your changes are confirmed. New total: %(total)s.") % {"total": money(order.total)}
     rest = (
-        " " + _("The rest of the order, %(amount)s, is still due.") % {"amount": money(settlement.left_due)}
+        _("The rest of the order, %(amount)s, is still due.") % {"amount": money(settlement.left_due)}
         if settlement.left_due
         else ""
     )
     if settlement.payment_request:
-        return (
-            f"{first} "
-            + _("Still to pay: %(amount)s. We've emailed you a link to pay.")
-            % {"amount": money(settlement.payment_request.amount)}
-            + rest
-        )
+        to_pay = _("Still to pay: %(amount)s. We've emailed you a link to pay.") % {
+            "amount": money(settlement.payment_request.amount)
+        }
+        return join_sentences(first, to_pay, rest)
     if rest:
-        return first + rest
+        return join_sentences(first, rest)
     if settlement.refunds:
         if settlement.refund_awaits_approval:
-            return f"{first} " + _("We'll refund %(amount)s once our team has checked the change.") % {
-                "amount": money(settlement.refund_amount)
-            }
-        return f"{first} " + _("We're refunding %(amount)s to your original payment method.") % {
-            "amount": money(settlement.refund_amount)
-        }
+            refund = _("We'll refund %(amount)s once our team has checked the change.")
+        else:
+            refund = _("We're refunding %(amount)s to your original payment method.")
+        return join_sentences(first, refund % {"amount": money(settlement.refund_amount)})
     return first
 
 

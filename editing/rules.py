@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.dates import when
 from editing.constants import ChangeType
@@ -139,7 +140,11 @@ def quantity_refusal(
     if quantity < line.fulfilled_quantity:
         return Refusal(
             "fulfilled_quantity",
-            _("%(count)s of these already shipped, so the quantity can't go below that.")
+            ngettext(
+                "%(count)s of these already shipped, so the quantity can't go below that.",
+                "%(count)s of these already shipped, so the quantity can't go below that.",
+                line.fulfilled_quantity,
+            )
             % {"count": line.fulfilled_quantity},
         )
     if not staff and line.locked:
@@ -153,7 +158,12 @@ def quantity_refusal(
     ):
         return Refusal(
             "quantity_limit",
-            _("You can add at most %(count)s more of an item online.") % {"count": policy.max_quantity_increase},
+            ngettext(
+                "You can add at most %(count)s more of an item online.",
+                "You can add at most %(count)s more of an item online.",
+                policy.max_quantity_increase,
+            )
+            % {"count": policy.max_quantity_increase},
         )
     return None
 
@@ -211,7 +221,12 @@ def addition_refusal(policy: PolicyView, *, quantity: int, on_sale: bool, is_fee
     if not staff and policy.max_quantity_increase is not None and quantity > policy.max_quantity_increase:
         return Refusal(
             "quantity_limit",
-            _("You can add at most %(count)s more of an item online.") % {"count": policy.max_quantity_increase},
+            ngettext(
+                "You can add at most %(count)s more of an item online.",
+                "You can add at most %(count)s more of an item online.",
+                policy.max_quantity_increase,
+            )
+            % {"count": policy.max_quantity_increase},
         )
     return None
 

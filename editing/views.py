@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from accounts import step_up
+from core.text import join_items, join_sentences
 from editing import cancellation, commit, eligibility, selectors, staging
 from editing.errors import EditError
 from editing.forms import (
@@ -210,8 +211,9 @@ class EditPage:
                         self.request,
                         _("Please check: %(fields)s")
                         % {
-                            "fields": ", ".join(
-                                f"{form.fields[name].label or name}: {' '.join(errors)}"
+                            "fields": join_items(
+                                _("%(field)s: %(errors)s")
+                                % {"field": form.fields[name].label or name, "errors": join_sentences(*errors)}
                                 for name, errors in form.errors.items()
                             )
                         },

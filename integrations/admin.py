@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from integrations import services
 from integrations.models import ApiKey, WebhookDelivery, WebhookEndpoint
@@ -53,4 +54,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def resend(self, request, queryset):
         for delivery in queryset:
             services.resend(delivery=delivery)
-        messages.success(request, _("Queued again: %(count)s.") % {"count": queryset.count()})
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+            % {"count": count},
+        )

@@ -121,3 +121,34 @@ def test_no_sentence_is_left_in_english(locale):
             if english == translated and len(words) >= 3 and english not in KEPT_AS_IS:
                 copies.append(english)
     assert not copies, f"{locale}: left in English: {copies[:10]}"
+
+
+# Placeholders that hold a number of things: the sentence around them needs the language's plural forms.
+COUNTS = {"count", "counter", "minutes", "code_minutes", "link_minutes", "days", "hours", "left", "stock", "failures"}
+NO_WORD_FOR_THE_COUNT = {"Cart (%(count)s)"}  # a bare number: no noun or verb agrees with it
+
+
+def test_every_count_is_a_plural_message():
+    singular = [
+        message.id
+        for message in catalog("fr")
+        if message.id
+        and not isinstance(message.id, tuple)
+        and message.id not in NO_WORD_FOR_THE_COUNT
+        and COUNTS & set(re.findall(r"%\((\w+)\)[sd]", message.id))
+    ]
+    assert not singular, f"use ngettext / blocktranslate count for: {singular}"
+
+
+def test_punctuation_beside_translated_words_is_inside_the_string():
+    """`{% translate "Total" %}: …` leaves the colon to English; "Total: %(total)s" lets French write " : "."""
+    outside = re.compile(r"(endblocktranslate|translate\s+\"[^\"]*\"(\s+context\s+\"[^\"]*\")?)\s*%\}[:：]")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for name in SOURCE_DIRS
+        for path in (ROOT / name).rglob("*")
+        if path.suffix in {".html", ".txt"}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert not found, found

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.selectors import marketing_recipient
@@ -140,7 +141,11 @@ def _lines_left_to_ship(lines: list[OrderLine], quantities: dict[int, int]) -> d
             )
         if quantity > line.unfulfilled_quantity:
             raise OrderError(
-                _("Only %(left)s of %(item)s are left to ship.")
+                ngettext(
+                    "Only %(left)s of %(item)s is left to ship.",
+                    "Only %(left)s of %(item)s are left to ship.",
+                    line.unfulfilled_quantity,
+                )
                 % {"left": line.unfulfilled_quantity, "item": line.product_name},
                 code="over_fulfilment",
                 fields={f"lines.{line_id}": [_("More than is left to ship.")]},

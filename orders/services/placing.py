@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import CustomerProfile, User
 from accounts.services import get_or_create_customer, validate_vat_id
@@ -288,7 +289,12 @@ def place_order(
                 )
             if not variant.in_stock(wanted[variant.pk]):
                 raise OrderError(
-                    _("Only %(stock)s of %(item)s left in stock.") % {"stock": variant.stock, "item": variant},
+                    ngettext(
+                        "Only %(stock)s of %(item)s left in stock.",
+                        "Only %(stock)s of %(item)s left in stock.",
+                        variant.stock,
+                    )
+                    % {"stock": variant.stock, "item": variant},
                     code="out_of_stock",
                     fields={f"lines.{index}.quantity": [_("Not enough stock.")]},
                 )

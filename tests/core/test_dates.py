@@ -26,6 +26,8 @@ def read(value, render, *, language="en", zone="UTC", **kwargs) -> str:
         ("fr", "America/New_York", "8 décembre 2026, 11:37 EST"),
         ("ja", "Asia/Tokyo", "2026年12月9日 1:37 JST"),
         ("nl", "Asia/Dubai", "8 december 2026, 20:37 GMT+04:00"),  # a zone without letters: its offset
+        ("pt-br", "America/Sao_Paulo", "8 de dezembro de 2026 13:37 -03:00 GMT"),  # months in lower case
+        ("cs", "Europe/Prague", "8. prosince 2026 17:37 CET"),  # the month in the genitive
     ],
 )
 def test_a_moment_in_the_readers_language_and_zone_names_the_zone(language, zone, expected):

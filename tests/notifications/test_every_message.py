@@ -66,3 +66,32 @@ def _strings(value):
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ja", "zh-hant"])
+def test_japanese_and_chinese_put_no_space_after_a_full_stop_or_colon(language):
+    """Sentences and label: value pairs are joined the way these languages write them (core.text.gap)."""
+    for kind in MessageKind.values:
+        subject, text, html = render_message(kind=kind, language=language, context=SAMPLES[kind])
+        for part in (subject, text, re.sub(r"<[^>]+>", "", html)):
+            spaced = re.search(r".{0,10}[。！？：][ \xa0].{0,10}", part)
+            assert not spaced, f"{kind}: {spaced.group(0)!r}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "minutes", "expected"),
+    [
+        ("en", 1, "It works for 1 minute."),
+        ("fr", 1, "Il est valable 1 minute."),
+        ("fr", 10, "Il est valable 10 minutes."),
+        ("cs", 3, "Platí 3 minuty."),
+        ("cs", 10, "Platí 10 minut."),
+        ("de", 1, "Er ist 1 Minute lang gültig."),
+    ],
+)
+def test_counts_take_the_languages_plural_form(language, minutes, expected):
+    context = {**SAMPLES[MessageKind.SIGN_IN_CODE], "code_minutes": minutes}
+    _subject, text, html = render_message(kind=MessageKind.SIGN_IN_CODE, language=language, context=context)
+    assert expected in text and expected in html
