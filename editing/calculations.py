@@ -55,6 +55,7 @@ class PlannedLine:
     weight_grams: int
     change: str = UNCHANGED
     before_variant_name: str = ""  # what a swapped line was (the others: ``variant_name``)
+    before_variant_id: int | None = None
     total: Decimal = Decimal("0")
     tax: Decimal = Decimal("0")
     subtotal: Decimal = Decimal("0")
@@ -141,6 +142,7 @@ def plan_lines(
             discountable=line.discountable,
             weight_grams=line.weight_grams,
             before_variant_name=line.variant_name,
+            before_variant_id=line.variant_id,
         )
         target = variants.get(swaps[line.id]) if line.id in swaps else None
         entry.change = line_change(

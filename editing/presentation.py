@@ -62,6 +62,7 @@ class ChangedLine(Protocol):
 
     change: str
     variant_id: int | None
+    before_variant_id: int | None
     product_name: str
     before_variant_name: str
     variant_name: str
@@ -77,9 +78,10 @@ def change_records(
     pickup: PickupLocation | None = None,
 ) -> list[dict]:
     """Every change, in order: the lines' ({"type": "changed" | "removed" | "added" | "swapped", "item", "from",
-    "to"}, a swap also with "product", "from_variant", "to_variant"), then the new address ({"type": "address",
-    "address": {...}}) and the new way to receive the order ({"type": "delivery", "method", "carrier"} or
-    {"type": "delivery", "pickup"}). ``method`` / ``pickup``: the staged delivery's, when one is staged. Names
+    "to", "variant_id"}, a swap also with "product", "from_variant", "to_variant", "from_variant_id"), then the
+    new address ({"type": "address", "address": {...}}) and the new way to receive the order ({"type":
+    "delivery", "method", "method_id", "carrier"} or {"type": "delivery", "pickup", "pickup_id"}); the ids let
+    each reader's page and email name them in their language (``orders.email_names``). ``method`` / ``pickup``: the staged delivery's, when one is staged. Names
     are read in the active language: the commit reads them in the order's."""
     records: list[dict] = []
     for line in lines:
@@ -94,7 +96,10 @@ def change_records(
         }
         if line.change == SWAPPED:
             record.update(
-                product=line.product_name, from_variant=line.before_variant_name, to_variant=line.variant_name
+                product=line.product_name,
+                from_variant=line.before_variant_name,
+                to_variant=line.variant_name,
+                from_variant_id=line.before_variant_id,  # named in the reader's language too
             )
         records.append(record)
     if address is not None:
@@ -102,9 +107,11 @@ def change_records(
             {"type": "address", "address": {field: str(address.get(field) or "") for field in ADDRESS_LINE_FIELDS}}
         )
     if method is not None:
-        records.append({"type": "delivery", "method": str(method.name), "carrier": method.carrier})
+        records.append(
+            {"type": "delivery", "method": str(method.name), "method_id": method.pk, "carrier": method.carrier}
+        )
     elif pickup is not None:
-        records.append({"type": "delivery", "pickup": str(pickup.name)})
+        records.append({"type": "delivery", "pickup": str(pickup.name), "pickup_id": pickup.pk})
     return records
 
 
@@ -116,6 +123,7 @@ class EditRow:
     key: str  # "line-12", "new-34": the row's id on the page, the same before and after an update
     line_id: int | None  # None: a line the edit adds
     variant_id: int | None  # the variant it is of after the changes
+    before_variant_id: int | None
     product_name: str
     before_variant_name: str
     variant_name: str
@@ -154,71 +162,77 @@ def edit_rows(
     staff: bool,
 ) -> list[EditRow]:
     """The items table: the order's lines with their staged quantity, variant or removal, then the added lines;
-    totals from the priced ``plan`` (when the preview could price it). Reads nothing: ``variants`` holds every
+    totals from the priced ``plan`` (when the preview could price it). Names are the catalog's in the reader's
+    language (the names frozen on a line when its variant is gone). Reads nothing: ``variants`` holds every
     variant the changes touch (``editing.plan.load_variants``)."""
     view = order_view(order, lines, {pk: variant.product_id for pk, variant in variants.items()})
     planned = {entry.line_id: entry for entry in plan.lines if entry.line_id is not None} if plan else {}
     planned_added = {entry.variant_id: entry for entry in plan.lines if entry.line_id is None} if plan else {}
     rows = []
-    with translation.override(order.language):  # names as the commit freezes them on the order's lines
-        for line in lines:
-            quantity = staged.quantities.get(line.pk, line.quantity)
-            target = variants.get(staged.swaps[line.pk]) if line.pk in staged.swaps else None
-            change = line_change(
+    for line in lines:
+        quantity = staged.quantities.get(line.pk, line.quantity)
+        target = variants.get(staged.swaps[line.pk]) if line.pk in staged.swaps else None
+        change = line_change(
+            before_quantity=line.quantity,
+            quantity=quantity,
+            variant_id=line.variant_id,
+            target_id=target.pk if target is not None else None,
+        )
+        swapped = target is not None and change == SWAPPED
+        product_id = variants[line.variant_id].product_id if line.variant_id in variants else None
+        choices = swap_choices.get(product_id, []) if product_id is not None else []
+        controls = rules.line_controls(view, policy, line_id=line.pk, staff=staff)
+        offered_swap = len(choices) > 1
+        refusals = [controls.quantity, controls.remove, controls.swap if offered_swap else None]
+        entry = planned.get(line.pk)
+        current = variants.get(line.variant_id) if line.variant_id else None
+        product_name, variant_name = (
+            (str(current.product.name), str(current.name)) if current else (line.product_name, line.variant_name)
+        )
+        rows.append(
+            EditRow(
+                key=f"line-{line.pk}",
+                line_id=line.pk,
+                variant_id=target.pk if swapped and target is not None else line.variant_id,
+                before_variant_id=line.variant_id,
+                product_name=product_name,
+                before_variant_name=variant_name,
+                variant_name=str(target.name) if swapped and target is not None else variant_name,
                 before_quantity=line.quantity,
                 quantity=quantity,
-                variant_id=line.variant_id,
-                target_id=target.pk if target is not None else None,
+                change=change,
+                before_total=line.total,
+                total=entry.total if entry is not None else None,
+                customization=line.customization,
+                fulfilled_quantity=line.fulfilled_quantity,
+                choices=choices,
+                can_quantity=controls.quantity is None,
+                can_remove=controls.remove is None,
+                can_swap=offered_swap and controls.swap is None,
+                reason=next((refusal.message for refusal in refusals if refusal is not None), ""),
             )
-            swapped = target is not None and change == SWAPPED
-            product_id = variants[line.variant_id].product_id if line.variant_id in variants else None
-            choices = swap_choices.get(product_id, []) if product_id is not None else []
-            controls = rules.line_controls(view, policy, line_id=line.pk, staff=staff)
-            offered_swap = len(choices) > 1
-            refusals = [controls.quantity, controls.remove, controls.swap if offered_swap else None]
-            entry = planned.get(line.pk)
-            rows.append(
-                EditRow(
-                    key=f"line-{line.pk}",
-                    line_id=line.pk,
-                    variant_id=target.pk if swapped and target is not None else line.variant_id,
-                    product_name=line.product_name,
-                    before_variant_name=line.variant_name,
-                    variant_name=target.name if swapped and target is not None else line.variant_name,
-                    before_quantity=line.quantity,
-                    quantity=quantity,
-                    change=change,
-                    before_total=line.total,
-                    total=entry.total if entry is not None else None,
-                    customization=line.customization,
-                    fulfilled_quantity=line.fulfilled_quantity,
-                    choices=choices,
-                    can_quantity=controls.quantity is None,
-                    can_remove=controls.remove is None,
-                    can_swap=offered_swap and controls.swap is None,
-                    reason=next((refusal.message for refusal in refusals if refusal is not None), ""),
-                )
+        )
+    for variant_id, quantity in staged.additions.items():
+        variant = variants.get(variant_id)
+        if variant is None:
+            continue
+        entry = planned_added.get(variant_id)
+        rows.append(
+            EditRow(
+                key=f"new-{variant_id}",
+                line_id=None,
+                variant_id=variant_id,
+                before_variant_id=None,
+                product_name=str(variant.product.name),
+                before_variant_name="",
+                variant_name=str(variant.name),
+                before_quantity=0,
+                quantity=quantity,
+                change=ADDED,
+                before_total=ZERO,
+                total=entry.total if entry is not None else None,
+                can_quantity=True,
+                can_remove=True,
             )
-        for variant_id, quantity in staged.additions.items():
-            variant = variants.get(variant_id)
-            if variant is None:
-                continue
-            entry = planned_added.get(variant_id)
-            rows.append(
-                EditRow(
-                    key=f"new-{variant_id}",
-                    line_id=None,
-                    variant_id=variant_id,
-                    product_name=str(variant.product.name),
-                    before_variant_name="",
-                    variant_name=str(variant.name),
-                    before_quantity=0,
-                    quantity=quantity,
-                    change=ADDED,
-                    before_total=ZERO,
-                    total=entry.total if entry is not None else None,
-                    can_quantity=True,
-                    can_remove=True,
-                )
-            )
+        )
     return rows

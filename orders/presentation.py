@@ -111,7 +111,7 @@ def describe_changes(changes: list[dict]) -> list[str]:
             elif change.get("method"):
                 method = change["method"]
                 if change.get("carrier"):
-                    method = f"{method} ({change['carrier']})"
+                    method = _("%(method)s (%(carrier)s)") % {"method": method, "carrier": change["carrier"]}
                 sentences.append(_("Delivery: %(method)s") % {"method": method})
             else:
                 sentences.append(_("New delivery option"))

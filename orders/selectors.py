@@ -8,16 +8,17 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import DecimalField, JSONField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import rows
 from orders.constants import OPEN_REFUND_STATUSES, EventType, TransactionKind
-from orders.email_names import renamed_items
+from orders.email_names import renamed_deliveries, renamed_items
 from orders.models import Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
 from storefront.selectors import shown_name_sql, with_delivery
 
@@ -256,7 +257,8 @@ def payment_request(*, request_id: int):
 
 def edit_behind(request) -> list[dict]:
     """The changes of the edit that asked for this payment (the last edit before it), for the Pay now page, each
-    item named as the catalog now names it in the active language (read with the event: one query)."""
+    item named as the catalog now names it in the active language (read with the event: one query; a new
+    delivery's name, one more)."""
     sql = _change_names_sql(shown_name_sql("product"), shown_name_sql("variant"))
     names = RawSQL(sql, (), JSONField())  # noqa: S611 - no input in it (column names from settings.LANGUAGES)
     event = (
@@ -269,9 +271,8 @@ def edit_behind(request) -> list[dict]:
     if event is None:
         return []
     changes = (event.data or {}).get("changes", [])
-    return renamed_items(
-        changes, {int(pk): (product, variant) for pk, (product, variant) in (event.names or {}).items()}
-    )
+    found = {int(pk): (product, variant) for pk, (product, variant) in (event.names or {}).items()}
+    return renamed_deliveries(renamed_items(changes, found), translation.get_language() or settings.LANGUAGE_CODE)
 
 
 @lru_cache(maxsize=16)
@@ -280,5 +281,6 @@ def _change_names_sql(product_name: str, variant_name: str) -> str:
     return f"""SELECT jsonb_object_agg(variant.id, jsonb_build_array({product_name}, {variant_name}))
         FROM jsonb_array_elements(CASE WHEN jsonb_typeof(orders_orderevent.data -> 'changes') = 'array'
             THEN orders_orderevent.data -> 'changes' ELSE '[]'::jsonb END) AS change
-        JOIN storefront_variant variant ON variant.id = (change ->> 'variant_id')::bigint
+        JOIN storefront_variant variant
+            ON variant.id IN ((change ->> 'variant_id')::bigint, (change ->> 'from_variant_id')::bigint)
         JOIN storefront_product product ON product.id = variant.product_id"""  # noqa: S608 - column names from settings.LANGUAGES (name_columns)

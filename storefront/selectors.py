@@ -167,6 +167,20 @@ def catalog_item_names(variant_ids, language: str) -> dict[int, tuple[str, str]]
         }
 
 
+def delivery_names(method_ids, pickup_ids, language: str) -> tuple[dict[int, str], dict[int, str]]:
+    """Names of shipping methods and pickup places, by id, as a reader of ``language`` reads them; a query for
+    each kind asked for."""
+    methods = sorted({pk for pk in method_ids if isinstance(pk, int)})
+    places = sorted({pk for pk in pickup_ids if isinstance(pk, int)})
+    with translation.override(language):
+        return (
+            {method.pk: str(method.name) for method in ShippingMethod.objects.filter(pk__in=methods)}
+            if methods
+            else {},
+            {place.pk: str(place.name) for place in PickupLocation.objects.filter(pk__in=places)} if places else {},
+        )
+
+
 def product_by_slug(slug: str):
     """An active product with its variants prefetched, or None (the page answers 404)."""
     return (

@@ -346,3 +346,36 @@ def test_the_demo_catalog_names_every_product_and_variant_in_every_language(cata
     for variant in Variant.objects.all():
         assert all(getattr(variant, column) for column in columns), variant.sku
     assert Variant.objects.get(sku="GIFT-WRAPPING").name_nl == "Eén maat"
+
+
+def test_an_edits_swap_and_new_delivery_read_in_the_readers_language_in_email_and_on_pay_now(client, shop):
+    """The records keep the variant a swap came from and the delivery's id: each reader gets them named in
+    their language, though the edit was made (and its names frozen) in English."""
+    from accounts.models import CustomerProfile
+    from editing import services as editing
+    from notifications.constants import MessageKind
+    from notifications.models import Message
+    from orders.pay_links import pay_path
+
+    order = place_test_order(variants=variants(SWEATER), email="sam@example.com", language="en")
+    services.record_payment(order=order, amount=order.total, idempotency_key="pay-first")
+    CustomerProfile.objects.filter(user=order.customer).update(language="ja")
+    session = editing.begin_edit(order=order, actor_kind="customer", actor=order.customer)
+    line = order.lines.get()
+    editing.stage_swap(
+        session_id=session.pk, line_id=line.pk, variant_id=Variant.objects.get(sku="MERINO-CREW-SWEATER-L-NAVY").pk
+    )
+    editing.stage_delivery(session_id=session.pk, method_id=ShippingMethod.objects.get(code="express").pk)
+    result = editing.commit_edit(session_id=session.pk, actor_kind="customer", actor=order.customer)
+
+    text = sent(Message.objects.get(kind=MessageKind.ORDER_EDITED)).text
+    assert "- メリノ クルーネックセーター：M / ネイビー → L / ネイビー\n" in text, text
+    assert "- 配送方法：速達配送（DHL Express）\n" in text
+    assert "Merino" not in text and "Express delivery" not in text
+
+    reading(client, order, "ja")
+    page = client.get(pay_path(result.settlement.payment_request.pk)).content.decode()
+    assert "メリノ クルーネックセーター：M / ネイビー → L / ネイビー" in page and "速達配送（DHL Express）" in page
+    reading(client, order, "en")
+    page = client.get(pay_path(result.settlement.payment_request.pk)).content.decode()
+    assert "Merino crew-neck sweater: M / Navy → L / Navy" in page and "Express delivery (DHL Express)" in page
