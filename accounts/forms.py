@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address
+from core.autofill import autofill_address
 from storefront.countries import country_form_field
 
 
@@ -60,3 +61,7 @@ class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
         fields = ["name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        autofill_address(self.fields, section="")  # a book entry is for shipping and billing alike

@@ -320,7 +320,7 @@ def addresses(request):
 @login_required
 def address_form(request, pk: int | None = None):
     address = get_object_or_404(Address, pk=pk, user=request.user) if pk else None
-    form = AddressForm(request.POST or None, instance=address)
+    form = AddressForm(request.POST if request.method == "POST" else None, instance=address)
     if request.method == "POST" and form.is_valid():
         becomes_default = form.cleaned_data["make_default"] or not Address.objects.filter(user=request.user).exists()
         stop = step_up.step_up_redirect(request, request.path) if becomes_default else None

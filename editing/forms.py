@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import reasons
+from core.autofill import autofill_address
 from core.reasons import Reason
 from editing.eligibility import policy_view
 from editing.models import EditPolicy
@@ -70,6 +71,7 @@ class EditAddressForm(forms.Form):
         """Offers only the countries the policy lets this order's address move to (``rules.address_countries``):
         a country it wouldn't allow is a field error here, before anything is staged."""
         super().__init__(*args, **kwargs)
+        autofill_address(self.fields)
         allowed = address_countries(
             policy_view(policy),
             order_country=(order.shipping_address or {}).get("country", ""),

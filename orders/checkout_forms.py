@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import AccountError
 from accounts.models import Address
 from accounts.services import validate_vat_id
+from core.autofill import autofill_address
 from orders.forms import PaymentForm
 from storefront.countries import country_form_field
 from storefront.models import PickupLocation, ShippingMethod
@@ -61,6 +62,7 @@ class CheckoutForm(PaymentForm):
     def __init__(self, *args, methods, pickups, addresses: Iterable[Address] = (), **kwargs):
         """``addresses``: the signed-in shopper's book, offered before a new address (the default chosen)."""
         super().__init__(*args, **kwargs)
+        autofill_address({name: self.fields[name] for name in NEW_ADDRESS_FIELDS})
         self.methods = {f"ship:{method.pk}": method for method in methods}
         self.pickups = {f"pickup:{pickup.pk}": pickup for pickup in pickups}
         cast(forms.ChoiceField, self.fields["delivery"]).choices = [

@@ -1,6 +1,7 @@
 """Every message kind renders in every language, fully translated, with nothing missing from its context."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -95,3 +96,33 @@ def test_counts_take_the_languages_plural_form(language, minutes, expected):
     context = {**SAMPLES[MessageKind.SIGN_IN_CODE], "code_minutes": minutes}
     _subject, text, html = render_message(kind=MessageKind.SIGN_IN_CODE, language=language, context=context)
     assert expected in text and expected in html
+
+
+class _EmailMarkup(HTMLParser):
+    """The html element's lang, the tables and the images of an email."""
+
+    def __init__(self):
+        super().__init__()
+        self.lang, self.tables, self.images = None, [], []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        elif tag == "table":
+            self.tables.append(attributes)
+        elif tag == "img":
+            self.images.append(attributes)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_email_says_its_language_lays_out_with_presentation_tables_and_names_its_images(language):
+    for kind in MessageKind.values:
+        context = {**SAMPLES[kind], "logo_url": "https://shop.example/logo.png", "store_name": "Fietsen & Co"}
+        markup = _EmailMarkup()
+        markup.feed(render_message(kind=kind, language=language, context=context).html)
+        assert markup.lang == language, kind
+        assert markup.tables and all(table.get("role") == "presentation" for table in markup.tables), kind
+        assert markup.images and all(image.get("alt", "").strip() for image in markup.images), kind
+        assert all(image["alt"] == "Fietsen & Co" for image in markup.images), kind  # the logo says whose it is
