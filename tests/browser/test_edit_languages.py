@@ -78,7 +78,7 @@ READS = {
             "Doručit na adresu: Sam Jansen, Damrak 1, 1016 GV Amsterdam, Nizozemsko",
             "Doručení: Expresní doručení (DHL Express)",
         ],
-        "subject": "Objednávka č. {number}: nová celková částka {total}",
+        "subject": "Objednávka č.\xa0{number}: nová celková částka {total}",  # no break after "č."
         "confirmed": "Vaše změny jsou potvrzeny. Nová celková částka: {total}. Zbývá zaplatit:",
     },
 }
