@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -183,124 +183,128 @@ def _act(request, pk: int, *, model_admin, key: str, form, perform: Callable[[],
     return draft_page(request, pk, model_admin=model_admin, bound={key: form}, status=400)
 
 
+Action = tuple[str, OrderActionForm, Callable[[], str], str]  # (page key, bound form, perform, where to go after)
+
+
 def draft_action(request, pk: int, action: str, *, model_admin):
     """The POST target of every form on the draft's page."""
     if request.method != "POST":
         return HttpResponseRedirect(draft_url(pk))
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
     _require(request, "delete" if action == "discard" else "change")
-    user = request.user
-    if action == "add":
-        form = AddLineForm(request.POST)
-        return _act(
-            request,
-            pk,
-            model_admin=model_admin,
-            key="add",
-            form=form,
-            perform=lambda: _added(
-                services.add_draft_line(
-                    draft_id=pk,
-                    variant_id=form.cleaned_data["variant"],
-                    quantity=form.cleaned_data["quantity"],
-                    actor=user,
-                )
-            ),
+    key, form, perform, after = handler(request, pk)
+    return _act(request, pk, model_admin=model_admin, key=key, form=form, perform=perform, after=after)
+
+
+def _add(request, pk: int) -> Action:
+    form = AddLineForm(request.POST)
+
+    def perform() -> str:
+        data = form.cleaned_data
+        draft = services.add_draft_line(
+            draft_id=pk, variant_id=data["variant"], quantity=data["quantity"], actor=request.user
         )
-    if action == "quantity":
-        form = QuantityForm(request.POST)
+        return _("The item was added to draft %(draft)s.") % {"draft": draft.number}
 
-        def set_quantity() -> str:
-            data = form.cleaned_data
-            services.set_draft_quantity(draft_id=pk, line_id=data["line"], quantity=data["quantity"], actor=user)
-            return _("The line was removed.") if data["quantity"] == 0 else _("The quantity was changed.")
+    return "add", form, perform, ""
 
-        return _act(request, pk, model_admin=model_admin, key="quantity", form=form, perform=set_quantity)
-    if action == "address":
-        draft = DraftOrder.objects.get(pk=pk)
-        form = AddressForm(request.POST, book=selectors.address_book(draft))
-        return _act(
-            request,
-            pk,
-            model_admin=model_admin,
-            key="address",
-            form=form,
-            perform=lambda: _done(
-                services.choose_draft_address(draft_id=pk, address_id=form.cleaned_data["address"], actor=user),
-                _("The shipping address was chosen."),
-            ),
+
+def _quantity(request, pk: int) -> Action:
+    form = QuantityForm(request.POST)
+
+    def perform() -> str:
+        data = form.cleaned_data
+        services.set_draft_quantity(draft_id=pk, line_id=data["line"], quantity=data["quantity"], actor=request.user)
+        return _("The line was removed.") if data["quantity"] == 0 else _("The quantity was changed.")
+
+    return "quantity", form, perform, ""
+
+
+def _address(request, pk: int) -> Action:
+    form = AddressForm(request.POST, book=selectors.address_book(DraftOrder.objects.get(pk=pk)))
+
+    def perform() -> str:
+        services.choose_draft_address(draft_id=pk, address_id=form.cleaned_data["address"], actor=request.user)
+        return _("The shipping address was chosen.")
+
+    return "address", form, perform, ""
+
+
+def _delivery(request, pk: int) -> Action:
+    form = DeliveryForm(
+        request.POST,
+        methods=ShippingMethod.objects.filter(is_active=True),
+        pickups=PickupLocation.objects.filter(is_active=True),
+    )
+
+    def perform() -> str:
+        services.choose_draft_delivery(draft_id=pk, actor=request.user, **form.chosen())
+        return _("Delivery was chosen.")
+
+    return "delivery", form, perform, ""
+
+
+def _discount(request, pk: int) -> Action:
+    form = DiscountForm(request.POST)
+
+    def perform() -> str:
+        kind = form.cleaned_data.get("discount_kind") or DiscountKind.NONE
+        services.set_draft_discount(
+            draft_id=pk,
+            kind=kind,
+            value=form.cleaned_data.get("discount_value"),
+            reason=form.reason_value(),
+            actor=request.user,
         )
-    if action == "delivery":
-        methods = ShippingMethod.objects.filter(is_active=True)
-        form = DeliveryForm(request.POST, methods=methods, pickups=PickupLocation.objects.filter(is_active=True))
-        return _act(
-            request,
-            pk,
-            model_admin=model_admin,
-            key="delivery",
-            form=form,
-            perform=lambda: _done(
-                services.choose_draft_delivery(draft_id=pk, actor=user, **form.chosen()), _("Delivery was chosen.")
-            ),
-        )
-    if action == "discount":
-        form = DiscountForm(request.POST)
+        return _("The discount was removed.") if kind == DiscountKind.NONE else _("The discount was saved.")
 
-        def discount() -> str:
-            kind = form.cleaned_data.get("discount_kind") or DiscountKind.NONE
-            services.set_draft_discount(
-                draft_id=pk,
-                kind=kind,
-                value=form.cleaned_data.get("discount_value"),
-                reason=form.reason_value(),
-                actor=user,
-            )
-            return _("The discount was removed.") if kind == DiscountKind.NONE else _("The discount was saved.")
-
-        return _act(request, pk, model_admin=model_admin, key="discount", form=form, perform=discount)
-    if action == "place":
-        form = PlaceForm(request.POST)
-
-        def place() -> str:
-            order = services.place_draft(draft_id=pk, actor=user, **form.cleaned_data)
-            if form.cleaned_data["payment"] == Payment.LINK and order.position.balance_due > 0:
-                return _("Order #%(number)s was placed; a payment link for %(amount)s was emailed to %(email)s.") % {
-                    "number": order.number,
-                    "amount": money(order.position.balance_due, order.currency),
-                    "email": order.email,
-                }
-            return _("Order #%(number)s was placed.") % {"number": order.number}
-
-        return _act(request, pk, model_admin=model_admin, key="place", form=form, perform=place)
-    if action == "record-payment":
-        form = RecordPaymentForm(request.POST)
-
-        def record() -> str:
-            order = services.record_draft_payment(draft_id=pk, actor=user, **form.cleaned_data)
-            return _("Order #%(number)s is recorded as paid.") % {"number": order.number}
-
-        return _act(request, pk, model_admin=model_admin, key="record", form=form, perform=record)
-    if action == "discard":
-        form = OrderActionForm(request.POST)
-        return _act(
-            request,
-            pk,
-            model_admin=model_admin,
-            key="discard",
-            form=form,
-            perform=lambda: _discarded(pk, user),
-            after=reverse("admin:drafts_draftorder_changelist"),
-        )
-    raise PermissionDenied
+    return "discount", form, perform, ""
 
 
-def _done(_draft, message: str) -> str:
-    return message
+def _place(request, pk: int) -> Action:
+    form = PlaceForm(request.POST)
+
+    def perform() -> str:
+        order = services.place_draft(draft_id=pk, actor=request.user, **form.cleaned_data)
+        due = order.position.balance_due
+        if form.cleaned_data["payment"] == Payment.LINK and due > 0:
+            return _("Order #%(number)s was placed; a payment link for %(amount)s was emailed to %(email)s.") % {
+                "number": order.number,
+                "amount": money(due, order.currency),
+                "email": order.email,
+            }
+        return _("Order #%(number)s was placed.") % {"number": order.number}
+
+    return "place", form, perform, ""
 
 
-def _added(draft) -> str:
-    return _("The item was added to draft %(draft)s.") % {"draft": draft.number}
+def _record_payment(request, pk: int) -> Action:
+    form = RecordPaymentForm(request.POST)
+
+    def perform() -> str:
+        order = services.record_draft_payment(draft_id=pk, actor=request.user, **form.cleaned_data)
+        return _("Order #%(number)s is recorded as paid.") % {"number": order.number}
+
+    return "record", form, perform, ""
 
 
-def _discarded(pk: int, user) -> str:
-    services.discard_draft(draft_id=pk, actor=user)
-    return _("The draft was discarded.")
+def _discard(request, pk: int) -> Action:
+    def perform() -> str:
+        services.discard_draft(draft_id=pk, actor=request.user)
+        return _("The draft was discarded.")
+
+    return "discard", OrderActionForm(request.POST), perform, reverse("admin:drafts_draftorder_changelist")
+
+
+ACTIONS: dict[str, Callable[..., Action]] = {
+    "add": _add,
+    "quantity": _quantity,
+    "address": _address,
+    "delivery": _delivery,
+    "discount": _discount,
+    "place": _place,
+    "record-payment": _record_payment,
+    "discard": _discard,
+}

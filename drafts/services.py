@@ -172,8 +172,11 @@ def choose_draft_delivery(
         )
     with transaction.atomic():
         draft = _lock(draft_id)
-        method = ShippingMethod.objects.filter(pk=shipping_method_id, is_active=True).first()
-        pickup = PickupLocation.objects.filter(pk=pickup_location_id, is_active=True).first()
+        method = pickup = None
+        if shipping_method_id is not None:
+            method = ShippingMethod.objects.filter(pk=shipping_method_id, is_active=True).first()
+        if pickup_location_id is not None:
+            pickup = PickupLocation.objects.filter(pk=pickup_location_id, is_active=True).first()
         if method is None and pickup is None:
             raise DraftError(
                 _("That delivery option is not available."),

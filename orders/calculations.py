@@ -98,9 +98,9 @@ def calculate_totals(
     discount_amount: Decimal = ZERO,
 ) -> Totals:
     """``discount_amount``: a fixed amount off the discountable goods (a staff discount), in place of the percent."""
-    shares: Sequence[Decimal | None] = (
-        allocate_discount(lines, discount_amount, currency=currency) if discount_amount else [None] * len(lines)
-    )
+    shares: Sequence[Decimal | None] = [None] * len(lines)
+    if discount_amount:
+        shares = allocate_discount(lines, discount_amount, currency=currency)
     amounts = tuple(
         calculate_line(
             line,
