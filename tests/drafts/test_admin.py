@@ -177,7 +177,7 @@ def test_staff_without_a_group_see_no_drafts(customer, agent, db):
 def test_the_list_reads_flat_in_the_number_of_drafts(customer, agent, agent_client, django_assert_max_num_queries):
     for _ in range(2):
         build_draft(customer, agent)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(6) as few:
         assert agent_client.get(LIST).status_code == 200
     for _ in range(8):
         build_draft(customer, agent)
@@ -188,7 +188,7 @@ def test_the_list_reads_flat_in_the_number_of_drafts(customer, agent, agent_clie
 
 def test_the_draft_page_reads_flat_in_the_number_of_lines(customer, agent, agent_client, django_assert_max_num_queries):
     draft = build_draft(customer, agent)
-    with django_assert_max_num_queries(30) as few:
+    with django_assert_max_num_queries(18) as few:
         assert agent_client.get(page(draft), {"q": "sweater"}).status_code == 200
     for code in ["WOOL-SOCKS-M-GREY", "ORGANIC-COTTON-TEE-M-WHITE", "ORGANIC-COTTON-TEE-L-BLACK"]:
         from drafts import services
