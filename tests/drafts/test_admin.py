@@ -188,7 +188,7 @@ def test_the_list_reads_flat_in_the_number_of_drafts(customer, agent, agent_clie
 
 def test_the_draft_page_reads_flat_in_the_number_of_lines(customer, agent, agent_client, django_assert_max_num_queries):
     draft = build_draft(customer, agent)
-    with django_assert_max_num_queries(18) as few:
+    with django_assert_max_num_queries(19) as few:
         assert agent_client.get(page(draft), {"q": "sweater"}).status_code == 200
     for code in ["WOOL-SOCKS-M-GREY", "ORGANIC-COTTON-TEE-M-WHITE", "ORGANIC-COTTON-TEE-L-BLACK"]:
         from drafts import services
