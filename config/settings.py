@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "storefront",
     "orders",
     "editing",
+    "drafts",
     "desk",
     "integrations",
     "demo",

@@ -81,6 +81,13 @@ GOODWILL_REASONS = (
 )
 RELEASE_REASONS = (ReasonCode.PAID_ELSEWHERE, ReasonCode.CUSTOMER_REQUEST, ReasonCode.OTHER)
 PAYMENT_LINK_REASONS = (ReasonCode.BALANCE_DUE, ReasonCode.OTHER)
+DRAFT_DISCOUNT_REASONS = (
+    ReasonCode.CUSTOMER_REQUEST,
+    ReasonCode.GOODWILL,
+    ReasonCode.LATE,
+    ReasonCode.DAMAGED,
+    ReasonCode.OTHER,
+)
 
 
 def choices(codes) -> list[tuple[str, Any]]:

@@ -219,6 +219,7 @@ def bulk_orders(
             "shipping_method_name": method.name,
             "discount_code": "",
             "discount_percent": Decimal(0),
+            "fixed_discount": Decimal(0),
             "prices_include_tax": store.prices_include_tax,
             "tax_exempt": False,
             "subtotal": totals.subtotal,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from core import dates
-from desk import fulfilment_views, money_views
+from desk import draft_admin, fulfilment_views, money_views  # noqa: F401  (draft_admin registers the drafts)
 from editing.views import staff_edit_order
 from orders import admin_views, services
 from orders.admin import ReadOnlyInline, credit_memo_print_link

@@ -54,6 +54,7 @@ def order_view(order: Order, lines: list[OrderLine], product_ids: dict[int, int]
         archived=order.archived_at is not None,
         edit_window_ends_at=order.edit_window_ends_at,
         discount_code=order.discount_code,
+        staff_discount=bool(order.fixed_discount or (order.discount_percent and not order.discount_code)),
         high_risk=order.risk_level == RiskLevel.HIGH,
         country=(order.shipping_address or {}).get("country", ""),
         is_pickup=order.pickup_location_id is not None,

@@ -149,6 +149,7 @@ def build_edit(
         customer=CustomerPricing(group_discount_percent=group_discount, tax_exempt=order.tax_exempt),
         discount_percent=order.discount_percent,
         tax_rate=tax_rate_for(country=destination.country, region=destination.region),
+        discount_amount=order.fixed_discount,  # a staff discount's amount stays as given, spread over what is left
     )
     current = [
         CurrentLine(

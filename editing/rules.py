@@ -58,6 +58,7 @@ class OrderView:
     archived: bool = False
     edit_window_ends_at: datetime | None = None
     discount_code: str = ""
+    staff_discount: bool = False  # placed by staff with a discount (a draft's)
     high_risk: bool = False
     country: str = ""
     is_pickup: bool = False
@@ -101,6 +102,9 @@ def order_refusals(
         )
     if policy.lock_discounted_orders and order.discount_code:
         refusals.append(Refusal("discount_locked", _("Orders placed with a discount code can't be changed online.")))
+    elif policy.lock_discounted_orders and order.staff_discount:
+        # A fixed discount would stay whole on fewer items: the shopper asks the store instead.
+        refusals.append(Refusal("discount_locked", _("Orders with a discount from the store can't be changed online.")))
     if policy.monthly_edit_allowance is not None and edits_this_month >= policy.monthly_edit_allowance:
         refusals.append(Refusal("allowance_used", _("Online changes are paused for now. Please contact us.")))
     return refusals

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 
 from accounts.models import Address
@@ -20,7 +20,7 @@ from orders.models import Order, OrderLine
 from orders.selectors import as_prefetched
 from orders.services import money_in_hand
 from storefront.models import PickupLocation, Product, ShippingMethod, Variant
-from storefront.selectors import with_delivery
+from storefront.selectors import search_variants, with_delivery
 
 SEARCH_LIMIT = 20
 
@@ -168,15 +168,7 @@ def swap_choices(order: Order) -> dict[int, list[Variant]]:
 
 
 def search_catalog(query: str) -> list[Variant]:
-    query = query.strip()[:100]
-    if not query:
-        return []
-    return list(
-        Variant.objects.select_related("product")
-        .filter(product__is_active=True, is_fee=False)
-        .filter(Q(product__name__icontains=query) | Q(name__icontains=query) | Q(sku__iexact=query))
-        .order_by("product__name", "position")[:SEARCH_LIMIT]
-    )
+    return search_variants(query, limit=SEARCH_LIMIT)
 
 
 def delivery_choices() -> tuple[list[ShippingMethod], list[PickupLocation]]:

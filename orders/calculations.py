@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
-from core.money import ZERO, quantize
+from core.money import ZERO, minor_unit, quantize
 
 HUNDRED = Decimal("100")
 
@@ -52,13 +52,39 @@ def tax_on(amount: Decimal, rate: Decimal, *, included: bool, currency: str) -> 
 
 
 def calculate_line(
-    line: LineInput, *, discount_percent: Decimal, prices_include_tax: bool, currency: str
+    line: LineInput,
+    *,
+    discount_percent: Decimal,
+    prices_include_tax: bool,
+    currency: str,
+    discount: Decimal | None = None,
 ) -> LineAmounts:
+    """``discount``: this line's share of a fixed order discount (``allocate_discount``), instead of the percent."""
     subtotal = quantize(line.unit_price * line.quantity, currency)
-    discount = quantize(subtotal * discount_percent / HUNDRED, currency) if line.discountable else ZERO
+    if discount is None:
+        discount = quantize(subtotal * discount_percent / HUNDRED, currency) if line.discountable else ZERO
     net_of_discount = subtotal - discount
     tax = tax_on(net_of_discount, line.tax_rate, included=prices_include_tax, currency=currency)
     return LineAmounts(subtotal=subtotal, discount=discount, tax=tax, total=net_of_discount)
+
+
+def allocate_discount(lines: Sequence[LineInput], amount: Decimal, *, currency: str) -> list[Decimal]:
+    """A fixed discount spread over the discountable lines in proportion to their subtotals, to the minor unit
+    (the largest remainders take the units left over), never more than those lines cost: the shares add up to
+    ``min(amount, discountable subtotal)`` exactly, so totals and per-line tax agree to the cent."""
+    unit = minor_unit(currency)
+    subtotals = [quantize(line.unit_price * line.quantity, currency) if line.discountable else ZERO for line in lines]
+    base = sum(subtotals, ZERO)
+    amount = min(quantize(amount, currency), base)
+    if amount <= 0:
+        return [ZERO for _line in lines]
+    exact = [amount * subtotal / base for subtotal in subtotals]
+    shares = [(value / unit).to_integral_value(rounding=ROUND_FLOOR) * unit for value in exact]
+    left = int((amount - sum(shares, ZERO)) / unit)
+    by_remainder = sorted(range(len(lines)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for index in by_remainder[:left]:
+        shares[index] += unit
+    return shares
 
 
 def calculate_totals(
@@ -69,12 +95,21 @@ def calculate_totals(
     discount_percent: Decimal,
     prices_include_tax: bool,
     currency: str,
+    discount_amount: Decimal = ZERO,
 ) -> Totals:
+    """``discount_amount``: a fixed amount off the discountable goods (a staff discount), in place of the percent."""
+    shares: Sequence[Decimal | None] = [None] * len(lines)
+    if discount_amount:
+        shares = allocate_discount(lines, discount_amount, currency=currency)
     amounts = tuple(
         calculate_line(
-            line, discount_percent=discount_percent, prices_include_tax=prices_include_tax, currency=currency
+            line,
+            discount_percent=discount_percent,
+            prices_include_tax=prices_include_tax,
+            currency=currency,
+            discount=share,
         )
-        for line in lines
+        for line, share in zip(lines, shares, strict=True)
     )
     shipping = quantize(shipping_price, currency)
     shipping_tax = tax_on(shipping, shipping_tax_rate, included=prices_include_tax, currency=currency)

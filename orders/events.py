@@ -45,15 +45,22 @@ def _tell_listeners(event: OrderEvent) -> None:
             logger.exception("order event listener %s failed for event %s", path, event.pk)
 
 
-def order_placed_event(*, order: Order, line_count: int, actor_kind: ActorKind, actor=None) -> OrderEvent:
-    return _event(
-        order=order,
-        type=EventType.PLACED,
-        actor_kind=actor_kind,
-        actor=actor,
-        data={"total": str(order.total), "currency": order.currency, "lines": line_count},
-        at=order.placed_at,
-    )
+def order_placed_event(
+    *,
+    order: Order,
+    line_count: int,
+    actor_kind: ActorKind,
+    actor=None,
+    draft_id: int | None = None,
+    staff_discount: dict | None = None,
+) -> OrderEvent:
+    """``draft_id``, ``staff_discount`` (percent, amount, reason_code, reason_note): staff placed a draft."""
+    data: dict = {"total": str(order.total), "currency": order.currency, "lines": line_count}
+    if draft_id is not None:
+        data["draft"] = draft_id
+    if staff_discount:
+        data["staff_discount"] = staff_discount
+    return _event(order=order, type=EventType.PLACED, actor_kind=actor_kind, actor=actor, data=data, at=order.placed_at)
 
 
 def payment_captured_event(*, order: Order, transaction: Transaction, actor_kind: ActorKind, actor=None) -> OrderEvent:

@@ -44,6 +44,8 @@ class Order(models.Model):
     )
     discount_code = models.CharField(_("discount code"), max_length=50, blank=True)
     discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=0)
+    # A fixed amount off the goods that staff gave when placing a draft; edits keep it (spread over the lines).
+    fixed_discount = models.DecimalField(_("fixed discount"), **MONEY_DIGITS, default=0)
     prices_include_tax = models.BooleanField(_("prices include tax"))
     tax_exempt = models.BooleanField(_("tax exempt"), default=False)
     # The buyer's EU VAT number as given at checkout (compact, validated), printed on the order's documents.

@@ -23,6 +23,7 @@ class PricingContext:
     customer: CustomerPricing
     discount_percent: Decimal
     tax_rate: Decimal  # the destination's rate
+    discount_amount: Decimal = ZERO  # a fixed amount off the goods (a staff discount), instead of the percent
 
 
 def price_line(*, price: Decimal, quantity: int, discountable: bool, ctx: PricingContext) -> LineInput:
@@ -63,6 +64,7 @@ def total(lines: list[LineInput], *, ctx: PricingContext, shipping: Decimal = ZE
         discount_percent=ctx.discount_percent,
         prices_include_tax=ctx.prices_include_tax,
         currency=ctx.currency,
+        discount_amount=ctx.discount_amount,
     )
 
 

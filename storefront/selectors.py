@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import CharField, F, Max, Min, Prefetch, Value
+from django.db.models import CharField, F, Max, Min, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 
@@ -79,6 +79,20 @@ def variants_with_products(ids, *, lock: bool = False) -> dict[int, Variant]:
     for variant, product in found:
         Variant.product.field.set_cached_value(variant, product)
     return {variant.pk: variant for variant, _product in found}
+
+
+def search_variants(query: str, *, limit: int = 20) -> list[Variant]:
+    """Variants for sale (fees left out) whose product or variant name holds the words, or with this SKU:
+    the staff edit's and a draft order's catalog search, one query with the products."""
+    query = query.strip()[:100]
+    if not query:
+        return []
+    return list(
+        Variant.objects.select_related("product")
+        .filter(product__is_active=True, is_fee=False)
+        .filter(Q(product__name__icontains=query) | Q(name__icontains=query) | Q(sku__iexact=query))
+        .order_by("product__name", "position")[:limit]
+    )
 
 
 def tax_rate_for(*, country: str, region: str = "") -> Decimal:

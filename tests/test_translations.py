@@ -23,6 +23,7 @@ SOURCE_DIRS = [
     "storefront",
     "orders",
     "editing",
+    "drafts",
     "desk",
     "integrations",
     "notifications",

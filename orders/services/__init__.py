@@ -28,10 +28,11 @@ from orders.services.payments import (  # noqa: F401
 from orders.services.placing import (  # noqa: F401
     MAX_LINE_QUANTITY,
     LineRequest,
+    StaffDiscount,
     order_confirmation_context,
     place_order,
 )
-from orders.services.recording import record_payment, record_refund  # noqa: F401
+from orders.services.recording import record_payment, record_payment_elsewhere, record_refund  # noqa: F401
 from orders.services.refunds import (  # noqa: F401
     approve_refund,
     decline_refund,

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from accounts.models import CustomerProfile, User
 from accounts.services import get_or_create_customer, validate_vat_id
 from core.money import ZERO
+from core.reasons import Reason
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events, quotes
@@ -38,6 +39,48 @@ from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for
 
 MAX_LINE_QUANTITY = 999
+
+
+@dataclass(frozen=True)
+class StaffDiscount:
+    """A discount staff give an order they place for a customer (a draft): a percent off the goods, like a
+    code's, or a fixed amount spread over them (``calculations.allocate_discount``), with why."""
+
+    percent: Decimal = ZERO
+    amount: Decimal = ZERO
+    reason: Reason = Reason()
+
+    def as_data(self) -> dict:
+        """What the order's placed event keeps of it."""
+        return {"percent": str(self.percent), "amount": str(self.amount), **self.reason.as_data()}
+
+
+def _check_staff_discount(discount: StaffDiscount | None, discount_code: str) -> StaffDiscount | None:
+    if discount is None or not (discount.percent or discount.amount):
+        return None
+    if discount_code.strip():
+        raise OrderError(
+            _("An order takes a discount code or a staff discount, not both."),
+            code="two_discounts",
+            fields={"discount_code": [_("Leave empty with a staff discount.")]},
+        )
+    if discount.percent and discount.amount:
+        raise OrderError(
+            _("Give a percentage or an amount, not both."),
+            code="bad_discount",
+            fields={"discount_value": [_("Give a percentage or an amount, not both.")]},
+        )
+    if not (ZERO <= discount.percent <= 100 and discount.amount >= ZERO):
+        raise OrderError(
+            _("A percentage is from 0 to 100; an amount is more than zero."),
+            code="bad_discount",
+            fields={"discount_value": [_("Enter a percentage up to 100 or a positive amount.")]},
+        )
+    if not discount.reason.code:
+        raise OrderError(
+            _("Say why the discount is given."), code="no_discount_reason", fields={"reason": [_("Choose a reason.")]}
+        )
+    return discount
 
 
 @dataclass(frozen=True)
@@ -115,6 +158,7 @@ def price_order(
     country: str,
     region: str,
     shipping_method: ShippingMethod | None,
+    discount_amount: Decimal = ZERO,
 ) -> PricedOrder:
     """Lines, shipping (rated for the destination) and tax of an order to be placed: one function for the
     checkout's summary and for ``place_order``, so what the shopper is shown is what they are charged."""
@@ -125,6 +169,7 @@ def price_order(
         customer=pricing,
         discount_percent=discount_percent,
         tax_rate=tax_rate_for(country=country, region=region),
+        discount_amount=discount_amount,
     )
     line_inputs = [
         quotes.price_line(
@@ -163,9 +208,12 @@ def quote_order(
     shipping_method: ShippingMethod | None = None,
     pickup_location: PickupLocation | None = None,
     discount_code: str = "",
+    staff_discount: StaffDiscount | None = None,
 ) -> PricedOrder:
-    """What ``place_order`` would charge now (the checkout's summary). Reads only; raises like it."""
+    """What ``place_order`` would charge now (the checkout's summary, a draft's totals). Reads only; raises
+    like it."""
     _validate_lines(lines)
+    staff_discount = _check_staff_discount(staff_discount, discount_code)
     store = StoreSettings.load()
     variants = (
         Variant.objects.select_related("product")
@@ -191,7 +239,8 @@ def quote_order(
         currency=store.currency,
         prices_include_tax=store.prices_include_tax,
         pricing=pricing,
-        discount_percent=_resolve_discount(discount_code),
+        discount_percent=staff_discount.percent if staff_discount else _resolve_discount(discount_code),
+        discount_amount=staff_discount.amount if staff_discount else ZERO,
         country=str(address.get("country") or (pickup_location.country if pickup_location else "")),
         region=address.get("region", "") if shipping_method else "",
         shipping_method=shipping_method,
@@ -216,6 +265,8 @@ class OrderRequest(TypedDict, total=False):
     placed_at: datetime | None
     actor_kind: ActorKind
     send_confirmation: bool
+    staff_discount: StaffDiscount | None
+    draft_id: int | None
 
 
 def place_order(
@@ -236,10 +287,14 @@ def place_order(
     actor_kind: ActorKind = ActorKind.CUSTOMER,
     actor: User | None = None,
     send_confirmation: bool = True,
+    staff_discount: StaffDiscount | None = None,
+    draft_id: int | None = None,
 ) -> Order:
     """Price, rate and tax an order, take its stock, and create it with its shopper's account. ``vat_id``: the
-    buyer's EU VAT number, kept on the order (refused unless valid; stored in compact form)."""
+    buyer's EU VAT number, kept on the order (refused unless valid; stored in compact form).
+    ``staff_discount`` (staff placing a draft, ``draft_id``): kept on the order and in its placed event."""
     _validate_lines(lines)
+    staff_discount = _check_staff_discount(staff_discount, discount_code)
     vat_id = validate_vat_id(vat_id)
     if (shipping_method is None) == (pickup_location is None):
         raise OrderError(
@@ -255,7 +310,8 @@ def place_order(
         )
     store = StoreSettings.load()
     currency = store.currency
-    discount_percent = _resolve_discount(discount_code)
+    discount_percent = staff_discount.percent if staff_discount else _resolve_discount(discount_code)
+    discount_amount = staff_discount.amount if staff_discount else ZERO
     shipping_address = dict(shipping_address or {})
     country = str(shipping_address.get("country") or (pickup_location.country if pickup_location else ""))
     region = shipping_address.get("region", "") if shipping_method else ""
@@ -306,6 +362,7 @@ def place_order(
             prices_include_tax=store.prices_include_tax,
             pricing=pricing,
             discount_percent=discount_percent,
+            discount_amount=discount_amount,
             country=country,
             region=region,
             shipping_method=shipping_method,
@@ -325,6 +382,7 @@ def place_order(
             pickup_location=pickup_location,
             discount_code=discount_code.strip().upper(),
             discount_percent=discount_percent,
+            fixed_discount=discount_amount,
             prices_include_tax=store.prices_include_tax,
             tax_exempt=pricing.tax_exempt,
             vat_id=vat_id,
@@ -363,7 +421,14 @@ def place_order(
         for variant_id, quantity in wanted.items():
             if variants[variant_id].track_inventory:
                 Variant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
-        events.order_placed_event(order=order, line_count=len(order_lines), actor_kind=actor_kind, actor=actor)
+        events.order_placed_event(
+            order=order,
+            line_count=len(order_lines),
+            actor_kind=actor_kind,
+            actor=actor,
+            draft_id=draft_id,
+            staff_discount=staff_discount.as_data() if staff_discount else None,
+        )
         if send_confirmation:
             notify(
                 kind=MessageKind.ORDER_CONFIRMATION,

@@ -230,6 +230,7 @@ ADMIN_CHANGELISTS = [
     "storefront/storesettings",
     "editing/editpolicy",
     "editing/editsession",
+    "drafts/draftorder",
     "integrations/apikey",
     "integrations/webhookendpoint",
 ]
@@ -256,6 +257,11 @@ def test_every_staff_page_runs_without_a_violation(demo_store, watch):
     staff.visit(f"/admin/storefront/storesettings/{StoreSettings.objects.get().pk}/change/")
     staff.visit(f"/admin/editing/editpolicy/{EditPolicy.objects.get().pk}/change/")
     staff.visit("/admin/storefront/discountcode/add/")
+    # The draft order pages (desk.draft_views): a customer search, then a draft with a catalog search.
+    staff.visit("/admin/drafts/draftorder/add/?q=example")
+    page.locator("form:has(input[name=customer]) button").first.click()
+    staff.settle()
+    staff.visit(page.url.split("?")[0] + "?q=sweater")
 
     # The transactions' "select all" and its action bar (approve, retry refunds): Django admin's own scripts.
     staff.visit("/admin/orders/transaction/")

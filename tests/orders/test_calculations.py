@@ -3,7 +3,7 @@ from decimal import Decimal as D
 import pytest
 
 from core.money import format_money, quantize
-from orders.calculations import LineInput, calculate_totals
+from orders.calculations import LineInput, allocate_discount, calculate_totals
 from storefront.pricing import CustomerPricing, customer_unit_price
 
 
@@ -95,3 +95,38 @@ def test_money_is_formatted_per_language(language, expected):
 def test_float_money_is_refused():
     with pytest.raises(TypeError):
         quantize(1.1, "EUR")
+
+
+# --- a fixed discount (a draft's staff discount) -------------------------------------------------------
+
+
+def test_a_fixed_discount_is_spread_by_subtotal_and_adds_up_to_the_cent():
+    lines = [
+        LineInput(unit_price=D("10.00"), quantity=1, tax_rate=D("0.21")),
+        LineInput(unit_price=D("10.00"), quantity=1, tax_rate=D("0.09")),
+        LineInput(unit_price=D("10.00"), quantity=1, tax_rate=D("0.21")),
+        LineInput(unit_price=D("5.00"), quantity=1, tax_rate=D("0.21"), discountable=False),
+    ]
+    shares = allocate_discount(lines, D("10.00"), currency="EUR")
+    assert shares == [D("3.34"), D("3.33"), D("3.33"), D("0")]
+    totals = calculate_totals(
+        lines=lines,
+        shipping_price=D("0"),
+        shipping_tax_rate=D("0"),
+        discount_percent=D("0"),
+        prices_include_tax=True,
+        currency="EUR",
+        discount_amount=D("10.00"),
+    )
+    assert (totals.discount, totals.total) == (D("10.00"), D("25.00"))
+    # Tax is taken on each line's price after its share: 6.66 at 21% and 6.67 at 9%, and 5.00 at 21%.
+    assert totals.tax == D("1.16") + D("0.55") + D("1.16") + D("0.87")
+
+
+def test_a_fixed_discount_never_takes_more_than_the_discountable_goods():
+    lines = [
+        LineInput(unit_price=D("8"), quantity=2, tax_rate=D("0")),
+        LineInput(unit_price=D("3"), quantity=1, tax_rate=D("0"), discountable=False),
+    ]
+    assert allocate_discount(lines, D("50"), currency="EUR") == [D("16.00"), D("0")]
+    assert allocate_discount(lines, D("7"), currency="JPY") == [D("7"), D("0")]
