@@ -364,7 +364,7 @@ def place_order(
             if variants[variant_id].track_inventory:
                 Variant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
         events.order_placed_event(order=order, line_count=len(order_lines), actor_kind=actor_kind, actor=actor)
-        if send_confirmation:
+        if send_confirmation and store.send_order_confirmation:  # the caller's and the merchant's switch
             notify(
                 kind=MessageKind.ORDER_CONFIRMATION,
                 recipient=order.email,
