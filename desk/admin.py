@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from core import dates
 from desk import archive_views, fulfilment_views, money_views
@@ -167,9 +167,9 @@ class OrderAdmin(admin.ModelAdmin):
         "customer_email",
         "amount",
         "status",
-        "financial_status",
-        "fulfillment_status",
-        "on_fulfillment_hold",
+        "payment",
+        "fulfilment",
+        "held",
         "risk_level",
     ]
     list_display_links = ["number"]
@@ -312,6 +312,18 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("total"), ordering="total")
     def amount(self, obj):
         return admin_views.money(obj.total, obj.currency)
+
+    @admin.display(description=pgettext_lazy("order list column", "payment"), ordering="financial_status")
+    def payment(self, obj):
+        return obj.get_financial_status_display()
+
+    @admin.display(description=pgettext_lazy("order list column", "fulfilment"), ordering="fulfillment_status")
+    def fulfilment(self, obj):
+        return obj.get_fulfillment_status_display()
+
+    @admin.display(description=pgettext_lazy("order list column", "hold"), boolean=True, ordering="on_fulfillment_hold")
+    def held(self, obj):
+        return obj.on_fulfillment_hold
 
     @admin.action(description=_("Archive selected orders"), permissions=["change"])
     def archive_selected(self, request, queryset):
