@@ -670,6 +670,7 @@ STAFF_EDIT = Scenario(
     ),
 )
 
+
 # Partly shipped; staff cancel the unshipped rest keeping part of the money, then archive and unarchive it.
 def _setup_rest(ctx):
     ctx.order, ctx.manager = place([(SWEATER_M, 1), (SOCKS, 2)], paid="card"), _manager()
