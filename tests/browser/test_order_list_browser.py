@@ -21,12 +21,14 @@ from tests.conftest import STAFF_PASSWORD, current_totp
 from tests.editing.conftest import place
 from tests.editing.test_cancel_rest import partly_shipped
 from tests.editing.test_services import MUG
+from tests.orders.conftest import ensure_staff_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AGENT = "agent.list@shop.example"
 
 
 def sign_in_agent(page, base: str) -> None:
+    ensure_staff_groups()
     user = User.objects.create_user(AGENT, STAFF_PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Support agents"))
     device, _codes = give_staff_totp(user=user)

@@ -22,7 +22,7 @@ from tests.conftest import STAFF_PASSWORD
 from tests.editing.conftest import place
 from tests.editing.test_cancel_rest import partly_shipped
 from tests.editing.test_services import SOCKS
-from tests.orders.conftest import change_url, flashed, sign_in, url
+from tests.orders.conftest import change_url, ensure_staff_groups, flashed, sign_in, url
 
 pytestmark = pytest.mark.usefixtures("catalog")
 FORM = {"reason": "out_of_stock", "note": "", "refund": "full"}
@@ -127,6 +127,7 @@ def test_a_refused_order_says_why_on_the_page(manager_client):
 def test_two_staff_submitting_at_once_cancel_and_refund_once(catalog):
     """Two signed-in staff post the page at the same moment, each request on its own database connection:
     the order's row lock lets one cancel and refund; the other finds nothing left and is refused."""
+    ensure_staff_groups()
     order = partly_shipped()
     clients = [sign_in(Client(), staff(f"rush{i}@example.com", "Managers")) for i in range(2)]
     barrier, statuses = threading.Barrier(2), []
