@@ -11,19 +11,23 @@ from functools import partial
 from typing import cast
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import connection
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from core import dates
-from desk import draft_admin, fulfilment_views, money_views  # noqa: F401  (draft_admin registers the drafts)
+from desk import archive_views, draft_admin, fulfilment_views, money_views  # noqa: F401  (draft_admin registers the drafts)
+from desk.filters import PlacedBetweenFilter, StatusFilter
+from desk.fulfilment_views import ship_warnings
 from editing.views import staff_edit_order
 from orders import admin_views, services
 from orders.admin import ReadOnlyInline, credit_memo_print_link
-from orders.constants import FulfillmentStatus, TransactionKind, TransactionStatus
+from orders.constants import FulfillmentStatus, OrderStatus, TransactionKind, TransactionStatus
 from orders.models import CreditMemo, Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
 from orders.services.credit import store_credit_balance
 
@@ -156,29 +160,35 @@ class TagFilter(admin.SimpleListFilter):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    # Narrow columns so payment and fulfilment fit beside the filters at 1280 px (tests/browser/test_order_list_browser).
     list_display = [
         "number",
-        "email",
-        "placed_at",
-        "total",
-        "currency",
+        "placed",
+        "customer_email",
+        "amount",
         "status",
-        "financial_status",
-        "fulfillment_status",
-        "on_fulfillment_hold",
+        "payment",
+        "fulfilment",
+        "held",
         "risk_level",
     ]
+    list_display_links = ["number"]
     list_filter = [
-        "status",
+        StatusFilter,
+        PlacedBetweenFilter,
         "financial_status",
         "fulfillment_status",
         "on_fulfillment_hold",
         TagFilter,
         "risk_level",
-        "placed_at",
     ]
+    actions = ["archive_selected", "unarchive_selected"]
     search_fields = ["=number", "email", "external_id"]
     date_hierarchy = "placed_at"
+
+    class Media:
+        css = {"all": ["css/order-list.css"]}
+
     list_select_related = ["customer"]
     show_full_result_count = False  # counting a million orders on every page load is slow
     inlines = [
@@ -195,6 +205,7 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "edit_link",
+                    "archive_actions",
                     "money_actions",
                     "fulfilment_actions",
                     "number",
@@ -278,25 +289,85 @@ class OrderAdmin(admin.ModelAdmin):
             page(money_views.refund_order, "refund"),
             page(money_views.give_goodwill, "goodwill"),
             page(money_views.cancel_order, "cancel"),
+            page(money_views.cancel_rest, "cancel-rest"),
             page(fulfilment_views.ship_order, "ship"),
             page(fulfilment_views.report_order_backorder, "backorder"),
             page(fulfilment_views.release_order_hold, "release"),
             page(money_views.send_payment_link, "payment-link"),
+            page(archive_views.archive, "archive"),
+            page(archive_views.unarchive, "unarchive"),
             *super().get_urls(),
         ]
 
+    # --- the list's columns ----------------------------------------------------------------------------
+
+    @admin.display(description=_("placed"), ordering="placed_at")
+    def placed(self, obj):
+        return date_format(timezone.localtime(obj.placed_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("customer"), ordering="email")
+    def customer_email(self, obj):
+        return format_html('<span class="order-email" title="{}">{}</span>', obj.email, obj.email)
+
+    @admin.display(description=_("total"), ordering="total")
+    def amount(self, obj):
+        return admin_views.money(obj.total, obj.currency)
+
+    @admin.display(description=pgettext_lazy("order list column", "payment"), ordering="financial_status")
+    def payment(self, obj):
+        return obj.get_financial_status_display()
+
+    @admin.display(description=pgettext_lazy("order list column", "fulfilment"), ordering="fulfillment_status")
+    def fulfilment(self, obj):
+        return obj.get_fulfillment_status_display()
+
+    @admin.display(description=pgettext_lazy("order list column", "hold"), boolean=True, ordering="on_fulfillment_hold")
+    def held(self, obj):
+        return obj.on_fulfillment_hold
+
+    @admin.action(description=_("Archive selected orders"), permissions=["change"])
+    def archive_selected(self, request, queryset):
+        done = archive_views.archive_many(queryset, actor=request.user)
+        self.message_user(request, archive_views.archived_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("Unarchive selected orders"), permissions=["change"])
+    def unarchive_selected(self, request, queryset):
+        done = archive_views.unarchive_many(queryset, actor=request.user)
+        self.message_user(request, archive_views.unarchived_message(done), messages.SUCCESS)
+
+    # --- the order page's buttons: only those that apply -------------------------------------------------
+
     @admin.display(description=_("change"))
     def edit_link(self, obj):
+        if obj.status != OrderStatus.OPEN or obj.fulfillment_status == FulfillmentStatus.FULFILLED:
+            return "—"  # canceled, archived or all shipped: nothing left to edit
         url = reverse("admin:orders_order_edit", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Edit lines, address or delivery"))
 
+    @admin.display(description=_("archive"))
+    def archive_actions(self, obj):
+        """A button that posts the page's form (its CSRF token) to archive or unarchive: a form can't nest."""
+        if obj.status == OrderStatus.CANCELLED:
+            return "—"
+        name, label = ("unarchive", _("Unarchive")) if obj.archived_at else ("archive", _("Archive"))
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>{}</button>',
+            reverse(f"admin:orders_order_{name}", args=[obj.pk]),
+            label,
+        )
+
     @admin.display(description=_("money"))
     def money_actions(self, obj):
-        buttons = [("refund", _("Refund")), ("goodwill", _("Give goodwill"))]
-        if obj.position.balance_due > 0:
+        position, buttons = obj.position, []
+        if position.held > 0:  # nothing paid (or all of it on its way back): nothing to refund
+            buttons.append(("refund", _("Refund")))
+        buttons.append(("goodwill", _("Give goodwill")))
+        if position.balance_due > 0:
             buttons.append(("payment-link", _("Send payment link")))
         if obj.can_cancel():
             buttons.append(("cancel", _("Cancel order")))
+        elif obj.status == OrderStatus.OPEN and obj.fulfillment_status == FulfillmentStatus.PARTIALLY_FULFILLED:
+            buttons.append(("cancel-rest", _("Cancel unshipped items")))
         return format_html_join(
             " ",
             '<a class="button" href="{}">{}</a>',
@@ -312,11 +383,13 @@ class OrderAdmin(admin.ModelAdmin):
         buttons = [("ship", _("Ship items")), ("backorder", _("Report backorder"))]
         if obj.on_fulfillment_hold:
             buttons.append(("release", _("Release hold")))
-        return format_html_join(
+        links = format_html_join(
             " ",
             '<a class="button" href="{}">{}</a>',
             ((reverse(f"admin:orders_order_{name}", args=[obj.pk]), label) for name, label in buttons),
         )
+        warnings = format_html_join("", '<p class="ship-warning">{}</p>', ((text,) for text in ship_warnings(obj)))
+        return format_html("{}{}", links, warnings)
 
     @admin.display(description=_("money position"))
     def money_position(self, obj):

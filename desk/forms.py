@@ -17,7 +17,7 @@ from core import reasons
 from core.reasons import Reason, ReasonCode
 from orders.admin_forms import OrderActionForm
 from orders.admin_fulfilment import date_field, delivery_state_field
-from orders.constants import BackorderKind
+from orders.constants import BackorderKind, RestRefund
 from orders.models import OrderLine
 
 
@@ -138,6 +138,37 @@ class CancelForm(ReasonForm):
         initial=True,
         help_text=_("Untick to keep the money (for example, a fee for the work already done)."),
     )
+
+
+class CancelRestForm(ReasonForm):
+    reason = reason_field(reasons.STAFF_CANCEL_REASONS)
+    note = note_field(help_text=_("Optional: added after the reason."))
+    refund = forms.ChoiceField(
+        label=_("Refund"),
+        choices=RestRefund.choices,
+        initial=RestRefund.FULL,
+        widget=forms.RadioSelect,
+        help_text=_("What the store doesn't refund of what these items cost is kept, not owed to the customer."),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_('Only with "An amount".'),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("refund") == RestRefund.AMOUNT and cleaned.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("Enter the amount to refund."))
+        return cleaned
+
+    def amount_value(self) -> Decimal | None:
+        """The amount, only when the refund is "an amount" (one typed beside another choice is ignored)."""
+        return self.cleaned_data.get("amount") if self.cleaned_data["refund"] == RestRefund.AMOUNT else None
 
 
 # --- fulfilment --------------------------------------------------------------------------------------

@@ -22,10 +22,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
+from core import dates
 from desk.forms import BackorderForm, ReleaseHoldForm, ShipForm
 from orders.admin_fulfilment import fulfilment_page, posted
 from orders.admin_views import action_page, may_change_orders, money
-from orders.constants import ActorKind, BackorderKind
+from orders.constants import ActorKind, BackorderKind, PaymentRequestStatus
 from orders.models import Order, OrderLine
 from orders.services.closing import release_hold
 from orders.services.fulfilment import record_shipment, report_backorder
@@ -49,6 +50,31 @@ def _order_notes(order: Order) -> list[str]:
     return []
 
 
+def ship_warnings(order: Order) -> list[str]:
+    """What staff should know before shipping: an open Pay now request (the customer hasn't paid yet) and a
+    hold (why, and until when). Shown beside the order page's "Ship items" button and on the ship page."""
+    if order.cancelled_at is not None:
+        return []
+    warnings = []
+    request = order.payment_requests.filter(status=PaymentRequestStatus.OPEN).first()
+    if request is not None:
+        warnings.append(
+            gettext("A payment request of %(amount)s is open until %(time)s: the customer hasn't paid it yet.")
+            % {"amount": money(request.amount, request.currency), "time": dates.when(request.expires_at)}
+        )
+    reason, until = order.hold()
+    if reason == "edit_window":
+        warnings.append(
+            gettext("This order is on hold while the customer may still change it; shipping now releases the hold.")
+        )
+    elif reason == "awaiting_payment":
+        warnings.append(
+            gettext("This order is on hold until %(amount)s is paid; shipping now releases the hold.")
+            % {"amount": money(order.position.balance_due, order.currency)}
+        )
+    return warnings
+
+
 def ship_order(request, pk: int, *, model_admin):
     order, lines = _order_and_lines(request, pk)
     form = ShipForm(posted(request), lines=lines)
@@ -70,11 +96,7 @@ def ship_order(request, pk: int, *, model_admin):
             "Shipment #%(id)s of order #%(number)s was recorded; the customer gets an email."
         ) % {"id": shipment.pk, "number": order.number}
 
-    notes = _order_notes(order)
-    if order.on_fulfillment_hold and order.cancelled_at is None:
-        notes.append(
-            gettext("This order is on hold while the customer may still change it; shipping now releases the hold.")
-        )
+    notes = [*_order_notes(order), *ship_warnings(order)]
     return fulfilment_page(
         request,
         model_admin=model_admin,

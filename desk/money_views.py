@@ -17,9 +17,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
-from desk.forms import CancelForm, GoodwillForm, PaymentLinkForm, RefundForm
+from core.text import join_items, join_sentences
+from desk.forms import CancelForm, CancelRestForm, GoodwillForm, PaymentLinkForm, RefundForm
 from editing import services as editing
 from editing.settlement import give_goodwill_discount
 from orders.admin_forms import OrderActionForm
@@ -185,6 +187,58 @@ def cancel_order(request, pk: int, *, model_admin):
         title=_("Cancel order"),
         submit_label=_("Cancel order"),
         perform=perform,
+        notes=notes,
+    )
+
+
+def cancel_rest(request, pk: int, *, model_admin):
+    """Staff cancel what has not shipped of a partly shipped order and choose the refund (editing.rest)."""
+
+    def perform(order: Order, form: CancelRestForm) -> str:
+        data = form.cleaned_data
+        result = editing.cancel_unshipped(
+            order=order,
+            reason=form.reason_value(),
+            refund=data["refund"],
+            amount=form.amount_value(),
+            actor=request.user,
+        )
+        values = {"number": result.order.number, "count": sum(item["quantity"] for item in result.items)}
+        done = ngettext(
+            "Order #%(number)s: %(count)s item not yet shipped was canceled.",
+            "Order #%(number)s: %(count)s items not yet shipped were canceled.",
+            values["count"],
+        )
+        currency, refunded, kept = result.order.currency, "", ""
+        if result.settlement.refunds:
+            amount = money(result.settlement.refund_amount, currency)
+            refunded = _("%(amount)s is refunded to the customer.") % {"amount": amount}
+        if result.kept:
+            kept = _("The store keeps %(amount)s.") % {"amount": money(result.kept, currency)}
+        return join_sentences(done % values, refunded, kept)
+
+    def facts(order: Order) -> list[tuple[str, str]]:
+        plan = editing.plan_rest(order, list(order.lines.order_by("pk")))
+        items = join_items(f"{item['quantity']} × {item['name']}" for item in plan.items)
+        return [
+            (_("Not shipped yet"), items or "—"),
+            (_("What these items cost"), money(plan.value, order.currency)),
+            (_("New order total"), money(plan.totals.total, order.currency)),
+        ]
+
+    def notes(order: Order) -> list[str]:
+        refusals = editing.rest_refusals(order=order)
+        return [str(refusal.message) for refusal in refusals]
+
+    return _money_page(
+        request,
+        pk,
+        model_admin=model_admin,
+        form_class=CancelRestForm,
+        title=_("Cancel what has not shipped"),
+        submit_label=_("Cancel unshipped items"),
+        perform=perform,
+        facts=facts,
         notes=notes,
     )
 

@@ -285,3 +285,17 @@ def cancel_refusals(order: OrderView, policy: PolicyView, *, staff: bool, now: d
     if order.edit_window_ends_at is not None and now >= order.edit_window_ends_at:
         refusals.append(Refusal("window_closed", _("The time to cancel this order online has passed.")))
     return refusals
+
+
+def cancel_rest_refusals(order: OrderView) -> list[Refusal]:
+    """Why staff can't cancel the unshipped rest of this order (empty: they can): something shipped, something
+    has not, and the order is open. Delivered parcels don't stop it: what never shipped can still be cancelled."""
+    if order.cancelled:
+        return [Refusal("order_cancelled", _("This order was canceled."))]
+    if order.archived:
+        return [Refusal("order_archived", _("This order is closed."))]
+    if order.fully_fulfilled:
+        return [Refusal("order_fulfilled", _("Everything in this order has shipped."))]
+    if not order.any_fulfilled:
+        return [Refusal("nothing_shipped", _("Nothing has shipped yet: cancel the whole order instead."))]
+    return []

@@ -16,6 +16,7 @@ from editing.eligibility import (
     policy_view,
     refusals_for,
 )
+from editing.rest import RestCancelled, cancel_unshipped, plan_rest, rest_refusals
 from editing.staging import (
     abandon_edit,
     begin_edit,
@@ -30,17 +31,21 @@ from editing.staging import (
 
 __all__ = [
     "CommitResult",
+    "RestCancelled",
     "abandon_edit",
     "begin_edit",
     "cancel_order",
     "cancel_refusals",
+    "cancel_unshipped",
     "commit_edit",
     "customer_edits_this_month",
     "edit_refusals",
     "order_view",
+    "plan_rest",
     "policy_view",
     "refusals_for",
     "reset_edit",
+    "rest_refusals",
     "restore_line",
     "stage_addition",
     "stage_address",

@@ -25,6 +25,7 @@ WEBHOOK_FOR_EVENT: dict[str, WebhookEvent] = {
     EventType.PLACED: WebhookEvent.ORDER_CREATED,
     EventType.EDITED: WebhookEvent.ORDER_EDITED,
     EventType.EDIT_REVERTED: WebhookEvent.ORDER_EDITED,
+    EventType.REST_CANCELLED: WebhookEvent.ORDER_EDITED,  # its lines and totals changed
     EventType.CANCELLED: WebhookEvent.ORDER_CANCELLED,
     EventType.RELEASED_FOR_FULFILLMENT: WebhookEvent.ORDER_RELEASED,
     EventType.REFUND_RECORDED: WebhookEvent.REFUND_SUCCEEDED,

@@ -24,6 +24,7 @@ class MessageKind(models.TextChoices):
     EMAIL_CHANGED = "email_changed", _("Email changed")
     ORDER_EDITED = "order_edited", _("Order edited")
     ORDER_CANCELLED = "order_cancelled", _("Order canceled")
+    ORDER_REST_CANCELLED = "order_rest_cancelled", _("Unshipped items canceled")
     MERCHANT_ORDER_EDITED = "merchant_order_edited", _("Merchant alert: order edited")
     MERCHANT_ORDER_CANCELLED = "merchant_order_cancelled", _("Merchant alert: order canceled")
     PAYMENT_NEEDED = "payment_needed", _("Payment needed")

@@ -86,6 +86,14 @@ SAMPLES: dict[str, dict] = {
         ],
     },
     MessageKind.ORDER_CANCELLED: {**ORDER, "to_refund": "130.00", "refund_waits_for_approval": False},
+    MessageKind.ORDER_REST_CANCELLED: {
+        **ORDER,
+        "items": [{"name": "Ceramic mug – White", "variant_id": None, "quantity": 2, "total": "36.00"}],
+        "total": "94.00",
+        "to_refund": "36.00",
+        "to_pay": "",
+        "still_due": "",
+    },
     MessageKind.MERCHANT_ORDER_EDITED: {
         **ORDER,
         **ADMIN,

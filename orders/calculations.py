@@ -6,10 +6,11 @@ Used when an order is placed and again by editing's preview and commit, so both 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal
 
 from core.money import ZERO, minor_unit, quantize
+from orders.constants import RestRefund
 
 HUNDRED = Decimal("100")
 
@@ -126,3 +127,60 @@ def calculate_totals(
         tax=quantize(tax, currency),
         total=quantize(total, currency),
     )
+
+
+# --- cancelling what has not shipped -------------------------------------------------------------------
+
+
+def totals_of_shipped(
+    *,
+    lines: Sequence[LineInput],
+    shipped: Sequence[int],
+    shipping_price: Decimal,
+    shipping_tax_rate: Decimal,
+    discount_percent: Decimal,
+    prices_include_tax: bool,
+    currency: str,
+) -> Totals:
+    """The order as it stands once its unshipped units are cancelled: each line at the quantity shipped (lines
+    with nothing shipped drop out, so ``Totals.lines`` follows the lines with ``shipped`` above 0), at the
+    prices paid; shipping stays, since part of the order went out."""
+    kept = [replace(line, quantity=units) for line, units in zip(lines, shipped, strict=True) if units > 0]
+    return calculate_totals(
+        lines=kept,
+        shipping_price=shipping_price,
+        shipping_tax_rate=shipping_tax_rate,
+        discount_percent=discount_percent,
+        prices_include_tax=prices_include_tax,
+        currency=currency,
+    )
+
+
+@dataclass(frozen=True)
+class RestMoney:
+    """How the money freed by cancelling the rest is split: ``freed`` (what the shopper paid for the cancelled
+    items and no longer owes) is ``refund`` plus ``keep``; ``owed_before`` was owed back already and stays owed."""
+
+    owed_before: Decimal
+    freed: Decimal
+    refund: Decimal
+    keep: Decimal
+
+
+def split_rest_money(
+    *, held: Decimal, due_before: Decimal, due_after: Decimal, refund: str, amount: Decimal | None = None
+) -> RestMoney:
+    """``refund`` (``RestRefund``): all that was freed, ``amount`` of it (the rest kept), or none (all kept).
+    ``held``: paid, less refunds done or on their way; ``due_*``: what the order costs before and after. Raises
+    ValueError for an amount outside 0 < amount <= freed (the service turns it into a field error)."""
+    owed_before = max(held - due_before, ZERO)
+    freed = max(held - due_after, ZERO) - owed_before
+    if refund == RestRefund.FULL:
+        given = freed
+    elif refund == RestRefund.NONE:
+        given = ZERO
+    elif amount is None or not ZERO < amount <= freed:
+        raise ValueError(amount)
+    else:
+        given = amount
+    return RestMoney(owed_before=owed_before, freed=freed, refund=given, keep=freed - given)

@@ -118,6 +118,8 @@ class EventType(models.TextChoices):
     SETTLEMENT_WITHDRAWN = "settlement_withdrawn", _("Open payment request or refund withdrawn")
     REVIEWED = "reviewed", _("Tags or risk changed by staff")
     MONEY_KEPT = "money_kept", _("Money kept by the store")
+    REST_CANCELLED = "rest_cancelled", _("Unshipped items canceled")
+    UNARCHIVED = "unarchived", _("Order unarchived")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.
@@ -136,5 +138,14 @@ CUSTOMER_VISIBLE_EVENTS = frozenset(
         EventType.STORE_CREDIT_ISSUED,
         EventType.GOODWILL_DISCOUNT,
         EventType.BACKORDER_REPORTED,
+        EventType.REST_CANCELLED,
     }
 )
+
+
+class RestRefund(models.TextChoices):
+    """What staff give back when they cancel the unshipped rest of an order."""
+
+    FULL = "full", _("Those items in full")
+    AMOUNT = "amount", _("An amount")
+    NONE = "none", _("No refund")

@@ -125,6 +125,32 @@ def order_archived_event(*, order: Order, actor_kind: ActorKind, actor=None) -> 
     return _event(order=order, type=EventType.ARCHIVED, actor_kind=actor_kind, actor=actor, data={})
 
 
+def order_unarchived_event(*, order: Order, actor) -> OrderEvent:
+    return _event(order=order, type=EventType.UNARCHIVED, actor_kind=ActorKind.STAFF, actor=actor, data={})
+
+
+def rest_cancelled_event(
+    *, order: Order, items: list[dict], before_total, refund: str, reason: Reason, actor
+) -> OrderEvent:
+    """Staff cancelled what had not shipped: the items (name, quantity, what they cost), the totals before and
+    after, and the refund staff chose (``RestRefund``); the money itself is in the refund and kept events."""
+    return _event(
+        order=order,
+        type=EventType.REST_CANCELLED,
+        actor_kind=ActorKind.STAFF,
+        actor=actor,
+        data={
+            "items": items,
+            "before": {"total": str(before_total)},
+            "after": {"total": str(order.total)},
+            "amount": str(order.total),
+            "currency": order.currency,
+            "refund": refund,
+            **reason.as_data(),
+        },
+    )
+
+
 def order_edited_event(
     *,
     order: Order,

@@ -44,6 +44,10 @@ def describe_event(event: OrderEvent, *, currency: str, language: str) -> str:
         if event.actor_kind == "staff":
             return _("Order changed by our team; new total %(total)s") % {"total": total}
         return _("You changed the order; new total %(total)s") % {"total": total}
+    if event.type == EventType.REST_CANCELLED:
+        return _("Items not yet shipped were canceled; new total %(total)s") % {
+            "total": format_money(_amount(data), currency, language)
+        }
     if event.type == EventType.PAYMENT_REQUESTED:
         return _("Payment of %(amount)s requested") % {"amount": format_money(_amount(data), currency, language)}
     if event.type == EventType.PAYMENT_REQUEST_EXPIRED:

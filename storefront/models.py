@@ -35,6 +35,10 @@ class ShownOnOrderPages(CachedModel):
 # keeps the ForgettingManager it inherits (Product's ignore is for Variant's ``variants`` manager).
 
 
+SIGN_IN_LINK_MINUTES_MIN, SIGN_IN_LINK_MINUTES_MAX = 1, 14 * 24 * 60
+SIGN_IN_LINK_RANGE = _("Enter a lifetime from 1 minute to 14 days (20160 minutes).")
+
+
 def default_store_country() -> str:
     """A new store's country: ``STORE_COUNTRY`` from the environment (admin changes it after)."""
     return settings.STORE_COUNTRY
@@ -102,6 +106,26 @@ class StoreSettings(CachedSettingsRow):
         default=Decimal("100"),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Staff in the Support agents group may refund up to this much at a time; managers have no limit."),
+    )
+
+    send_order_confirmation = models.BooleanField(
+        _("send order confirmations"),
+        default=True,
+        help_text=_("Email the customer a confirmation when an order is placed (checkout, the API, staff)."),
+    )
+    # Empty: the deploy's SIGN_IN_LINK_MINUTES (accounts.sign_in.link_minutes); set here, it wins.
+    sign_in_link_minutes = models.PositiveIntegerField(
+        _("sign-in link lifetime (minutes)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(SIGN_IN_LINK_MINUTES_MIN, message=SIGN_IN_LINK_RANGE),
+            MaxValueValidator(SIGN_IN_LINK_MINUTES_MAX, message=SIGN_IN_LINK_RANGE),
+        ],
+        help_text=_(
+            "How long the link in a sign-in email works: 1 minute to 14 days (20160 minutes). "
+            "Empty: the server's default."
+        ),
     )
 
     cache_key = "storefront:settings"

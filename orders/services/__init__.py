@@ -3,7 +3,7 @@
 - ``kernel``: lock an order, re-derive its statuses, save a versioned change, record a transaction once.
 - ``placing``: pricing, the checkout's quote and placing an order (stock, edit window, confirmation).
 - ``recording``: money moved elsewhere, recorded as a payment or a refund.
-- ``closing``: cancel, archive, and the fulfilment hold's release when the edit window closes.
+- ``closing``: cancel, archive and unarchive, and the fulfilment hold's release when the edit window closes.
 - ``review``: staff tags and risk.
 - ``fulfilment``: shipments, delivery states and backorders, and the shopper's notices of them.
 - ``refunds``: refunds from request to the gateway job, staff approval and retries.
@@ -13,7 +13,12 @@
 - ``settlement``: a balance after a change becomes refunds or a payment request.
 """
 
-from orders.services.closing import archive_order, cancel_order, release_fulfillment_holds  # noqa: F401
+from orders.services.closing import (  # noqa: F401
+    archive_order,
+    cancel_order,
+    release_fulfillment_holds,
+    unarchive_order,
+)
 from orders.services.credit import give_store_credit, store_credit_balance  # noqa: F401
 from orders.services.fulfilment import record_shipment, report_backorder, update_delivery_state  # noqa: F401
 from orders.services.kernel import refresh_statuses, save_revised_order  # noqa: F401

@@ -1,5 +1,6 @@
-"""Closing an order and letting it go: cancelling an unshipped order (its stock goes back), archiving,
-and releasing fulfilment holds once the edit window has closed (a cron job), so the warehouse ships it.
+"""Closing an order and letting it go: cancelling an unshipped order (its stock goes back), archiving and
+unarchiving, and releasing fulfilment holds once the edit window has closed (a cron job), so the warehouse
+ships it.
 Refunding a cancelled order's money is ``editing``'s cancellation with ``settlement``.
 """
 
@@ -59,6 +60,19 @@ def archive_order(*, order: Order, actor_kind: ActorKind = ActorKind.STAFF, acto
         order.archived_at = timezone.now()
         save_change(order, ["archived_at", *refresh_statuses(order=order)])
         events.order_archived_event(order=order, actor_kind=actor_kind, actor=actor)
+    return order
+
+
+def unarchive_order(*, order: Order, actor: User) -> Order:
+    """Staff take an archived order back into the open list (to edit, cancel or ship more); the sweeper may
+    archive it again ``auto_archive_days`` after this change."""
+    with transaction.atomic():
+        order = lock_order(order)
+        if order.archived_at is None:
+            return order
+        order.archived_at = None
+        save_change(order, ["archived_at", *refresh_statuses(order=order)])
+        events.order_unarchived_event(order=order, actor=actor)
     return order
 
 

@@ -429,7 +429,7 @@ def place_order(
             draft_id=draft_id,
             staff_discount=staff_discount.as_data() if staff_discount else None,
         )
-        if send_confirmation:
+        if send_confirmation and store.send_order_confirmation:  # the caller's and the merchant's switch
             notify(
                 kind=MessageKind.ORDER_CONFIRMATION,
                 recipient=order.email,

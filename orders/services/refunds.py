@@ -254,6 +254,15 @@ def keep_money_held(*, order: Order, actor: User | None) -> None:
         events.money_kept_event(order=order, amount=held, actor=actor)
 
 
+def keep_money(*, order: Order, amount: Decimal, actor: User | None) -> None:
+    """Staff decided the store keeps ``amount`` the shopper paid and no longer owes (unshipped items cancelled
+    without refunding them in full): kept, not owed back. The caller holds the order's lock."""
+    if amount > 0:
+        order.kept_total += amount
+        save_change(order, ["kept_total"], content=False)
+        events.money_kept_event(order=order, amount=amount, actor=actor)
+
+
 def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
     """Send a failed refund again, with a new key (the processor remembers the old key's failure)."""
     check_refund_limit(actor, refund.amount)

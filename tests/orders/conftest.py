@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from accounts.models import User
@@ -45,6 +45,21 @@ def sign_in(client: Client, user: User) -> Client:
     )
     assert response.status_code == 302, "admin sign-in failed"
     return client
+
+
+# What the staff groups' data migrations grant (orders/0007, 0008, 0012, 0020).
+GROUP_PERMISSIONS = {
+    "Managers": ["view_order", "change_order", "view_storesettings", "change_storesettings"],
+    "Support agents": ["view_order", "change_order"],
+}
+
+
+def ensure_staff_groups() -> None:
+    """The staff groups for a transactional test: the flush before it emptied what the migrations made (the
+    permissions come back with the flush's post_migrate; the groups don't)."""
+    for name, codenames in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(*Permission.objects.filter(codename__in=codenames))
 
 
 @pytest.fixture

@@ -64,7 +64,18 @@ def test_cancel_button_is_gone_once_the_order_is_cancelled(staff_client, paid_or
     editing.cancel_order(order=paid_order, actor_kind=ActorKind.STAFF, actor=None, reason="test")
     html = staff_client.get(change_url(paid_order)).content.decode()
     assert f'href="{url(paid_order, "cancel")}"' not in html
-    assert f'href="{url(paid_order, "refund")}"' in html
+    # Everything paid is on its way back: nothing is left to refund (issue 20).
+    assert f'href="{url(paid_order, "refund")}"' not in html
+
+
+def test_refund_shows_only_while_money_is_held(staff_client, paid_order):
+    unpaid = place([(MUG, 1)], email="unpaid@example.com", paid=False)
+    assert f'href="{url(unpaid, "refund")}"' not in staff_client.get(change_url(unpaid)).content.decode()
+    assert f'href="{url(unpaid, "payment-link")}"' in staff_client.get(change_url(unpaid)).content.decode()
+    kept = place([(MUG, 1)], email="kept@example.com", paid="card")
+    editing.cancel_order(order=kept, actor_kind=ActorKind.STAFF, actor=None, reason="test", refund=False)
+    assert f'href="{url(kept, "refund")}"' in staff_client.get(change_url(kept)).content.decode()
+    assert f'href="{url(paid_order, "refund")}"' in staff_client.get(change_url(paid_order)).content.decode()
 
 
 # --- refund ----------------------------------------------------------------------------------------------

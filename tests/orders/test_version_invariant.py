@@ -670,8 +670,50 @@ STAFF_EDIT = Scenario(
     ),
 )
 
+
+# Partly shipped; staff cancel the unshipped rest keeping part of the money, then archive and unarchive it.
+def _setup_rest(ctx):
+    ctx.order, ctx.manager = place([(SWEATER_M, 1), (SOCKS, 2)], paid="card"), _manager()
+    services.record_shipment(order=ctx.order, quantities={line(ctx.order, SWEATER_M).pk: 1}, actor_kind=STAFF)
+
+
+REST_CANCELLED = Scenario(
+    "rest-cancelled",
+    _setup_rest,
+    (
+        Step(
+            "editing.cancel_unshipped (an amount refunded, the rest kept)",
+            lambda ctx: editing.cancel_unshipped(
+                order=ctx.order, reason="out of stock", refund="amount", amount=D("10.00"), actor=ctx.manager
+            ),
+            shows=True,
+            content=True,
+        ),
+        Step(
+            "archive_order (by staff)",
+            lambda ctx: services.archive_order(order=ctx.order, actor=ctx.manager),
+            shows=True,
+            content=True,
+        ),
+        Step(
+            "unarchive_order",
+            lambda ctx: services.unarchive_order(order=ctx.order, actor=ctx.manager),
+            shows=True,
+            content=True,
+        ),
+        Step(
+            "unarchive_order (not archived)",
+            lambda ctx: services.unarchive_order(order=ctx.order, actor=ctx.manager),
+            shows=False,
+            content=False,
+        ),
+    ),
+)
+
+
 SCENARIOS = (
     PAY_NOW,
+    REST_CANCELLED,
     UNPAID_EDIT_UNDONE,
     UNPAID_REQUEST_EXPIRES,
     SWEEPER,
