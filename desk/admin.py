@@ -22,7 +22,7 @@ from core import dates
 from desk import fulfilment_views, money_views
 from editing.views import staff_edit_order
 from orders import admin_views, services
-from orders.admin import ReadOnlyInline, credit_memo_print_link
+from orders.admin import ReadOnlyInline, credit_memo_print_link, order_invoice
 from orders.constants import FulfillmentStatus, TransactionKind, TransactionStatus
 from orders.models import CreditMemo, Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
 from orders.services.credit import store_credit_balance
@@ -116,7 +116,17 @@ class TransactionInline(ReadOnlyInline):
 
 class CreditMemoInline(ReadOnlyInline):
     model = CreditMemo
-    fields = ("memo_number", "created_at", "amount", "currency", "source", "reason", "created_by", "print_link")
+    fields = (
+        "memo_number",
+        "invoice",
+        "created_at",
+        "amount",
+        "currency",
+        "source",
+        "reason",
+        "created_by",
+        "print_link",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("number"))
@@ -198,6 +208,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "money_actions",
                     "fulfilment_actions",
                     "number",
+                    "invoice",
                     "customer",
                     "store_credit",
                     "email",
@@ -332,6 +343,10 @@ class OrderAdmin(admin.ModelAdmin):
             (_("Owed to the customer"), p.credit_due),
         ]
         return format_html_join(" · ", "{}: {}", ((label, admin_views.money(value, currency)) for label, value in rows))
+
+    @admin.display(description=_("invoice"))
+    def invoice(self, obj):
+        return order_invoice(obj)
 
     @admin.display(description=_("hold"))
     def hold_state(self, obj):

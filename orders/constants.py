@@ -118,6 +118,7 @@ class EventType(models.TextChoices):
     SETTLEMENT_WITHDRAWN = "settlement_withdrawn", _("Open payment request or refund withdrawn")
     REVIEWED = "reviewed", _("Tags or risk changed by staff")
     MONEY_KEPT = "money_kept", _("Money kept by the store")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.
