@@ -208,7 +208,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "money_actions",
                     "fulfilment_actions",
                     "number",
-                    "invoice",
+                    "invoice_links",
                     "customer",
                     "store_credit",
                     "email",
@@ -345,7 +345,7 @@ class OrderAdmin(admin.ModelAdmin):
         return format_html_join(" · ", "{}: {}", ((label, admin_views.money(value, currency)) for label, value in rows))
 
     @admin.display(description=_("invoice"))
-    def invoice(self, obj):
+    def invoice_links(self, obj):
         return order_invoice(obj)
 
     @admin.display(description=_("hold"))

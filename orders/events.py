@@ -283,5 +283,10 @@ def invoice_issued_event(*, order: Order, invoice: Invoice, actor_kind: ActorKin
         type=EventType.INVOICE_ISSUED,
         actor_kind=actor_kind,
         actor=actor,
-        data={"invoice": invoice.pk, "number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
+        data={
+            "invoice": invoice.pk,
+            "number": invoice.number,
+            "total": str(invoice.total),
+            "currency": invoice.currency,
+        },
     )

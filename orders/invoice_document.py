@@ -37,9 +37,7 @@ def _country(code: str | None) -> str:
 def render_html(invoice: Invoice, *, pdf_url: str = "", for_pdf: bool = False) -> str:
     """The page (with its stylesheet, a print button and ``pdf_url``), or the PDF's source (``for_pdf``)."""
     with translation.override(invoice.language), timezone.override(settings.TIME_ZONE):
-        return render_to_string(
-            "orders/invoice.html", {**context(invoice), "pdf_url": pdf_url, "for_pdf": for_pdf}
-        )
+        return render_to_string("orders/invoice.html", {**context(invoice), "pdf_url": pdf_url, "for_pdf": for_pdf})
 
 
 def render_pdf(invoice: Invoice) -> bytes:

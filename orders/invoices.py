@@ -35,8 +35,17 @@ class InvoiceLine:
 
     @classmethod
     def from_data(cls, data: dict) -> InvoiceLine:
-        money = ("unit_price", "discount", "tax_rate", "net", "tax", "gross")
-        return cls(**{key: Decimal(data[key]) if key in money else data[key] for key in cls.__dataclass_fields__})
+        return cls(
+            description=data["description"],
+            sku=data["sku"],
+            quantity=int(data["quantity"]),
+            unit_price=Decimal(data["unit_price"]),
+            discount=Decimal(data["discount"]),
+            tax_rate=Decimal(data["tax_rate"]),
+            net=Decimal(data["net"]),
+            tax=Decimal(data["tax"]),
+            gross=Decimal(data["gross"]),
+        )
 
 
 @dataclass(frozen=True)

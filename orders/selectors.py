@@ -173,7 +173,9 @@ REFUNDING_SQL = f"""COALESCE((SELECT sum(t.amount) FROM orders_transaction t WHE
     AND t.status IN ({", ".join(f"'{status.value}'" for status in OPEN_REFUND_STATUSES)})), 0)"""  # noqa: S608 - our constants
 # With its invoice's serial (NULL without one), so the page links the invoice at no extra query.
 INVOICE_SERIAL_SQL = "(SELECT inv.serial FROM orders_invoice inv WHERE inv.order_id = o.id)"
-ORDER_SQL = f"SELECT {rows.columns(Order, 'o')}, {REFUNDING_SQL}, {INVOICE_SERIAL_SQL} FROM orders_order o WHERE o.id = %s"  # noqa: S608 - the models' columns (core.rows.columns) and our constants; values as parameters
+ORDER_SQL = (
+    f"SELECT {rows.columns(Order, 'o')}, {REFUNDING_SQL}, {INVOICE_SERIAL_SQL} FROM orders_order o WHERE o.id = %s"  # noqa: S608 - the models' columns (core.rows.columns) and our constants; values as parameters
+)
 
 
 # With each line, its product's and variant's current names in the page's language (NULL once the variant is
@@ -306,4 +308,3 @@ def _invoice_or_404(**where) -> Invoice:
     if invoice is None:
         raise Http404
     return invoice
-

@@ -80,8 +80,10 @@ def test_place_order_sets_edit_window_hold_and_first_event():
     assert order.edit_window_ends_at == order.placed_at + timedelta(minutes=60)
     assert order.on_fulfillment_hold is True
     assert order.number >= 1001 and order.version == 1
-    event = OrderEvent.objects.get(order=order)
-    assert event.type == EventType.PLACED and event.customer_visible and event.order_version == 1
+    placed, invoiced = OrderEvent.objects.filter(order=order).order_by("id")
+    assert placed.type == EventType.PLACED and placed.customer_visible and placed.order_version == 1
+    # Its invoice is issued in the same transaction: staff see it on the timeline, the shopper on the page.
+    assert invoiced.type == EventType.INVOICE_ISSUED and not invoiced.customer_visible
 
 
 def test_group_discount_and_tax_exemption_apply():
