@@ -120,12 +120,7 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
     page = get_versioned(cache_key)
     if page is None:
         order = selectors.load_details(selectors.order_for_page(order_id=key[0]))
-        context = {
-            "order": order,
-            "timeline": _timeline(order),
-            "pay_url": _pay_url(order, kind),
-            "invoice": _invoice(order, kind),
-        }
+        context = page_context(order, kind)
         head, tail = PAGE_TEMPLATES[kind]
         page = OrderPage(
             number=order.number,
@@ -135,6 +130,16 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
         )
         set_many_versioned({cache_key: page})
     return page
+
+
+def page_context(order, kind: str) -> dict:
+    """What an order page's cached parts are rendered from (an order read by ``selectors.load_details``)."""
+    return {
+        "order": order,
+        "timeline": _timeline(order),
+        "pay_url": _pay_url(order, kind),
+        "invoice": _invoice(order, kind),
+    }
 
 
 @login_required
