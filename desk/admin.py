@@ -26,7 +26,7 @@ from desk.filters import PlacedBetweenFilter, StatusFilter
 from desk.fulfilment_views import ship_warnings
 from editing.views import staff_edit_order
 from orders import admin_views, services
-from orders.admin import ReadOnlyInline, credit_memo_print_link
+from orders.admin import ReadOnlyInline, credit_memo_print_link, order_invoice
 from orders.constants import FulfillmentStatus, OrderStatus, TransactionKind, TransactionStatus
 from orders.models import CreditMemo, Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
 from orders.services.credit import store_credit_balance
@@ -120,7 +120,17 @@ class TransactionInline(ReadOnlyInline):
 
 class CreditMemoInline(ReadOnlyInline):
     model = CreditMemo
-    fields = ("memo_number", "created_at", "amount", "currency", "source", "reason", "created_by", "print_link")
+    fields = (
+        "memo_number",
+        "invoice",
+        "created_at",
+        "amount",
+        "currency",
+        "source",
+        "reason",
+        "created_by",
+        "print_link",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("number"))
@@ -209,6 +219,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "money_actions",
                     "fulfilment_actions",
                     "number",
+                    "invoice_links",
                     "customer",
                     "store_credit",
                     "email",
@@ -405,6 +416,10 @@ class OrderAdmin(admin.ModelAdmin):
             (_("Owed to the customer"), p.credit_due),
         ]
         return format_html_join(" · ", "{}: {}", ((label, admin_views.money(value, currency)) for label, value in rows))
+
+    @admin.display(description=_("invoice"))
+    def invoice_links(self, obj):
+        return order_invoice(obj)
 
     @admin.display(description=_("hold"))
     def hold_state(self, obj):

@@ -46,7 +46,12 @@ SAMPLES: dict[str, dict] = {
         "undo_link": f"{SITE}/store/account/profile/email/undo/sample/",
         "days": 7,
     },
-    MessageKind.ORDER_CONFIRMATION: {**ORDER, "total": "130.00", "lines": LINES},
+    MessageKind.ORDER_CONFIRMATION: {
+        **ORDER,
+        "total": "130.00",
+        "lines": LINES,
+        "invoice_url": f"{SITE}/store/orders/status/1042.sig/invoice/",
+    },
     MessageKind.ORDER_EDITED: {
         **ORDER,
         "total": "166.00",

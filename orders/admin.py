@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
-from orders import admin_fulfilment, admin_views
+from orders import admin_fulfilment, admin_views, invoice_views
 from orders.constants import TransactionKind
 from orders.models import (
     CreditMemo,
     Fulfillment,
     FulfillmentLine,
+    Invoice,
+    Order,
     OrderEvent,
     PaymentRequest,
     StoreCreditEntry,
@@ -43,6 +45,31 @@ class ReadOnlyInline(admin.TabularInline):
 def credit_memo_print_link(memo: CreditMemo) -> str:
     url = reverse("admin:orders_creditmemo_print", args=[memo.pk])
     return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Print"))
+
+
+def invoice_links(invoice: Invoice) -> str:
+    """The invoice's number with its page and PDF, for staff (the order page, the credit memos)."""
+    return format_html(
+        '{} <a href="{}" target="_blank" rel="noopener">{}</a> · <a href="{}">{}</a>',
+        invoice.number,
+        reverse("admin:orders_invoice_print", args=[invoice.pk]),
+        _("View"),
+        reverse("admin:orders_invoice_pdf", args=[invoice.pk]),
+        _("PDF"),
+    )
+
+
+def order_invoice(order: Order) -> str:
+    """The order page's invoice field: its links, or a button issuing one (an order placed before invoices)."""
+    invoice = Invoice.objects.filter(order=order).only("pk", "serial").first()
+    if invoice is not None:
+        return invoice_links(invoice)
+    # Submits the page's form (its CSRF token) to the issue URL: a form can't nest in a form.
+    return format_html(
+        '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>{}</button>',
+        reverse("admin:orders_invoice_issue", args=[order.pk]),
+        _("Issue invoice"),
+    )
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -170,10 +197,10 @@ class FulfillmentLineAdmin(RecordAdmin):
 
 @admin.register(CreditMemo)
 class CreditMemoAdmin(RecordAdmin):
-    list_display = ["id", "order", "amount", "currency", "source", "created_at", "print_link"]
+    list_display = ["id", "order", "invoice", "amount", "currency", "source", "created_at", "print_link"]
     list_filter = ["source", "reason_code", "created_at"]
     search_fields = ["=order__number", "reason_note"]
-    list_select_related = ["order"]
+    list_select_related = ["order", "invoice"]
 
     def get_urls(self):
         view = self.admin_site.admin_view(admin_views.print_credit_memo)
@@ -182,6 +209,40 @@ class CreditMemoAdmin(RecordAdmin):
     @admin.display(description=_("print"))
     def print_link(self, obj):
         return credit_memo_print_link(obj)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(RecordAdmin):
+    """Invoices are issued by services (placing, or staff for an order without one) and never changed."""
+
+    list_display = ["serial_number", "order", "issued_at", "total", "currency", "links"]
+    list_filter = ["issued_at", "currency"]
+    search_fields = ["=serial", "=order__number"]
+    search_help_text = _("Search by the invoice's serial (42 for INV-000042) or the order number.")
+    list_select_related = ["order"]
+    date_hierarchy = "issued_at"
+
+    def get_urls(self):
+        def page(route, view, name):
+            return path(route, self.admin_site.admin_view(view), name=f"orders_invoice_{name}")
+
+        return [
+            page("<int:pk>/print/", invoice_views.staff_invoice, "print"),
+            page("<int:pk>/pdf/", invoice_views.staff_invoice_pdf, "pdf"),
+            page("issue/<int:order_id>/", invoice_views.staff_issue_invoice, "issue"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("number"), ordering="serial")
+    def serial_number(self, obj):
+        return obj.number
+
+    @admin.display(description=_("invoice"))
+    def links(self, obj):
+        return invoice_links(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(StoreCreditEntry)

@@ -126,7 +126,7 @@ def decide_refund(request, pk: int, *, decision: str):
 def print_credit_memo(request, pk: int):
     if not request.user.has_perm("orders.view_creditmemo"):
         raise PermissionDenied
-    memo = get_object_or_404(CreditMemo.objects.select_related("order", "created_by"), pk=pk)
+    memo = get_object_or_404(CreditMemo.objects.select_related("order", "created_by", "invoice"), pk=pk)
     refunds = list(memo.refunds.order_by("created_at", "pk"))
     return render(
         request,

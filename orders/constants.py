@@ -120,6 +120,7 @@ class EventType(models.TextChoices):
     MONEY_KEPT = "money_kept", _("Money kept by the store")
     REST_CANCELLED = "rest_cancelled", _("Unshipped items canceled")
     UNARCHIVED = "unarchived", _("Order unarchived")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.

@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 
 from core.reasons import Reason
 from orders.constants import CUSTOMER_VISIBLE_EVENTS, ActorKind, EventType
-from orders.models import Fulfillment, Order, OrderEvent, PaymentRequest, StoreCreditEntry, Transaction
+from orders.models import Fulfillment, Invoice, Order, OrderEvent, PaymentRequest, StoreCreditEntry, Transaction
 
 logger = logging.getLogger(__name__)
 
@@ -308,3 +308,18 @@ def settlement_withdrawn_event(*, order: Order, payment_requests: list[int], ref
 def order_reviewed_event(*, order: Order, changes: dict[str, dict], actor) -> OrderEvent:
     """Staff changed how the order is handled (tags, risk): ``changes`` maps each field to {from, to}."""
     return _event(order=order, type=EventType.REVIEWED, actor_kind=ActorKind.STAFF, actor=actor, data=changes)
+
+
+def invoice_issued_event(*, order: Order, invoice: Invoice, actor_kind: ActorKind, actor=None) -> OrderEvent:
+    return _event(
+        order=order,
+        type=EventType.INVOICE_ISSUED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={
+            "invoice": invoice.pk,
+            "number": invoice.number,
+            "total": str(invoice.total),
+            "currency": invoice.currency,
+        },
+    )

@@ -24,6 +24,7 @@ from orders.constants import (
     TransactionKind,
     TransactionStatus,
 )
+from orders.invoice_models import Invoice, InvoiceSequence  # noqa: F401 - the models of orders, kept in their own module
 from orders.position import MoneyPosition, money_position
 
 
@@ -347,6 +348,10 @@ class CreditMemo(WithReason, models.Model):
     amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
     currency = models.CharField(_("currency"), max_length=3)
     source = models.CharField(_("source"), max_length=20, choices=MoneySource.choices)
+    # The invoice this memo corrects (the order's, when it has one).
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_memos", verbose_name=_("invoice")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from core import rows
 from orders.constants import OPEN_REFUND_STATUSES, EventType, TransactionKind
 from orders.email_names import renamed_deliveries, renamed_items
-from orders.models import Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
+from orders.models import Fulfillment, Invoice, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
 from storefront.selectors import shown_name_sql, with_delivery
 
 LIST_FIELDS = (
@@ -161,7 +161,7 @@ def _key_or_404(sql: str, params: list) -> tuple[int, int]:
 
 def order_for_page(*, order_id: int) -> Order:
     """The order row of a page's first view (SQL, as the rows below), with its delivery from the catalog."""
-    return with_delivery(rows.instances(Order, ORDER_SQL, [order_id], extra=("refunding",))[0])
+    return with_delivery(rows.instances(Order, ORDER_SQL, [order_id], extra=("refunding", "invoice_serial"))[0])
 
 
 # An order page's rows, written as SQL: on a first view the ORM spent several times longer building
@@ -171,7 +171,11 @@ def order_for_page(*, order_id: int) -> Order:
 REFUNDING_SQL = f"""COALESCE((SELECT sum(t.amount) FROM orders_transaction t WHERE t.order_id = o.id
     AND t.kind = '{TransactionKind.REFUND.value}'
     AND t.status IN ({", ".join(f"'{status.value}'" for status in OPEN_REFUND_STATUSES)})), 0)"""  # noqa: S608 - our constants
-ORDER_SQL = f"SELECT {rows.columns(Order, 'o')}, {REFUNDING_SQL} FROM orders_order o WHERE o.id = %s"  # noqa: S608 - the models' columns (core.rows.columns) and our constants; values as parameters
+# With its invoice's serial (NULL without one), so the page links the invoice at no extra query.
+INVOICE_SERIAL_SQL = "(SELECT inv.serial FROM orders_invoice inv WHERE inv.order_id = o.id)"
+ORDER_SQL = (
+    f"SELECT {rows.columns(Order, 'o')}, {REFUNDING_SQL}, {INVOICE_SERIAL_SQL} FROM orders_order o WHERE o.id = %s"  # noqa: S608 - the models' columns (core.rows.columns) and our constants; values as parameters
+)
 
 
 # With each line, its product's and variant's current names in the page's language (NULL once the variant is
@@ -284,3 +288,23 @@ def _change_names_sql(product_name: str, variant_name: str) -> str:
         JOIN storefront_variant variant
             ON variant.id IN ((change ->> 'variant_id')::bigint, (change ->> 'from_variant_id')::bigint)
         JOIN storefront_product product ON product.id = variant.product_id"""  # noqa: S608 - column names from settings.LANGUAGES (name_columns)
+
+
+def customer_invoice(*, user, number: int) -> Invoice:
+    """The invoice of one of the shopper's orders (one query); 404 for anyone else's order or one without."""
+    return _invoice_or_404(order__number=number, order__customer=user)
+
+
+def invoice_by_order_number(*, number: int) -> Invoice:
+    return _invoice_or_404(order__number=number)
+
+
+# The document reads only its own snapshot and the order's number.
+INVOICE_FIELDS = tuple(field.name for field in Invoice._meta.concrete_fields)
+
+
+def _invoice_or_404(**where) -> Invoice:
+    invoice = Invoice.objects.select_related("order").only("order__number", *INVOICE_FIELDS).filter(**where).first()
+    if invoice is None:
+        raise Http404
+    return invoice

@@ -17,6 +17,7 @@ from core.cache import get_many_versioned, get_versioned, set_many_versioned
 from core.dates import current_time_zone_name
 from orders import order_actions, selectors
 from orders.forms import OrderFilterForm
+from orders.invoice_models import invoice_number
 from orders.presentation import describe_event, event_reason, item_summary
 from orders.selectors import OrderFilters
 from orders.status_links import number_from_token, status_token
@@ -119,7 +120,7 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
     page = get_versioned(cache_key)
     if page is None:
         order = selectors.load_details(selectors.order_for_page(order_id=key[0]))
-        context = {"order": order, "timeline": _timeline(order), "pay_url": _pay_url(order, kind)}
+        context = page_context(order, kind)
         head, tail = PAGE_TEMPLATES[kind]
         page = OrderPage(
             number=order.number,
@@ -129,6 +130,16 @@ def _order_page(key: tuple[int, int], kind: str) -> OrderPage:
         )
         set_many_versioned({cache_key: page})
     return page
+
+
+def page_context(order, kind: str) -> dict:
+    """What an order page's cached parts are rendered from (an order read by ``selectors.load_details``)."""
+    return {
+        "order": order,
+        "timeline": _timeline(order),
+        "pay_url": _pay_url(order, kind),
+        "invoice": _invoice(order, kind),
+    }
 
 
 @login_required
@@ -156,3 +167,15 @@ def _pay_url(order, kind: str) -> str | None:
     if kind == "status":
         return reverse("orders:pay-balance-by-link", args=[status_token(order.number)])
     return reverse("orders:pay-balance", args=[order.number])
+
+
+def _invoice(order, kind: str) -> dict | None:
+    """The order's invoice number and links, when it has one (read with the order: ``invoice_serial``)."""
+    if order.invoice_serial is None:
+        return None
+    if kind == "status":
+        token = status_token(order.number)
+        urls = reverse("orders:status-invoice", args=[token]), reverse("orders:status-invoice-pdf", args=[token])
+    else:
+        urls = reverse("orders:invoice", args=[order.number]), reverse("orders:invoice-pdf", args=[order.number])
+    return {"number": invoice_number(order.invoice_serial), "url": urls[0], "pdf_url": urls[1]}

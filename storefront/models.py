@@ -1,11 +1,14 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
 
 from core.cache import CachedModel, CachedSettingsRow, forget
 from core.money import MONEY_DIGITS
@@ -44,6 +47,14 @@ def default_store_country() -> str:
     return settings.STORE_COUNTRY
 
 
+def validate_vat_id(value: str) -> None:
+    """An EU VAT number (python-stdnum checks its country's format and check digits)."""
+    try:
+        eu_vat.validate(value)
+    except StdnumError:
+        raise ValidationError(_("Not a valid EU VAT number."), code="bad_vat_id") from None
+
+
 class StoreSettings(CachedSettingsRow):
     """The one store this deploy runs (a singleton row: ``StoreSettings.load()``, or ``cached()`` to show it)."""
 
@@ -53,6 +64,14 @@ class StoreSettings(CachedSettingsRow):
         _("store country"),
         default=default_store_country,
         help_text=_("Listed first in every country list, and the country a new address starts with."),
+    )
+    # The seller's VAT number printed on every invoice (orders.invoices); issued invoices keep the one they had.
+    vat_id = models.CharField(
+        _("store VAT ID"),
+        max_length=32,
+        blank=True,
+        validators=[validate_vat_id],
+        help_text=_("Printed on invoices as the seller's VAT number, e.g. NL123456789B01."),
     )
     support_email = models.EmailField(_("support email"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="store/", blank=True)

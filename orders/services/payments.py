@@ -32,6 +32,7 @@ from orders.models import Order, PaymentRequest, Transaction
 from orders.pay_links import pay_path
 from orders.payment_terms import payment_terms
 from orders.services import credit
+from orders.services.invoicing import invoice_new_order
 from orders.services.kernel import lock_order, record_money, save_change
 from orders.services.placing import OrderRequest, place_order
 from orders.status_links import status_path
@@ -367,7 +368,7 @@ def checkout_order(
     ``attempt_key`` comes from the checkout form, so a double-submitted form charges the card once.
     """
     with transaction.atomic():
-        placed = place_order(**order, actor=actor)
+        placed = place_order(**order, actor=actor, issue_invoice=False)
         remaining = placed.total
         if use_store_credit and actor is not None and actor.pk == placed.customer_id:
             spent = spend_store_credit(
@@ -390,4 +391,11 @@ def checkout_order(
                 actor=actor,
             )
         placed.refresh_from_db()
+        # Last, once the card said yes: the invoice counter is locked from here until this commits.
+        invoice_new_order(
+            order=placed,
+            lines=list(placed.lines.order_by("position", "pk")),
+            actor_kind=order.get("actor_kind", ActorKind.CUSTOMER),
+            actor=actor,
+        )
     return placed

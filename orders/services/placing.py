@@ -31,8 +31,9 @@ from orders.email_names import item_title
 from orders.errors import OrderError
 from orders.lines import new_order_line
 from orders.models import Order, OrderLine
+from orders.services.invoicing import invoice_new_order
 from orders.services.kernel import refresh_statuses
-from orders.status_links import status_path
+from orders.status_links import invoice_path, status_path
 from storefront.countries import is_known_country, unknown_country_message
 from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
@@ -289,10 +290,14 @@ def place_order(
     send_confirmation: bool = True,
     staff_discount: StaffDiscount | None = None,
     draft_id: int | None = None,
+    issue_invoice: bool = True,
 ) -> Order:
     """Price, rate and tax an order, take its stock, and create it with its shopper's account. ``vat_id``: the
     buyer's EU VAT number, kept on the order (refused unless valid; stored in compact form).
-    ``staff_discount`` (staff placing a draft, ``draft_id``): kept on the order and in its placed event."""
+    ``staff_discount`` (staff placing a draft, ``draft_id``): kept on the order and in its placed event.
+
+    ``issue_invoice``: issue its invoice as the last step (``checkout_order`` passes False and issues it
+    after the charge, so the invoice counter is not held while the card is charged)."""
     _validate_lines(lines)
     staff_discount = _check_staff_discount(staff_discount, discount_code)
     vat_id = validate_vat_id(vat_id)
@@ -437,6 +442,8 @@ def place_order(
                 context=order_confirmation_context(order, order_lines),
                 dedupe_key=f"order:{order.pk}:confirmation",
             )
+        if issue_invoice:
+            invoice_new_order(order=order, lines=order_lines, actor_kind=actor_kind, actor=actor)
     return order
 
 
@@ -444,6 +451,8 @@ def order_confirmation_context(order: Order, lines: list[OrderLine]) -> dict:
     return {
         "order_number": order.number,
         "status_url": settings.SITE_URL + status_path(order.number),
+        # Issued in the same transaction as the order (orders.services.invoicing), so the link works once sent.
+        "invoice_url": settings.SITE_URL + invoice_path(order.number),
         "currency": order.currency,
         "total": str(order.total),
         "lines": [

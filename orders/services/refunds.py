@@ -36,7 +36,7 @@ from orders.constants import (
 )
 from orders.errors import RefundError
 from orders.gateway import GatewayError, PaymentDeclined, get_gateway
-from orders.models import CreditMemo, Order, PaymentRequest, Transaction
+from orders.models import CreditMemo, Invoice, Order, PaymentRequest, Transaction
 from orders.services import credit
 from orders.services.kernel import give_back, lock_order, refresh_statuses, save_change
 from orders.services.refund_limits import check_refund_limit, refund_limit
@@ -106,6 +106,8 @@ def create_refunds(
         )
     memo = CreditMemo.objects.create(
         order=order,
+        # The invoice it corrects: an invoice is never changed, what is given back is documented here.
+        invoice_id=Invoice.objects.filter(order_id=order.pk).values_list("pk", flat=True).first(),
         amount=amount,
         currency=order.currency,
         source=source,

@@ -80,8 +80,10 @@ def test_place_order_sets_edit_window_hold_and_first_event():
     assert order.edit_window_ends_at == order.placed_at + timedelta(minutes=60)
     assert order.on_fulfillment_hold is True
     assert order.number >= 1001 and order.version == 1
-    event = OrderEvent.objects.get(order=order)
-    assert event.type == EventType.PLACED and event.customer_visible and event.order_version == 1
+    placed, invoiced = OrderEvent.objects.filter(order=order).order_by("id")
+    assert placed.type == EventType.PLACED and placed.customer_visible and placed.order_version == 1
+    # Its invoice is issued in the same transaction: staff see it on the timeline, the shopper on the page.
+    assert invoiced.type == EventType.INVOICE_ISSUED and not invoiced.customer_visible
 
 
 def test_group_discount_and_tax_exemption_apply():
@@ -151,9 +153,10 @@ def test_place_order_queries_are_flat_in_the_number_of_lines(django_assert_max_n
     small = [VariantFactory() for _ in range(1)]
     large = [VariantFactory() for _ in range(40)]
     place_test_order(variants=small, method=method)  # warm: account exists afterwards
-    with django_assert_max_num_queries(13) as few:
+    # 15: with the invoice's number (the counter's upsert), its row and its event, however many lines.
+    with django_assert_max_num_queries(15) as few:
         place_test_order(variants=small, method=method)
-    with django_assert_max_num_queries(13 + 39) as many:
+    with django_assert_max_num_queries(15 + 39) as many:
         place_test_order(variants=large, method=method)
     # Only the per-variant stock update grows with the lines.
     assert len(many.captured_queries) - len(few.captured_queries) == 39, len(few.captured_queries)
@@ -165,14 +168,14 @@ def test_confirmation_is_rendered_in_the_order_language_and_queued_on_commit(dja
     message = compose(Message.objects.get())
     assert message.recipient == order.email and message.language == "nl"
     assert str(order.number) in message.subject and "confirmed" not in message.subject  # Dutch, not English
-    # Two things wait for the commit: queueing the confirmation's send job, and telling listeners (webhooks)
-    # of the event (the factories' new rates also clear the cached rates then).
+    # Three things wait for the commit: queueing the confirmation's send job, and telling listeners (webhooks)
+    # of the two events, placed and invoice issued (the factories' new rates also clear the cached rates then).
     (batch,) = [callback for callback in callbacks if isinstance(callback, queues.CommitBatch)]
     assert [(queue, func, args) for queue, func, args, *_ in batch.jobs] == [
         ("notifications", "notifications.jobs.send_message", (message.pk,))
     ]
     waiting = sorted(callback.__qualname__.split(".")[0] for callback in callbacks if callback is not batch)
-    assert [name for name in waiting if name != "forget"] == ["_event"]
+    assert [name for name in waiting if name != "forget"] == ["_event", "_event"]
 
 
 def test_five_items_three_paid_is_partially_paid_then_paid():

@@ -77,7 +77,7 @@ def visible(order_id: int) -> dict[str, str]:
         parts = {}
         for kind, (head, tail) in views.PAGE_TEMPLATES.items():
             order = selectors.load_details(selectors.order_for_page(order_id=order_id))
-            context = {"order": order, "timeline": views._timeline(order), "pay_url": views._pay_url(order, kind)}
+            context = views.page_context(order, kind)
             parts[f"{kind} page head"] = render_to_string(head, context)
             parts[f"{kind} page tail"] = render_to_string(tail, context)
         parts["page action facts"] = repr(order_actions.page_facts(order))
