@@ -270,8 +270,13 @@ def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
     check_refund_limit(actor, refund.amount)
     with transaction.atomic():
         order, refund = _lock_refund(refund.pk, expected=TransactionStatus.FAILED)
-        if refund.amount > money_in_hand(order):
+        position = order.position
+        if refund.amount > position.held:
             raise RefundError(_("The order no longer holds enough money for this refund."), code="over_refund")
+        # Sending it after all gives back what staff had kept of it (a cancel without a refund keeps a failed
+        # refund's money): else the shopper would be asked to pay it again.
+        released = min(order.kept_total, max(refund.amount - position.credit_due, ZERO))
+        order.kept_total -= released
         refund.status, refund.retry_round, refund.attempts, refund.error = (
             TransactionStatus.PENDING,
             refund.retry_round + 1,
@@ -279,7 +284,8 @@ def retry_refund(*, refund: Transaction, actor: User) -> Transaction:
             "",
         )
         refund.save(update_fields=["status", "retry_round", "attempts", "error"])
-        save_change(order, [], content=False)  # on its way again: the order's money figures change
+        # On its way again: the order's money figures change.
+        save_change(order, ["kept_total"] if released else [], content=False)
         events.refund_approved_event(order=order, refund=refund, actor=actor)
         queues.on_commit(partial(enqueue_refund, refund.pk))
     return refund

@@ -156,3 +156,26 @@ def test_an_expired_edit_undone_gives_back_what_an_earlier_edit_owed(staff):
     assert p.credit_due == 0 and p.refunding == order.captured_total - p.due > 0
     refund = order.transactions.get(status=TransactionStatus.AWAITING_APPROVAL)
     assert refund.amount == p.refunding
+
+
+def test_retrying_a_refund_kept_by_a_cancel_gives_it_back_and_asks_nothing(staff):
+    """Found by the state machine: a full refund failed, staff cancelled without a refund (the store kept that
+    money), then retried the refund: the canceled order asked the shopper to pay it all again."""
+    from editing import services as editing
+
+    order = place([(MUG, 2), ("WOOL-SOCKS-M-GREY", 1)], paid="card")
+    services.issue_refund(order=order, amount=order.total, reason="Scratch", with_return=True, actor=staff)
+    refund = order.transactions.get(status__in=[TransactionStatus.PENDING, TransactionStatus.AWAITING_APPROVAL])
+    if refund.status == TransactionStatus.AWAITING_APPROVAL:
+        services.approve_refund(refund=refund, actor=staff)
+    services.refunds.fail_refund(refund_id=refund.pk, error="Declined")
+    order.refresh_from_db()
+    editing.cancel_order(order=order, actor_kind=ActorKind.STAFF, actor=staff, refund=False)
+    order.refresh_from_db()
+    assert (order.position.kept, order.position.credit_due) == (order.captured_total, 0)
+
+    services.retry_refund(refund=order.transactions.get(status=TransactionStatus.FAILED), actor=staff)
+    order.refresh_from_db()
+    position = order.position
+    assert position.balance_due == 0 and position.credit_due == 0
+    assert position.kept == 0 and position.refunding == order.captured_total
