@@ -13,18 +13,21 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.db import connection
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from core import dates
-from desk import fulfilment_views, money_views
+from desk import customer_admin, fulfilment_views, money_views, note_views  # noqa: F401 - customer_admin registers
+from desk.customer_forms import NoteForm
+from desk.selectors import order_timeline
 from editing.views import staff_edit_order
 from orders import admin_views, services
 from orders.admin import ReadOnlyInline, credit_memo_print_link
 from orders.constants import FulfillmentStatus, TransactionKind, TransactionStatus
-from orders.models import CreditMemo, Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
+from orders.models import CreditMemo, Fulfillment, Order, OrderLine, PaymentRequest, Transaction
 from orders.services.credit import store_credit_balance
 
 
@@ -134,13 +137,6 @@ class PaymentRequestInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class OrderEventInline(ReadOnlyInline):
-    model = OrderEvent
-    fields = ("created_at", "type", "actor_kind", "actor", "order_version", "data", "customer_visible")
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
-
-
 class TagFilter(admin.SimpleListFilter):
     title = _("tag")
     parameter_name = "tag"
@@ -187,7 +183,6 @@ class OrderAdmin(admin.ModelAdmin):
         TransactionInline,
         CreditMemoInline,
         PaymentRequestInline,
-        OrderEventInline,
     ]
     fieldsets = [
         (
@@ -247,6 +242,7 @@ class OrderAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Timeline"), {"fields": ["timeline"], "classes": ["wide"]}),
     ]
     # Tags and risk are the only fields staff type here (save_model hands them to review_order).
     readonly_fields = [
@@ -254,7 +250,7 @@ class OrderAdmin(admin.ModelAdmin):
         for _title, options in fieldsets
         for name in cast(list[str], options["fields"])
         if name not in ("tags", "risk_level")
-    ]
+    ] + ["timeline_with_note"]
 
     def has_add_permission(self, request):
         return False  # orders are placed through place_order (checkout or API)
@@ -282,6 +278,7 @@ class OrderAdmin(admin.ModelAdmin):
             page(fulfilment_views.report_order_backorder, "backorder"),
             page(fulfilment_views.release_order_hold, "release"),
             page(money_views.send_payment_link, "payment-link"),
+            page(note_views.add_order_note, "note"),
             *super().get_urls(),
         ]
 
@@ -353,3 +350,37 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    class Media:
+        css = {"all": ["css/desk.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        """Staff who may add notes get the timeline with a note box."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if not request.user.has_perm("desk.add_note"):
+            return fieldsets
+        return [
+            (title, {**options, "fields": ["timeline_with_note" if f == "timeline" else f for f in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
+    @admin.display(description=_("events and internal notes"))
+    def timeline(self, obj):
+        """Every event as a sentence (who, when, what changed from what to what) with the staff's notes."""
+        return self.render_timeline(obj, may_note=False)
+
+    @admin.display(description=_("events and internal notes"))
+    def timeline_with_note(self, obj):
+        return self.render_timeline(obj, may_note=True)
+
+    def render_timeline(self, obj, *, may_note: bool) -> str:
+        """The note box's button posts the page's form to the note view (a form can't nest in this one)."""
+        return render_to_string(
+            "desk/order_timeline.html",
+            {
+                "entries": order_timeline(obj),
+                "may_note": may_note,
+                "note_form": NoteForm(),
+                "note_url": reverse("admin:orders_order_note", args=[obj.pk]),
+            },
+        )
