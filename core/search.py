@@ -20,7 +20,7 @@ from django.db.models.functions import Upper
 MIN_SUBSTRING = 3
 
 
-def text(path: str) -> Expression:
+def text(path: str) -> Expression | F:
     """A text column, or a key of a JSON column (``"shipping_address__phone"``), as an expression."""
     if "__" in path:
         column, key = path.split("__", 1)
@@ -40,14 +40,16 @@ def squeezed(path: str) -> Expression:
 
 def digits(path: str) -> Expression:
     """Only the text's digits: "+31 (0)6-1234 5678" is found by "0612345678" and by "1234 5678"."""
-    return Func(text(path), Value("[^0-9]+"), Value(""), Value("g"), function="REGEXP_REPLACE", output_field=TextField())
+    return Func(
+        text(path), Value("[^0-9]+"), Value(""), Value("g"), function="REGEXP_REPLACE", output_field=TextField()
+    )
 
 
 def trigram_index(expression: Expression, *, name: str, condition: Q | None = None) -> GinIndex:
     return GinIndex(OpClass(expression, name="gin_trgm_ops"), name=name, condition=condition)
 
 
-def contains(expression: Expression, term: str) -> Q:
+def contains(expression: Expression | F, term: str) -> Q:
     """``expression`` holds ``term`` (already normalized as the expression is), as the index can answer it."""
     escaped = re.sub(r"([\\%_])", r"\\\1", term)
     return Q(_Like(expression, Value(f"%{escaped}%")))

@@ -3,6 +3,7 @@ and internal notes as one list of sentences). Query counts stay flat in the numb
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -32,7 +33,7 @@ def _per_customer(aggregate) -> Subquery:
 
 def with_order_figures(customers: QuerySet) -> QuerySet:
     """The customer list's columns: how many orders, what they paid net of refunds, when they last ordered."""
-    money = DecimalField(max_digits=14, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=14, decimal_places=2)
     return customers.annotate(
         order_count=Coalesce(_per_customer(Count("pk")), 0),
         spent=Coalesce(
@@ -120,7 +121,7 @@ def customer_timeline(customer: User, *, limit: int = PAGE_ROWS) -> list[Entry]:
 
 @dataclass(frozen=True)
 class CustomerPage:
-    orders: list[Order]
+    orders: Sequence[Order]
     more_orders: bool
     addresses: list[tuple[Address, str]]
     credit: list[StoreCreditEntry]

@@ -234,7 +234,7 @@ def _audit_text(event: OrderEvent, data: dict, *, currency: str, language: str) 
             EventType.REFUND_REQUESTED: _("Refund of %(amount)s requested"),
             EventType.REFUND_APPROVED: _("Refund of %(amount)s approved"),
             EventType.REFUND_DECLINED: _("Refund of %(amount)s declined"),
-        }[kind]
+        }[EventType(kind)]
         return template % {"amount": money(data.get("amount"))}
     if kind == EventType.REFUND_FAILED:
         return _("Refund of %(amount)s failed: %(error)s") % {

@@ -22,7 +22,7 @@ ORDER_SEARCH_TEXTS: dict[str, Expression] = {
 def unpaid_expression() -> Expression:
     """What the order costs now less what it holds, refunds on their way aside (orders.position: due − net paid):
     above zero, the order has a balance due unless refunds on their way say otherwise."""
-    money = DecimalField(max_digits=12, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
     given_back = Least(F("adjustment_total"), F("total"))
     due = Case(When(status="cancelled", then=Value(0)), default=F("total") - given_back, output_field=money)
     return due + F("kept_total") - F("captured_total") + F("refunded_total")
