@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.errors import AccountError
 from accounts.models import CustomerGroup
@@ -59,7 +60,9 @@ class OrderRangeForm(forms.Form):
     orders_from = forms.DateField(
         label=_("Orders from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    orders_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    orders_to = forms.DateField(
+        label=pgettext_lazy("date range", "to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         cleaned = super().clean()
