@@ -13,6 +13,7 @@ exemption need "Can set a customer's group and tax exemption" (Managers).
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -33,6 +34,12 @@ from orders.models import Order
 from storefront.models import StoreSettings
 
 LIST_PARAMETERS = frozenset({"o", "p"})  # ordering and page: the list is still unfiltered
+
+
+class CustomerChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = selectors.with_order_figures(list(self.result_list))
 
 
 class BalanceDueFilter(admin.SimpleListFilter):
@@ -83,8 +90,8 @@ class CustomerAdmin(admin.ModelAdmin):
 
     # --- the list ------------------------------------------------------------------------------------
 
-    def get_queryset(self, request):
-        return selectors.with_order_figures(super().get_queryset(request))
+    def get_changelist(self, request, **kwargs):
+        return CustomerChangeList
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         if set(request.GET) - LIST_PARAMETERS:
