@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.cache import CachedModel, ForgettingManager
+from core.search import digits, squeezed, trigram_index, upper
 
 # Signed-in pages read the user from the cache (accounts.backends): every way of changing users clears it.
 USER_CACHE_SECONDS = 300
@@ -60,6 +61,7 @@ class User(CachedModel, AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        indexes = [trigram_index(upper("email"), name="user_search_email")]  # staff find customers (desk.search)
 
     def __str__(self) -> str:
         return self.email
@@ -124,6 +126,10 @@ class CustomerProfile(models.Model):
     class Meta:
         verbose_name = _("customer profile")
         verbose_name_plural = _("customer profiles")
+        indexes = [
+            trigram_index(upper("name"), name="profile_search_name"),
+            trigram_index(squeezed("vat_id"), name="profile_search_vat_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.user.email
@@ -151,6 +157,12 @@ class Address(models.Model):
         verbose_name_plural = _("addresses")
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True), name="one_default_address")
+        ]
+        indexes = [
+            trigram_index(upper("line1"), name="address_search_street"),
+            trigram_index(squeezed("postal_code"), name="address_search_postal_code"),
+            trigram_index(upper("company"), name="address_search_company"),
+            trigram_index(digits("phone"), name="address_search_phone"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from accounts import tokens
 from accounts.errors import AccountError
-from accounts.models import Address, CustomerProfile, SignInLink, User
+from accounts.models import Address, CustomerGroup, CustomerProfile, SignInLink, User
 
 
 def normalize_email(email: str) -> str:
@@ -155,6 +155,22 @@ def update_profile(
             fields += ["marketing_consent", "marketing_consent_at", "marketing_consent_source"]
         profile.save(update_fields=fields)
     return profile
+
+
+def set_customer_terms(*, user: User, group: CustomerGroup | None, tax_exempt: bool) -> list[str]:
+    """Staff set what a customer pays: their group (its discount) and tax exemption. Returns the fields changed;
+    orders placed before keep their prices."""
+    with transaction.atomic():
+        profile, _created = CustomerProfile.objects.select_for_update().get_or_create(user=user)
+        changed = [
+            field
+            for field, value in (("group_id", group.pk if group else None), ("tax_exempt", tax_exempt))
+            if getattr(profile, field) != value
+        ]
+        if changed:
+            profile.group, profile.tax_exempt = group, tax_exempt
+            profile.save(update_fields=changed)
+    return changed
 
 
 # --- address book ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -75,10 +76,39 @@ def _reset_sequences(models) -> None:
         )
 
 
+STREETS = (
+    "Prinsengracht",
+    "Hauptstraße",
+    "Rue de la République",
+    "Kerkstraat",
+    "Calle Mayor",
+    "Nádražní",
+    "Station Road",
+)
+
+
+def _home(i: int) -> dict:
+    """A shopper's own phone, street, company and VAT ID, derived from their number: search finds real variety."""
+    business = i % 12 == 0
+    return {
+        "phone": f"+31 6 {(i * 7919) % 10**8:08d}",
+        "street": STREETS[i % len(STREETS)],
+        "postal_seed": (i * 104729) % 10**6,
+        "company": f"{LAST_NAMES[i % len(LAST_NAMES)]} Trading {i}" if business else "",
+        "vat_id": f"NL{i:09d}B01" if business else "",
+    }
+
+
+def _postal_code(template: str, seed: int) -> str:
+    """The city's postal code with its digits replaced from ``seed``: one per shopper, in the country's shape."""
+    digits = iter(f"{seed:06d}" * 2)
+    return re.sub(r"\d", lambda _match: next(digits), template)
+
+
 def bulk_customers(
     count: int, *, rng: random.Random, progress: Callable = lambda it, **kw: it
-) -> list[tuple[int, str, str, str]]:
-    """``count`` shoppers (user + profile); returns (id, email, name, language) of each."""
+) -> list[tuple[int, str, str, str, dict]]:
+    """``count`` shoppers (user + profile); returns (id, email, name, language, home) of each."""
     copier = Copier()
     user_id, profile_id = _next_id(User), _next_id(CustomerProfile)
     now = timezone.now()
@@ -100,7 +130,7 @@ def bulk_customers(
                     "name": name,
                     "language": language,
                     "time_zone": "",
-                    "vat_id": "",
+                    "vat_id": _home(i)["vat_id"],
                     "tax_exempt": False,
                     "group_id": None,
                     "marketing_consent": False,
@@ -109,7 +139,7 @@ def bulk_customers(
                 },
             ),
         )
-        made.append((user_id, email, name, language))
+        made.append((user_id, email, name, language, _home(i)))
         user_id, profile_id = user_id + 1, profile_id + 1
         if len(copier.buffers[User]) >= BATCH:
             copier.flush()
@@ -135,7 +165,7 @@ def _user_row(pk, email, now):
 
 def bulk_orders(
     *,
-    customers: list[tuple[int, str, str, str]],
+    customers: list[tuple[int, str, str, str, dict]],
     count: int,
     rng: random.Random,
     progress: Callable = lambda it, **kw: it,
@@ -157,7 +187,7 @@ def bulk_orders(
     order_columns = _columns(Order)
     owner = Order()  # one instance for every order's lines: building an Order per order costs more than its row
     for index in progress(range(count), desc="orders", unit="order"):
-        customer_id, email, name, language = (
+        customer_id, email, name, language, home = (
             customers[index % len(customers)] if index < len(customers) else rng.choice(customers)
         )
         country, city, postal = rng.choice(CITIES)
@@ -203,10 +233,12 @@ def bulk_orders(
         content_version = 1 + shipped  # as the services leave it: a payment is bookkeeping, a shipment is not
         address = {
             "name": name,
-            "line1": f"{rng.randint(1, 300)} Demo Street",
+            "company": home["company"],
+            "line1": f"{home['street']} {rng.randint(1, 300)}",
             "city": city,
-            "postal_code": postal,
+            "postal_code": _postal_code(postal, home["postal_seed"]),
             "country": country,
+            "phone": home["phone"],
         }
         values = {
             "id": order_id,
@@ -232,7 +264,7 @@ def bulk_orders(
             "refunded_total": Decimal(0),
             "adjustment_total": Decimal(0),
             "kept_total": Decimal(0),
-            "vat_id": "",
+            "vat_id": home["vat_id"],
             "status": statuses.status,
             "financial_status": statuses.financial_status,
             "fulfillment_status": statuses.fulfillment_status,

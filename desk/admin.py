@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.db import connection
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,14 +22,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from core import dates
-from desk import archive_views, draft_admin, fulfilment_views, money_views  # noqa: F401  (draft_admin registers the drafts)
+from desk import archive_views, customer_admin, draft_admin, fulfilment_views, money_views, note_views  # noqa: F401 - registers
+from desk.customer_forms import NoteForm
 from desk.filters import PlacedBetweenFilter, StatusFilter
 from desk.fulfilment_views import ship_warnings
+from desk.selectors import order_timeline
 from editing.views import staff_edit_order
 from orders import admin_views, services
 from orders.admin import ReadOnlyInline, credit_memo_print_link, order_invoice
 from orders.constants import FulfillmentStatus, OrderStatus, TransactionKind, TransactionStatus
-from orders.models import CreditMemo, Fulfillment, Order, OrderEvent, OrderLine, PaymentRequest, Transaction
+from orders.models import CreditMemo, Fulfillment, Order, OrderLine, PaymentRequest, Transaction
 from orders.services.credit import store_credit_balance
 
 
@@ -148,13 +151,6 @@ class PaymentRequestInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class OrderEventInline(ReadOnlyInline):
-    model = OrderEvent
-    fields = ("created_at", "type", "actor_kind", "actor", "order_version", "data", "customer_visible")
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
-
-
 class TagFilter(admin.SimpleListFilter):
     title = _("tag")
     parameter_name = "tag"
@@ -197,7 +193,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "placed_at"
 
     class Media:
-        css = {"all": ["css/order-list.css"]}
+        css = {"all": ["css/order-list.css", "css/desk.css"]}
 
     list_select_related = ["customer"]
     show_full_result_count = False  # counting a million orders on every page load is slow
@@ -207,7 +203,6 @@ class OrderAdmin(admin.ModelAdmin):
         TransactionInline,
         CreditMemoInline,
         PaymentRequestInline,
-        OrderEventInline,
     ]
     fieldsets = [
         (
@@ -269,6 +264,7 @@ class OrderAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Timeline"), {"fields": ["timeline"], "classes": ["wide"]}),
     ]
     # Tags and risk are the only fields staff type here (save_model hands them to review_order).
     readonly_fields = [
@@ -276,7 +272,7 @@ class OrderAdmin(admin.ModelAdmin):
         for _title, options in fieldsets
         for name in cast(list[str], options["fields"])
         if name not in ("tags", "risk_level")
-    ]
+    ] + ["timeline_with_note"]
 
     def has_add_permission(self, request):
         return False  # orders are placed through place_order (checkout or API)
@@ -307,6 +303,7 @@ class OrderAdmin(admin.ModelAdmin):
             page(money_views.send_payment_link, "payment-link"),
             page(archive_views.archive, "archive"),
             page(archive_views.unarchive, "unarchive"),
+            page(note_views.add_order_note, "note"),
             *super().get_urls(),
         ]
 
@@ -441,3 +438,34 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_fieldsets(self, request, obj=None):
+        """Staff who may add notes get the timeline with a note box."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if not request.user.has_perm("desk.add_note"):
+            return fieldsets
+        return [
+            (title, {**options, "fields": ["timeline_with_note" if f == "timeline" else f for f in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
+    @admin.display(description=_("events and internal notes"))
+    def timeline(self, obj):
+        """Every event as a sentence (who, when, what changed from what to what) with the staff's notes."""
+        return self.render_timeline(obj, may_note=False)
+
+    @admin.display(description=_("events and internal notes"))
+    def timeline_with_note(self, obj):
+        return self.render_timeline(obj, may_note=True)
+
+    def render_timeline(self, obj, *, may_note: bool) -> str:
+        """The note box's button posts the page's form to the note view (a form can't nest in this one)."""
+        return render_to_string(
+            "desk/order_timeline.html",
+            {
+                "entries": order_timeline(obj),
+                "may_note": may_note,
+                "note_form": NoteForm(),
+                "note_url": reverse("admin:orders_order_note", args=[obj.pk]),
+            },
+        )

@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeskConfig(AppConfig):
-    """Staff screens that act across apps; no models of its own (the order admin is registered here)."""
+    """Staff screens that act across apps (the order admin, the customer admin) and internal notes."""
 
     name = "desk"
-    verbose_name = "Service desk"  # not shown anywhere while desk has no models, so not marked for translation
+    verbose_name = _("Service desk")

@@ -26,6 +26,7 @@ from orders.constants import (
 )
 from orders.invoice_models import Invoice, InvoiceSequence  # noqa: F401 - the models of orders, kept in their own module
 from orders.position import MoneyPosition, money_position
+from orders.search import ORDER_SEARCH_INDEXES
 
 
 class Order(models.Model):
@@ -101,6 +102,7 @@ class Order(models.Model):
             models.Index(fields=["status", "financial_status", "fulfillment_status"], name="order_statuses"),
             models.Index(fields=["updated_at"], name="order_updated"),
             models.Index(fields=["email"], name="order_email"),
+            *ORDER_SEARCH_INDEXES,
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_not_negative"),

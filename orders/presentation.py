@@ -1,4 +1,5 @@
-"""How orders read to shoppers: timeline sentences. Pure formatting in the active language."""
+"""How orders read: the shoppers' timeline sentences and the staff audit trail. Pure formatting in the active
+language."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django_countries import countries
 
 from core.money import format_money, to_babel_locale
 from core.reasons import Reason
-from orders.constants import DeliveryState, EventType
+from orders.constants import BackorderKind, DeliveryState, EventType, RiskLevel
 from orders.models import Order, OrderEvent, OrderLine
 
 HUNDRED = Decimal("100")
@@ -177,3 +178,147 @@ def one_line_address(address: dict) -> str:
         (countries.name(code) or code) if code else "",
     )
     return ", ".join(str(part).strip() for part in parts if part and str(part).strip())
+
+
+# --- the staff audit trail ---------------------------------------------------------------------------
+
+
+def event_actor(event: OrderEvent) -> str:
+    """Who did it, for staff: the staff member's or shopper's email, else the kind ("System", "Integration")."""
+    if event.actor_id is not None and event.actor is not None:
+        return event.actor.email
+    return str(event.get_actor_kind_display())
+
+
+def audit_sentence(event: OrderEvent, *, currency: str, language: str) -> str:
+    """One event as staff read it in the order's and the customer's timelines: what happened, with its figures,
+    what changed from what to what (addresses on one line), and the reason given. Built on the shopper's
+    wording (``describe_event``, ``describe_changes``, ``one_line_address``): one set of sentences."""
+    data = event.data or {}
+    text = _audit_text(event, data, currency=currency, language=language)
+    reason = Reason.from_data(data).text() if (data.get("reason_code") or data.get("reason")) else ""
+    if reason:
+        return _("%(what)s. Reason: %(reason)s") % {"what": text, "reason": reason}
+    return text
+
+
+def _audit_text(event: OrderEvent, data: dict, *, currency: str, language: str) -> str:
+    def money(value) -> str:
+        return format_money(Decimal(value or "0"), data.get("currency") or currency, language)
+
+    kind = event.type
+    if kind == EventType.PLACED:
+        lines = int(data.get("lines") or 0)
+        return ngettext(
+            "Order placed: %(count)d line, total %(total)s",
+            "Order placed: %(count)d lines, total %(total)s",
+            lines,
+        ) % {"count": lines, "total": money(data.get("total"))}
+    if kind == EventType.FULFILLMENT_CREATED:
+        count = sum(int(quantity) for quantity in (data.get("lines") or {}).values())
+        shipped = ngettext("%(count)d item shipped", "%(count)d items shipped", count) % {"count": count}
+        if data.get("tracking_number"):
+            return _("%(shipped)s with %(carrier)s, tracking %(tracking)s") % {
+                "shipped": shipped,
+                "carrier": data.get("carrier") or "—",
+                "tracking": data["tracking_number"],
+            }
+        return shipped
+    if kind == EventType.DELIVERY_UPDATED:
+        return _delivery_change(data.get("before") or {}, data.get("after") or {})
+    if kind == EventType.EDITED:
+        return _edit_sentence(data, money)
+    if kind == EventType.EDIT_REVERTED:
+        return _("Unpaid change undone: total %(old)s → %(new)s") % {
+            "old": money((data.get("before") or {}).get("total")),
+            "new": money((data.get("after") or {}).get("total")),
+        }
+    if kind in (EventType.REFUND_REQUESTED, EventType.REFUND_APPROVED, EventType.REFUND_DECLINED):
+        template = {
+            EventType.REFUND_REQUESTED: _("Refund of %(amount)s requested"),
+            EventType.REFUND_APPROVED: _("Refund of %(amount)s approved"),
+            EventType.REFUND_DECLINED: _("Refund of %(amount)s declined"),
+        }[EventType(kind)]
+        return template % {"amount": money(data.get("amount"))}
+    if kind == EventType.REFUND_FAILED:
+        return _("Refund of %(amount)s failed: %(error)s") % {
+            "amount": money(data.get("amount")),
+            "error": data.get("error") or "—",
+        }
+    if kind == EventType.MONEY_KEPT:
+        return _("%(amount)s kept by the store") % {"amount": money(data.get("amount"))}
+    if kind == EventType.BACKORDER_REPORTED:
+        return _backorder_sentence(data)
+    if kind == EventType.SETTLEMENT_WITHDRAWN:
+        requests, refunds = len(data.get("payment_requests") or []), len(data.get("refunds") or [])
+        return _("Withdrawn before settling again: %(requests)s, %(refunds)s") % {
+            "requests": ngettext("%(count)d payment request", "%(count)d payment requests", requests)
+            % {"count": requests},
+            "refunds": ngettext("%(count)d refund", "%(count)d refunds", refunds) % {"count": refunds},
+        }
+    if kind == EventType.REVIEWED:
+        return "; ".join(_review_change(field, change) for field, change in data.items() if isinstance(change, dict))
+    if kind in (EventType.CANCELLED, EventType.ARCHIVED, EventType.RELEASED_FOR_FULFILLMENT):
+        return str(event.get_type_display())
+    return describe_event(event, currency=currency, language=language)
+
+
+def _edit_sentence(data: dict, money) -> str:
+    before, after, records = data.get("before") or {}, data.get("after") or {}, data.get("changes") or []
+    parts = describe_changes([change for change in records if change.get("type") not in ("address", "delivery")])
+    old_address, new_address = before.get("shipping_address"), after.get("shipping_address")
+    if new_address and old_address and old_address != new_address:
+        parts.append(
+            _("Shipping address: %(old)s → %(new)s")
+            % {"old": one_line_address(old_address), "new": one_line_address(new_address)}
+        )
+    else:  # records from before the snapshots kept the address
+        parts += describe_changes([change for change in records if change.get("type") == "address"])
+    old_method, new_method = before.get("shipping_method"), after.get("shipping_method")
+    if old_method and new_method and old_method != new_method and not after.get("pickup"):
+        parts.append(_("Delivery: %(old)s → %(new)s") % {"old": old_method, "new": new_method})
+    else:
+        parts += describe_changes([change for change in records if change.get("type") == "delivery"])
+    parts.append(_("total %(old)s → %(new)s") % {"old": money(before.get("total")), "new": money(after.get("total"))})
+    return _("Order changed: %(changes)s") % {"changes": "; ".join(parts)}
+
+
+def _delivery_change(before: dict, after: dict) -> str:
+    def state(value) -> str:
+        return str(DeliveryState(value).label) if value in DeliveryState.values else (value or "—")
+
+    parts = []
+    if before.get("state") != after.get("state"):
+        parts.append(
+            _("Delivery: %(old)s → %(new)s") % {"old": state(before.get("state")), "new": state(after.get("state"))}
+        )
+    if before.get("estimated_arrival") != after.get("estimated_arrival"):
+        parts.append(
+            _("Estimated arrival: %(old)s → %(new)s")
+            % {"old": before.get("estimated_arrival") or "—", "new": after.get("estimated_arrival") or "—"}
+        )
+    return "; ".join(parts) or _("Delivery updated")
+
+
+def _backorder_sentence(data: dict) -> str:
+    count = sum(int(quantity) for quantity in (data.get("lines") or {}).values())
+    kind = BackorderKind(data["kind"]).label if data.get("kind") in BackorderKind.values else _("Delayed")
+    sentence = ngettext("%(count)d item: %(kind)s", "%(count)d items: %(kind)s", count) % {"count": count, "kind": kind}
+    if data.get("expected"):
+        sentence = _("%(delay)s, expected %(date)s") % {"delay": sentence, "date": data["expected"]}
+    if data.get("note"):
+        sentence = _("%(delay)s (note: %(note)s)") % {"delay": sentence, "note": data["note"]}
+    return sentence
+
+
+def _review_change(field: str, change: dict) -> str:
+    old, new = change.get("from"), change.get("to")
+    if field == "tags":
+        return _("Tags: %(old)s → %(new)s") % {"old": ", ".join(old or []) or "—", "new": ", ".join(new or []) or "—"}
+    if field == "risk_level":
+
+        def risk(value) -> str:
+            return str(RiskLevel(value).label) if value in RiskLevel.values else str(value)
+
+        return _("Risk: %(old)s → %(new)s") % {"old": risk(old), "new": risk(new)}
+    return f"{field}: {old} → {new}"
