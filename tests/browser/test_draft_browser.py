@@ -1,11 +1,16 @@
-"""A support agent builds a draft order for a customer at 1280 px and sends a payment link; the customer pays it
-from the email; the agent sees the order paid."""
+"""Issue 20's proof, at 1280 px: a support agent signs in with TOTP, finds a customer by phone number, builds a
+draft order and sends a payment link; the customer pays it from the email; the agent sees the order paid,
+downloads its invoice PDF (its number and VAT lines read back from the PDF), and after a partial shipment
+cancels the unshipped rest, refunding it; the customer is told."""
+
+import io
 
 import re
 
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from accounts.models import Address, User
 from accounts.services import get_or_create_customer, give_staff_totp
@@ -13,7 +18,8 @@ from demo.loader import load_catalog
 from notifications.constants import MessageKind
 from notifications.models import Message
 from notifications.services import compose
-from orders.constants import FinancialStatus
+from orders import services
+from orders.constants import FinancialStatus, TransactionKind
 from orders.models import Order
 from tests.conftest import STAFF_PASSWORD, current_totp
 
@@ -51,6 +57,7 @@ def test_an_agent_drafts_an_order_and_the_customer_pays_the_link(live_server, ne
             *Permission.objects.filter(content_type__app_label__in=["drafts", "orders"], codename__startswith="view_"),
             *Permission.objects.filter(content_type__app_label="drafts"),
             Permission.objects.get(codename="change_order"),
+            Permission.objects.get(codename="view_invoice"),
         )
     device, _codes = give_staff_totp(user=agent)
     base = live_server.url
@@ -118,3 +125,29 @@ def test_an_agent_drafts_an_order_and_the_customer_pays_the_link(live_server, ne
     expect(page.locator(".action-facts").first).to_contain_text("Paid")
     page.goto(f"{base}/admin/drafts/draftorder/")
     expect(page.locator("#result_list")).to_contain_text(f"#{order.number} (Paid)")
+
+    # The invoice, issued when the order was placed: the agent downloads its PDF from the order's page.
+    invoice = order.invoice
+    page.goto(f"{base}/admin/orders/order/{order.pk}/change/")
+    pdf_link = page.get_by_role("link", name="PDF", exact=True)
+    expect(pdf_link).to_be_visible()
+    pdf = page.request.get(f"{base}{pdf_link.get_attribute('href')}")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert invoice.number in text and "VAT 21%" in text and "€110.00" in text, text
+
+    # The warehouse ships the sweater; the socks are late, and the agent cancels them with a full refund.
+    sweater = order.lines.get(sku="MERINO-CREW-SWEATER-M-NAVY")
+    services.record_shipment(order=order, quantities={sweater.pk: 1}, carrier="PostNL")
+    page.reload()
+    page.get_by_role("link", name="Cancel unshipped items").click()
+    page.get_by_label("Reason").select_option(index=1)
+    page.get_by_label("Those items in full").check()
+    page.get_by_role("button", name="Cancel unshipped items").click()
+    expect(page.get_by_text(re.compile(r"2 items not yet shipped were canceled"))).to_be_visible()
+    order.refresh_from_db()
+    assert list(order.lines.values_list("sku", flat=True)) == ["MERINO-CREW-SWEATER-M-NAVY"]
+    refund = order.transactions.get(kind=TransactionKind.REFUND)
+    assert refund.amount > 0 and order.position.balance_due == 0
+    told = compose(Message.objects.get(kind=MessageKind.ORDER_REST_CANCELLED, recipient=CUSTOMER))
+    assert "Wool socks" in told.body_text
