@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import services as accounts
 from accounts.models import CustomerGroup, CustomerProfile, User
@@ -26,7 +27,9 @@ def add_note(*, author: User, text: str, customer: User | None = None, order: Or
     if not text:
         raise NoteError(_("Write the note first."), code="note_empty", fields={"text": [_("This field is required.")]})
     if len(text) > NOTE_MAX_LENGTH:
-        message = _("A note holds at most %(count)d characters.") % {"count": NOTE_MAX_LENGTH}
+        message = ngettext(
+            "A note holds at most %(count)d character.", "A note holds at most %(count)d characters.", NOTE_MAX_LENGTH
+        ) % {"count": NOTE_MAX_LENGTH}
         raise NoteError(message, code="note_too_long", fields={"text": [message]})
     if not author.is_staff:
         raise NoteError(_("Only staff write internal notes."), code="not_staff")

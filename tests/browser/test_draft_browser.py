@@ -4,7 +4,6 @@ downloads its invoice PDF (its number and VAT lines read back from the PDF), and
 cancels the unshipped rest, refunding it; the customer is told."""
 
 import io
-
 import re
 
 import pytest
