@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -42,6 +44,77 @@ def _session_cookie(user: User) -> str:
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return f"sessionid={store.session_key}; csrftoken={CSRF}"
+
+
+BENCH_STAFF = "bench-staff@example.com"
+BENCH_STAFF_PASSWORD = "bench-staff-" + secrets.token_hex(8)
+STAFF_PAGES = 200  # list pages of 100 rows, and searches per field
+
+
+def _staff_cookie() -> str:
+    """A manager signed in to admin the real way (password, then an authenticator code): the session cookie."""
+    from django_otp.oath import totp
+
+    from accounts.services import give_staff_totp
+
+    user = User.objects.filter(email=BENCH_STAFF).first() or User.objects.create_superuser(BENCH_STAFF, "x")
+    user.set_password(BENCH_STAFF_PASSWORD)
+    user.save(update_fields=["password"])
+    device, _codes = give_staff_totp(user=user)
+    client = Client()
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": BENCH_STAFF, "password": BENCH_STAFF_PASSWORD, "otp_token": code}
+    )
+    if response.status_code != 302:
+        raise RuntimeError("the bench's staff sign-in failed")
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def _staff_requests(rng) -> dict[str, list[dict]]:
+    """The service desk at scale: the order and customer lists page by page, and a customer search by each
+    field the desk searches, with values taken from random customers and their orders."""
+    cookie = _staff_cookie()
+
+    def get(path: str) -> dict:
+        return {"path": path, "cookie": cookie}
+
+    orders = list(
+        Order.objects.filter(customer__isnull=False)
+        .order_by("?")
+        .values("number", "email", "shipping_address")[:STAFF_PAGES]
+    )
+    names = list(
+        User.objects.filter(profile__name__gt="").order_by("?").values_list("profile__name", flat=True)[:STAFF_PAGES]
+    )
+    vat_ids = list(
+        User.objects.filter(profile__vat_id__gt="")
+        .order_by("?")
+        .values_list("profile__vat_id", flat=True)[:STAFF_PAGES]
+    )
+    companies = [o["shipping_address"].get("company") for o in orders if (o["shipping_address"] or {}).get("company")]
+    addresses = [o["shipping_address"] or {} for o in orders]
+    terms = {
+        "email": [o["email"] for o in orders],
+        "name": names,
+        "phone": [re.sub(r"\D", "", a["phone"])[-8:] for a in addresses if a.get("phone")],
+        "street": [a["line1"].rsplit(" ", 1)[0] for a in addresses if a.get("line1")],
+        "postal_code": [a["postal_code"] for a in addresses if a.get("postal_code")],
+        "company": companies or names,
+        "vat_id": vat_ids or names,
+        "order_number": [str(o["number"]) for o in orders],
+    }
+    scenarios = {
+        "staff_order_list": [get(f"/admin/orders/order/?p={page}") for page in range(1, STAFF_PAGES + 1)],
+        "staff_customer_list": [get(f"/admin/desk/customer/?p={page}") for page in range(1, STAFF_PAGES + 1)],
+        "staff_customers_owing": [get("/admin/desk/customer/?balance_due=yes") for _ in range(20)],
+    }
+    for field, values in terms.items():
+        rng.shuffle(values)
+        scenarios[f"staff_search_{field}"] = [
+            get(f"/admin/desk/customer/?q={quote(value)}") for value in values if value
+        ]
+    return scenarios
 
 
 def _place_editable(user: User, variants: list[Variant], method: ShippingMethod, lines: int, rng) -> Order:
@@ -147,6 +220,7 @@ def prepare(*, out: Path, shoppers: int = 600, commits: int = 3000, hot: int = 6
         "edit_commit": commit_requests,
         "edit_commit_hot": hot_requests,
         "sign_in_code": signin_requests,
+        **_staff_requests(rng),
     }
     out.mkdir(parents=True, exist_ok=True)
     queries: dict[str, int] = {}

@@ -99,6 +99,7 @@ class Order(models.Model):
         ordering = ["-placed_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-placed_at"], name="order_customer_recent"),
+            models.Index(fields=["-placed_at", "-id"], name="order_recent"),  # the admin's list, newest first
             models.Index(fields=["status", "financial_status", "fulfillment_status"], name="order_statuses"),
             models.Index(fields=["updated_at"], name="order_updated"),
             models.Index(fields=["email"], name="order_email"),
