@@ -12,8 +12,6 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.core.cache import caches
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,155 +24,25 @@ from core import dates
 from core.paging import EstimatedCountPaginator
 from desk import archive_views, customer_admin, draft_admin, fulfilment_views, money_views, note_views  # noqa: F401 - registers
 from desk.customer_forms import NoteForm
-from desk.filters import PlacedBetweenFilter, StatusFilter
+from desk.filters import PlacedBetweenFilter, StatusFilter, TagFilter
 from desk.fulfilment_views import ship_warnings
+from desk.order_inlines import (
+    CreditMemoInline,
+    FulfillmentInline,
+    OrderLineInline,
+    PaymentRequestInline,
+    TransactionInline,
+)
 from desk.selectors import order_timeline
 from editing.views import staff_edit_order
 from orders import admin_views, services
-from orders.admin import ReadOnlyInline, credit_memo_print_link, order_invoice
-from orders.constants import FulfillmentStatus, OrderStatus, TransactionKind, TransactionStatus
-from orders.models import CreditMemo, Fulfillment, Order, OrderLine, PaymentRequest, Transaction
+from orders.admin import order_invoice
+from orders.constants import FulfillmentStatus, OrderStatus
+from orders.models import Order
 from orders.services.credit import store_credit_balance
 
-
-class OrderLineInline(ReadOnlyInline):
-    model = OrderLine
-    fields = (
-        "product_name",
-        "variant_name",
-        "sku",
-        "quantity",
-        "fulfilled_quantity",
-        "unit_price",
-        "discount_amount",
-        "tax_rate",
-        "tax_amount",
-        "total",
-        "customization",
-        "is_free",
-        "is_fee",
-    )
-    readonly_fields = fields
-
-
-class FulfillmentInline(ReadOnlyInline):
-    model = Fulfillment
-    fields = (
-        "carrier",
-        "tracking_number",
-        "tracking_url",
-        "delivery_state",
-        "estimated_arrival",
-        "shipped_at",
-        "delivered_at",
-    )
-    readonly_fields = [*fields, "delivery_link"]
-
-    def has_view_permission(self, request, obj=None):
-        """Whoever may ship an order sees its shipments (the staff groups have no shipment permissions)."""
-        return super().has_view_permission(request, obj) or admin_views.may_change_orders(request.user)
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return [*fields, "delivery_link"] if admin_views.may_change_orders(request.user) else fields
-
-    @admin.display(description=_("delivery"))
-    def delivery_link(self, obj):
-        url = reverse("admin:orders_fulfillment_delivery", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Update delivery"))
-
-
-class TransactionInline(ReadOnlyInline):
-    model = Transaction
-    fields = (
-        "kind",
-        "source",
-        "amount",
-        "currency",
-        "status",
-        "reason",
-        "gateway",
-        "gateway_reference",
-        "error",
-        "created_at",
-    )
-    readonly_fields = [*fields, "refund_actions"]
-
-    def get_fields(self, request, obj=None):
-        """Staff who may move money get the approve/decline/retry buttons beside each refund."""
-        fields = super().get_fields(request, obj)
-        return [*fields, "refund_actions"] if admin_views.may_change_orders(request.user) else fields
-
-    @admin.display(description=_("actions"))
-    def refund_actions(self, obj):
-        """Buttons that submit the page's form (its CSRF token) to the decision URL: a form can't nest in a form."""
-        if obj.kind != TransactionKind.REFUND:
-            return ""
-        if obj.status == TransactionStatus.AWAITING_APPROVAL:
-            decisions = [("approve", _("Approve")), ("decline", _("Decline"))]
-        elif obj.status == TransactionStatus.FAILED:
-            decisions = [("retry", _("Retry"))]
-        else:
-            return ""
-        return format_html_join(
-            " ",
-            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>{}</button>',
-            ((reverse(f"admin:orders_transaction_{decision}", args=[obj.pk]), label) for decision, label in decisions),
-        )
-
-
-class CreditMemoInline(ReadOnlyInline):
-    model = CreditMemo
-    fields = (
-        "memo_number",
-        "invoice",
-        "created_at",
-        "amount",
-        "currency",
-        "source",
-        "reason",
-        "created_by",
-        "print_link",
-    )
-    readonly_fields = fields
-
-    @admin.display(description=_("number"))
-    def memo_number(self, obj):
-        return obj.number
-
-    @admin.display(description=_("print"))
-    def print_link(self, obj):
-        return credit_memo_print_link(obj)
-
-
-class PaymentRequestInline(ReadOnlyInline):
-    model = PaymentRequest
-    fields = ("created_at", "amount", "currency", "status", "expires_at", "paid_at", "reason")
-    readonly_fields = fields
-
-
-TAGS_SECONDS = 600
 # The order list's own parameters: with no others (a filter, a search) it pages by the table's estimated size.
 LIST_PARAMETERS = {"p", "o", "status"}
-
-
-def _tags_in_use() -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT unnest(tags) AS tag FROM orders_order ORDER BY tag LIMIT 50")
-        return [(tag, tag) for (tag,) in cursor.fetchall()]
-
-
-class TagFilter(admin.SimpleListFilter):
-    title = _("tag")
-    parameter_name = "tag"
-
-    def lookups(self, request, model_admin):
-        # Reading the tags in use scans every order: each process keeps the list for ten minutes (a tag
-        # new since then is missing from the choices only; ?tag= still filters by it).
-        return caches["process"].get_or_set("admin-order-tags", _tags_in_use, TAGS_SECONDS)
-
-    def queryset(self, request, queryset):
-        return queryset.filter(tags__contains=[self.value()]) if self.value() else queryset
 
 
 @admin.register(Order)

@@ -1,4 +1,4 @@
-"""Filters of the order list in admin (desk.admin.OrderAdmin): the order's status, with archived orders out of
+"""Filters of the order list in admin (desk.admin.OrderAdmin): the tags in use, the order's status, with archived orders out of
 the default list, and the days an order was placed between, typed in (not only the presets of the date
 drill-down). The date range is a plain GET form of two date inputs: no script, so nothing for the
 Content-Security-Policy to allow (django-admin-rangefilter's widgets need inline script and style).
@@ -11,6 +11,8 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.cache import caches
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +101,25 @@ class PlacedBetweenFilter(admin.ListFilter):
             "clear_url": changelist.get_query_string(remove=list(self.parameters)),
             "active": bool(self.used_parameters),
         }
+
+
+TAGS_SECONDS = 600
+
+
+def _tags_in_use() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT unnest(tags) AS tag FROM orders_order ORDER BY tag LIMIT 50")
+        return [(tag, tag) for (tag,) in cursor.fetchall()]
+
+
+class TagFilter(admin.SimpleListFilter):
+    title = _("tag")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        # Reading the tags in use scans every order: each process keeps the list for ten minutes (a tag
+        # new since then is missing from the choices only; ?tag= still filters by it).
+        return caches["process"].get_or_set("admin-order-tags", _tags_in_use, TAGS_SECONDS)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(tags__contains=[self.value()]) if self.value() else queryset

@@ -24,7 +24,8 @@ from orders.constants import (
     TransactionKind,
     TransactionStatus,
 )
-from orders.invoice_models import Invoice, InvoiceSequence  # noqa: F401 - the models of orders, kept in their own module
+from orders.credit_models import StoreCreditEntry  # noqa: F401 - the models of orders, kept in their own modules
+from orders.invoice_models import Invoice, InvoiceSequence  # noqa: F401
 from orders.position import MoneyPosition, money_position
 from orders.search import ORDER_SEARCH_INDEXES
 
@@ -406,32 +407,6 @@ class PaymentRequest(WithReason, models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.get_status_display()})"
-
-
-class StoreCreditEntry(WithReason, models.Model):
-    """The store-credit ledger: + given (goodwill, refunds to credit), − spent. A customer's balance is the sum."""
-
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_credit")
-    amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
-    currency = models.CharField(_("currency"), max_length=3)
-    order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="store_credit_entries"
-    )
-    # Spending or refunding credit through an order's transaction; the key makes each movement happen once.
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("store credit entry")
-        verbose_name_plural = _("store credit")
-        ordering = ["customer_id", "created_at", "id"]
-        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="store_credit_entry_not_zero")]
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
 
 
 class OrderEvent(models.Model):

@@ -21,7 +21,6 @@ from django.utils.translation import ngettext
 from accounts.models import CustomerProfile, User
 from accounts.services import get_or_create_customer, validate_vat_id
 from core.money import ZERO
-from core.reasons import Reason
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import events, quotes
@@ -31,57 +30,16 @@ from orders.email_names import item_title
 from orders.errors import OrderError
 from orders.lines import new_order_line
 from orders.models import Order, OrderLine
+from orders.services.discounts import StaffDiscount, check_staff_discount, resolve_discount_code
 from orders.services.invoicing import invoice_new_order
 from orders.services.kernel import refresh_statuses
 from orders.status_links import invoice_path, status_path
 from storefront.countries import is_known_country, unknown_country_message
-from storefront.models import DiscountCode, PickupLocation, ShippingMethod, StoreSettings, Variant
+from storefront.models import PickupLocation, ShippingMethod, StoreSettings, Variant
 from storefront.pricing import CustomerPricing
 from storefront.selectors import tax_rate_for
 
 MAX_LINE_QUANTITY = 999
-
-
-@dataclass(frozen=True)
-class StaffDiscount:
-    """A discount staff give an order they place for a customer (a draft): a percent off the goods, like a
-    code's, or a fixed amount spread over them (``calculations.allocate_discount``), with why."""
-
-    percent: Decimal = ZERO
-    amount: Decimal = ZERO
-    reason: Reason = Reason()
-
-    def as_data(self) -> dict:
-        """What the order's placed event keeps of it."""
-        return {"percent": str(self.percent), "amount": str(self.amount), **self.reason.as_data()}
-
-
-def _check_staff_discount(discount: StaffDiscount | None, discount_code: str) -> StaffDiscount | None:
-    if discount is None or not (discount.percent or discount.amount):
-        return None
-    if discount_code.strip():
-        raise OrderError(
-            _("An order takes a discount code or a staff discount, not both."),
-            code="two_discounts",
-            fields={"discount_code": [_("Leave empty with a staff discount.")]},
-        )
-    if discount.percent and discount.amount:
-        raise OrderError(
-            _("Give a percentage or an amount, not both."),
-            code="bad_discount",
-            fields={"discount_value": [_("Give a percentage or an amount, not both.")]},
-        )
-    if not (ZERO <= discount.percent <= 100 and discount.amount >= ZERO):
-        raise OrderError(
-            _("A percentage is from 0 to 100; an amount is more than zero."),
-            code="bad_discount",
-            fields={"discount_value": [_("Enter a percentage up to 100 or a positive amount.")]},
-        )
-    if not discount.reason.code:
-        raise OrderError(
-            _("Say why the discount is given."), code="no_discount_reason", fields={"reason": [_("Choose a reason.")]}
-        )
-    return discount
 
 
 @dataclass(frozen=True)
@@ -112,19 +70,6 @@ def _validate_lines(lines: list[LineRequest]) -> None:
                     ]
                 },
             )
-
-
-def _resolve_discount(code: str) -> Decimal:
-    if not code:
-        return ZERO
-    discount = DiscountCode.objects.filter(code__iexact=code.strip(), is_active=True).first()
-    if discount is None:
-        raise OrderError(
-            _("This discount code is not valid."),
-            code="bad_discount_code",
-            fields={"discount_code": [_("Unknown or expired code.")]},
-        )
-    return discount.percent
 
 
 def _check_country(country: str, shipping_method: ShippingMethod | None) -> None:
@@ -214,7 +159,7 @@ def quote_order(
     """What ``place_order`` would charge now (the checkout's summary, a draft's totals). Reads only; raises
     like it."""
     _validate_lines(lines)
-    staff_discount = _check_staff_discount(staff_discount, discount_code)
+    staff_discount = check_staff_discount(staff_discount, discount_code)
     store = StoreSettings.load()
     variants = (
         Variant.objects.select_related("product")
@@ -240,7 +185,7 @@ def quote_order(
         currency=store.currency,
         prices_include_tax=store.prices_include_tax,
         pricing=pricing,
-        discount_percent=staff_discount.percent if staff_discount else _resolve_discount(discount_code),
+        discount_percent=staff_discount.percent if staff_discount else resolve_discount_code(discount_code),
         discount_amount=staff_discount.amount if staff_discount else ZERO,
         country=str(address.get("country") or (pickup_location.country if pickup_location else "")),
         region=address.get("region", "") if shipping_method else "",
@@ -299,7 +244,7 @@ def place_order(
     ``issue_invoice``: issue its invoice as the last step (``checkout_order`` passes False and issues it
     after the charge, so the invoice counter is not held while the card is charged)."""
     _validate_lines(lines)
-    staff_discount = _check_staff_discount(staff_discount, discount_code)
+    staff_discount = check_staff_discount(staff_discount, discount_code)
     vat_id = validate_vat_id(vat_id)
     if (shipping_method is None) == (pickup_location is None):
         raise OrderError(
@@ -315,7 +260,7 @@ def place_order(
         )
     store = StoreSettings.load()
     currency = store.currency
-    discount_percent = staff_discount.percent if staff_discount else _resolve_discount(discount_code)
+    discount_percent = staff_discount.percent if staff_discount else resolve_discount_code(discount_code)
     discount_amount = staff_discount.amount if staff_discount else ZERO
     shipping_address = dict(shipping_address or {})
     country = str(shipping_address.get("country") or (pickup_location.country if pickup_location else ""))
