@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 
-from accounts.models import Address, CustomerProfile, User
+from accounts.models import Address, CustomerProfile
 from core.signed_ids import SignedId
 
 UNSUBSCRIBE_LINKS = SignedId("accounts.unsubscribe")
@@ -34,22 +33,4 @@ def recipient_preferences(email: str) -> tuple[str, str] | None:
         CustomerProfile.objects.filter(user__email=email.strip().lower(), user__is_staff=False)
         .values_list("language", "time_zone")
         .first()
-    )
-
-
-CUSTOMER_PICK_LIMIT = 20
-
-
-def find_customers(query: str, *, limit: int = CUSTOMER_PICK_LIMIT) -> list[User]:
-    """Shopper accounts (never staff) matching an email, a name, or a phone or postal code in their address
-    book, with their profiles, by email: for staff picking a customer (a draft order's)."""
-    query = query.strip()[:100]
-    if not query:
-        return []
-    in_book = Address.objects.filter(Q(phone__icontains=query) | Q(postal_code__iexact=query)).values("user_id")
-    return list(
-        User.objects.filter(is_staff=False)
-        .filter(Q(email__icontains=query) | Q(profile__name__icontains=query) | Q(pk__in=in_book))
-        .select_related("profile", "profile__group")
-        .order_by("email")[:limit]
     )

@@ -21,7 +21,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.selectors import find_customers
 from core.errors import ApplicationError
 from desk.draft_forms import (
     AddLineForm,
@@ -35,6 +34,7 @@ from desk.draft_forms import (
     QuantityForm,
     RecordPaymentForm,
 )
+from desk.search import customers_to_pick
 from drafts import selectors, services
 from drafts.constants import DiscountKind, Payment
 from drafts.models import DraftOrder
@@ -64,7 +64,7 @@ def _context(request, model_admin, title: str, **context) -> dict:
 def new_draft(request, *, model_admin):
     _require(request, "add")
     search = CustomerSearchForm(request.GET or None)
-    customers = find_customers(search.cleaned_data["q"]) if search.is_valid() else []
+    customers = customers_to_pick(search.cleaned_data["q"]) if search.is_valid() else []
     pick, new = PickCustomerForm(), NewCustomerForm()
     status = 200
     if request.method == "POST":

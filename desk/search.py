@@ -59,3 +59,19 @@ def matching_customer_ids(query: str) -> QuerySet | None:
         return None
     first, *rest = (part.order_by() for part in parts)
     return first.union(*rest) if rest else first
+
+
+CUSTOMER_PICK_LIMIT = 20
+
+
+def customers_to_pick(query: str, *, limit: int = CUSTOMER_PICK_LIMIT) -> list[User]:
+    """Shopper accounts (never staff) ``query`` names, by the same search as the customer list, with their
+    profiles, by email: for staff picking a customer (a draft order's)."""
+    ids = matching_customer_ids(query.strip()[:100])
+    if ids is None:
+        return []
+    return list(
+        User.objects.filter(is_staff=False, pk__in=ids)
+        .select_related("profile", "profile__group")
+        .order_by("email")[:limit]
+    )
