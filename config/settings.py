@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "orders",
     "editing",
     "drafts",
+    "returns",
     "desk",
     "integrations",
     "demo",
@@ -343,7 +344,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Integrations: apps above orders hear of committed timeline events (webhooks are made from them).
-ORDER_EVENT_LISTENERS = ["integrations.services.on_order_event"]
+ORDER_EVENT_LISTENERS = ["returns.services.on_order_event", "integrations.services.on_order_event"]
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "5"))
 WEBHOOK_RETRY_INTERVALS = [int(s) for s in os.environ.get("WEBHOOK_RETRY_INTERVALS", "10,60,300,1800").split(",")]
 WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))

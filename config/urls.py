@@ -48,6 +48,7 @@ urlpatterns = [
     path("store/", include("storefront.urls")),
     path("store/", include("orders.urls")),
     path("store/", include("editing.urls")),
+    path("store/", include("returns.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Its script from ?script, not inline: the Content-Security-Policy runs no inline script.

@@ -42,6 +42,10 @@ class MessageKind(models.TextChoices):
     BACKORDER_NOTICE = "backorder_notice", _("Items delayed (backorder or short pick)")
     SHOP_AGAIN = "shop_again", _("Shop again, after delivery (marketing)")
     MERCHANT_WEBHOOK_DISABLED = "merchant_webhook_disabled", _("Merchant alert: webhook endpoint disabled")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    RETURN_APPROVED = "return_approved", _("Return approved, with the slip")
+    RETURN_REJECTED = "return_rejected", _("Return rejected")
+    RETURN_RECEIVED = "return_received", _("Return received and settled")
 
 
 # Rendered in the language and zone of the page they were asked from (or the store's), never the recipient

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrderStatus(models.TextChoices):
@@ -121,6 +122,14 @@ class EventType(models.TextChoices):
     REST_CANCELLED = "rest_cancelled", _("Unshipped items canceled")
     UNARCHIVED = "unarchived", _("Order unarchived")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    RETURN_APPROVED = "return_approved", _("Return approved")
+    RETURN_REJECTED = "return_rejected", _("Return rejected")
+    RETURN_IN_TRANSIT = "return_in_transit", _("Return sent back")
+    RETURN_RECEIVED = "return_received", _("Return received")
+    RETURN_REFUNDED = "return_refunded", _("Return refunded")
+    RETURN_EXCHANGED = "return_exchanged", _("Exchange shipped")
+    RETURN_CANCELLED = "return_cancelled", _("Return withdrawn")
 
 
 # Events the shopper sees on their timeline; the rest are for staff only.
@@ -140,8 +149,30 @@ CUSTOMER_VISIBLE_EVENTS = frozenset(
         EventType.GOODWILL_DISCOUNT,
         EventType.BACKORDER_REPORTED,
         EventType.REST_CANCELLED,
+        EventType.RETURN_REQUESTED,
+        EventType.RETURN_APPROVED,
+        EventType.RETURN_REJECTED,
+        EventType.RETURN_IN_TRANSIT,
+        EventType.RETURN_RECEIVED,
+        EventType.RETURN_REFUNDED,
+        EventType.RETURN_EXCHANGED,
+        EventType.RETURN_CANCELLED,
     }
 )
+
+
+class ReturnStatus(models.TextChoices):
+    """Where an order's latest return stands (``Order.return_status``), shown beside the other three statuses."""
+
+    NONE = "", pgettext_lazy("return status", "None")
+    REQUESTED = "requested", pgettext_lazy("return status", "Requested")
+    APPROVED = "approved", pgettext_lazy("return status", "Approved")
+    IN_TRANSIT = "in_transit", pgettext_lazy("return status", "On its way back")
+    RECEIVED = "received", pgettext_lazy("return status", "Received")
+    REFUNDED = "refunded", pgettext_lazy("return status", "Refunded")
+    EXCHANGED = "exchanged", pgettext_lazy("return status", "Exchanged")
+    REJECTED = "rejected", pgettext_lazy("return status", "Rejected")
+    CANCELLED = "cancelled", pgettext_lazy("return status", "Withdrawn")
 
 
 class RestRefund(models.TextChoices):

@@ -323,3 +323,41 @@ def invoice_issued_event(*, order: Order, invoice: Invoice, actor_kind: ActorKin
             "currency": invoice.currency,
         },
     )
+
+
+# Return events (written by the returns app): each carries the return's number and its items as plain data.
+RETURN_EVENTS = frozenset(
+    {
+        EventType.RETURN_REQUESTED,
+        EventType.RETURN_APPROVED,
+        EventType.RETURN_REJECTED,
+        EventType.RETURN_IN_TRANSIT,
+        EventType.RETURN_RECEIVED,
+        EventType.RETURN_REFUNDED,
+        EventType.RETURN_EXCHANGED,
+        EventType.RETURN_CANCELLED,
+    }
+)
+
+
+def return_event(
+    *,
+    order: Order,
+    type: EventType,
+    return_id: int,
+    return_number: str,
+    data: dict,
+    actor_kind: ActorKind,
+    actor=None,
+) -> OrderEvent:
+    """A step of one return: ``data`` holds its items ({name, variant_id, quantity[, exchange_for]}) and the
+    step's figures (amounts as strings with ``currency``) or reason."""
+    if type not in RETURN_EVENTS:
+        raise ValueError(f"{type} is not a return event")
+    return _event(
+        order=order,
+        type=type,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={"return": return_id, "number": return_number, **data},
+    )

@@ -20,6 +20,7 @@ from orders.constants import (
     MoneySource,
     OrderStatus,
     PaymentRequestStatus,
+    ReturnStatus,
     RiskLevel,
     TransactionKind,
     TransactionStatus,
@@ -77,6 +78,10 @@ class Order(models.Model):
     )
     fulfillment_status = models.CharField(
         _("fulfilment status"), max_length=20, choices=FulfillmentStatus.choices, default=FulfillmentStatus.UNFULFILLED
+    )
+    # Where the order's latest return stands (set by the returns app under the order's lock), blank: none.
+    return_status = models.CharField(
+        _("return status"), max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.NONE, blank=True
     )
     tags = ArrayField(models.CharField(max_length=50), verbose_name=_("tags"), default=list, blank=True)
     risk_level = models.CharField(_("risk"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)

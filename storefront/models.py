@@ -179,6 +179,11 @@ class Product(CachedModel):  # type: ignore[django-manager-missing]  # see MANAG
     is_customizable = models.BooleanField(
         _("customizable"), default=False, help_text=_("Takes a personalization such as an engraving.")
     )
+    is_returnable = models.BooleanField(
+        _("returnable"),
+        default=True,
+        help_text=_("Off: shoppers can't return or exchange it (personalized items follow the return policy)."),
+    )
 
     cache_key = CATALOG_STAMP_KEY  # its picture and name show on order pages
 

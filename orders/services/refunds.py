@@ -87,9 +87,11 @@ def create_refunds(
     awaiting_approval: bool,
     actor_kind: ActorKind,
     actor: User | None = None,
+    to_store_credit: bool = False,
 ) -> tuple[CreditMemo, list[Transaction]]:
     """A credit memo and the refund rows that pay it, each with the reason (core.reasons: free text is an
-    "other" note). The caller holds the order's lock.
+    "other" note). The caller holds the order's lock. ``to_store_credit``: the rows pay the customer's
+    store-credit ledger instead of going back through the charges (which they still count against).
 
     Pending rows are sent to the gateway when the caller's transaction commits.
     """
@@ -125,6 +127,10 @@ def create_refunds(
     if left > 0:
         # Money recorded as captured without a charge row behind it (imports): nothing to send it back through.
         refunds.append(_new_refund(order, memo, None, left, status, source, reason, actor_kind, actor))
+    if to_store_credit:
+        Transaction.objects.filter(pk__in=[refund.pk for refund in refunds]).update(gateway=credit.GATEWAY_NAME)
+        for refund in refunds:
+            refund.gateway = credit.GATEWAY_NAME
     if awaiting_approval:
         alert_merchant(
             kind=MessageKind.MERCHANT_REFUND_AWAITING_APPROVAL,
@@ -304,14 +310,16 @@ def send_refund(*, refund_id: int) -> str:
         return refund.status if refund else "missing"
     refund.attempts += 1
     Transaction.objects.filter(pk=refund.pk).update(attempts=refund.attempts)
-    if refund.parent is not None and refund.parent.gateway == credit.GATEWAY_NAME:
-        # Paid with store credit: the money goes back to the ledger, once per key.
+    to_ledger = refund.gateway == credit.GATEWAY_NAME
+    if to_ledger or (refund.parent is not None and refund.parent.gateway == credit.GATEWAY_NAME):
+        # Paid with store credit, or refunded as credit (a return's choice): back to the ledger, once per key.
+        order = refund.parent.order if refund.parent is not None else refund.order
         entry, _new = credit.ledger_entry(
-            customer_id=refund.parent.order.customer_id,
+            customer_id=order.customer_id,
             amount=refund.amount,
             currency=refund.currency,
             reason=refund.reason,
-            order=refund.parent.order,
+            order=order,
             key=refund.gateway_key,
         )
         return complete_refund(refund_id=refund.pk, gateway_reference=f"credit-{entry.pk}")
@@ -358,6 +366,7 @@ def complete_refund(*, refund_id: int, gateway_reference: str) -> str:
                 "amount": str(refund.amount),
                 "reason": refund.reason.as_data(),
                 "refunded_total": str(order.refunded_total),
+                "to_store_credit": refund.gateway == credit.GATEWAY_NAME,
             },
             dedupe_key=f"refund:{refund.pk}:issued",
         )

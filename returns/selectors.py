@@ -1,0 +1,110 @@
+"""Reads of returns for pages, the API and the services' guards, with the joins that keep query counts flat."""
+
+from __future__ import annotations
+
+from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from orders.constants import DeliveryState
+from orders.models import Order, OrderLine
+from returns.constants import COUNTED_STATUSES
+from returns.models import ReturnLine, ReturnPolicy, ReturnReason, ReturnRequest
+from returns.rules import LineState, PolicyTerms
+from storefront.models import Variant
+
+
+def policy_terms(policy: ReturnPolicy) -> PolicyTerms:
+    return PolicyTerms(
+        enabled=policy.enabled,
+        window_days=policy.window_days,
+        personalized_returnable=policy.personalized_returnable,
+        exchanges_allowed=policy.exchanges_allowed,
+    )
+
+
+def _units(filter_: Q, field: str = "quantity"):
+    rows = (
+        ReturnLine.objects.filter(filter_, order_line=OuterRef("pk"))
+        .order_by()
+        .values("order_line")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def order_lines_for_returns(order: Order, *, exclude_request: int | None = None) -> list[OrderLine]:
+    """The order's lines (one query) with ``delivered``, ``last_delivered_at``, ``spoken_for`` (units in
+    returns that count), ``received_before`` (units received in returns) and the product's flag."""
+    delivered = Q(fulfillment_lines__fulfillment__delivery_state=DeliveryState.DELIVERED)
+    counted = Q(request__status__in=COUNTED_STATUSES)
+    if exclude_request is not None:
+        counted &= ~Q(request_id=exclude_request)
+    return list(
+        OrderLine.objects.filter(order=order)
+        .select_related("variant__product")
+        .annotate(
+            delivered=Coalesce(Sum("fulfillment_lines__quantity", filter=delivered), 0),
+            last_delivered_at=Max("fulfillment_lines__fulfillment__delivered_at", filter=delivered),
+            spoken_for=_units(counted),
+            received_before=_units(counted, "received_quantity"),
+        )
+        .order_by("position", "pk")
+    )
+
+
+def line_state(line: OrderLine) -> LineState:
+    product = line.variant.product if line.variant_id and line.variant else None
+    return LineState(
+        line_id=line.pk,
+        delivered=line.delivered,
+        spoken_for=line.spoken_for,
+        last_delivered_at=line.last_delivered_at,
+        product_returnable=product.is_returnable if product else True,
+        personalized=line.is_customized,
+        is_fee=line.is_fee,
+        product_id=product.pk if product else None,
+        variant_id=line.variant_id,
+    )
+
+
+def active_reasons() -> list[ReturnReason]:
+    return list(ReturnReason.objects.filter(is_active=True))
+
+
+def exchange_options(lines: list[OrderLine]) -> dict[int, list[Variant]]:
+    """For each line: the other variants of its product on sale (one query for all lines)."""
+    product_ids = {line.variant.product_id for line in lines if line.variant_id and line.variant}
+    variants = Variant.objects.filter(product_id__in=product_ids, product__is_active=True, is_fee=False).order_by(
+        "product_id", "position", "pk"
+    )
+    by_product: dict[int, list[Variant]] = {}
+    for variant in variants:
+        by_product.setdefault(variant.product_id, []).append(variant)
+    return {
+        line.pk: [v for v in by_product.get(line.variant.product_id, []) if v.pk != line.variant_id]
+        for line in lines
+        if line.variant_id and line.variant
+    }
+
+
+def with_lines(requests: QuerySet) -> QuerySet:
+    """Returns with their lines, each line's order line and replacement variant: three queries for any number."""
+    return requests.select_related("order").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=ReturnLine.objects.select_related("order_line", "exchange_variant", "reason").order_by("pk"),
+        )
+    )
+
+
+def customer_returns(customer_id: int) -> QuerySet:
+    return with_lines(ReturnRequest.objects.filter(order__customer_id=customer_id)).order_by("-created_at", "-pk")
+
+
+def customer_return(customer_id: int, number: str) -> ReturnRequest | None:
+    return customer_returns(customer_id).filter(number=number).first()
+
+
+def order_returns(order: Order) -> list[ReturnRequest]:
+    return list(with_lines(ReturnRequest.objects.filter(order=order)).order_by("-created_at", "-pk"))
