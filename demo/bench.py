@@ -113,7 +113,9 @@ def existing_orders(name: str) -> int:
 def load_store(name: str, *, customers: int, orders: int, base_env: dict, reuse: bool = False) -> dict:
     if reuse and existing_orders(name) >= orders:
         log(f"{name}: reusing the loaded store")
-        return {**base_env, "DATABASE_URL": server_url(name)}
+        env = {**base_env, "DATABASE_URL": server_url(name)}
+        manage("migrate", "--noinput", "-v0", env=env)  # the code may have moved on since it was loaded
+        return env
     env = {**base_env, "DATABASE_URL": recreate_database(name)}
     started = time.monotonic()
     manage("migrate", "--noinput", "-v0", env=env)
