@@ -264,6 +264,8 @@ def bulk_orders(
             "refunded_total": Decimal(0),
             "adjustment_total": Decimal(0),
             "kept_total": Decimal(0),
+            "owes": captured < totals.total and not (cancelled and not shipped),
+            "return_status": "",
             "vat_id": home["vat_id"],
             "status": statuses.status,
             "financial_status": statuses.financial_status,
@@ -437,6 +439,11 @@ def bulk_load(
         made = bulk_customers(customers, rng=rng, progress=progress)
         _reset_sequences([User, CustomerProfile])
         counts = bulk_orders(customers=made, count=orders, rng=rng, progress=progress)
+        with connection.cursor() as cursor:  # each customer's count of owing orders (orders.OwingCustomer)
+            cursor.execute(
+                "INSERT INTO orders_owingcustomer (customer_id, orders) SELECT customer_id, count(*) FROM orders_order "
+                "WHERE owes GROUP BY customer_id ON CONFLICT (customer_id) DO UPDATE SET orders = EXCLUDED.orders"
+            )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"customers": len(made), **counts}

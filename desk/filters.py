@@ -11,12 +11,11 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
-from django.core.cache import caches
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.constants import OrderStatus
+from orders.models import TagName
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -103,23 +102,13 @@ class PlacedBetweenFilter(admin.ListFilter):
         }
 
 
-TAGS_SECONDS = 600
-
-
-def _tags_in_use() -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT unnest(tags) AS tag FROM orders_order ORDER BY tag LIMIT 50")
-        return [(tag, tag) for (tag,) in cursor.fetchall()]
-
-
 class TagFilter(admin.SimpleListFilter):
     title = _("tag")
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
-        # Reading the tags in use scans every order: each process keeps the list for ten minutes (a tag
-        # new since then is missing from the choices only; ?tag= still filters by it).
-        return caches["process"].get_or_set("admin-order-tags", _tags_in_use, TAGS_SECONDS)
+        # The tags in use are kept as they are saved (orders.TagName): no scan of the orders per page.
+        return [(name, name) for name in TagName.objects.values_list("name", flat=True)[:50]]
 
     def queryset(self, request, queryset):
         return queryset.filter(tags__contains=[self.value()]) if self.value() else queryset

@@ -14,10 +14,8 @@ from django.utils.translation import get_language
 
 from accounts.models import Address, User
 from desk.models import Note
-from orders.constants import OPEN_REFUND_STATUSES, TransactionKind
-from orders.models import Order, OrderEvent, StoreCreditEntry, Transaction
+from orders.models import Order, OrderEvent, StoreCreditEntry
 from orders.presentation import audit_sentence, event_actor, one_line_address
-from orders.search import unpaid, unpaid_expression
 from orders.selectors import refunding
 
 # A customer's page lists this many of their orders, timeline entries and ledger rows, newest first.
@@ -49,20 +47,9 @@ def with_order_figures(customers: list) -> list:
 
 
 def owing(customers: QuerySet) -> QuerySet:
-    """Customers with a balance due on any order (orders.position's ``balance_due`` above zero): orders that
-    cost more than they hold (a small partial index), or whose refunds on their way leave them short."""
-    open_refunds = Transaction.objects.filter(kind=TransactionKind.REFUND, status__in=OPEN_REFUND_STATUSES)
-    refunds_leave_short = (
-        Order.objects.filter(pk__in=open_refunds.values("order_id"))
-        .annotate(refunding_now=refunding())
-        .alias(owes=unpaid_expression() + F("refunding_now"))
-        .filter(owes__gt=0)
-    )
-    # Refunds on their way only add to what is owed: an unpaid order owes whatever they are. Each side is one
-    # set of customer ids in one UNION (a scan of the small partial index), joined once, not looked up per customer.
-    unpaid_orders = Order.objects.filter(unpaid()).order_by()
-    owing_ids = unpaid_orders.values("customer_id").union(refunds_leave_short.order_by().values("customer_id"))
-    return customers.filter(pk__in=owing_ids)
+    """Customers with a balance due on any order: their count of owing orders, kept as orders change
+    (``orders.OwingCustomer``), read through its small partial index."""
+    return customers.filter(owing__orders__gt=0)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,10 @@ from orders.constants import (
 )
 from orders.credit_models import StoreCreditEntry  # noqa: F401 - the models of orders, kept in their own modules
 from orders.invoice_models import Invoice, InvoiceSequence  # noqa: F401
+from orders.owing_models import OwingCustomer  # noqa: F401
 from orders.position import MoneyPosition, money_position
 from orders.search import ORDER_SEARCH_INDEXES
+from orders.tag_models import TagName  # noqa: F401
 
 
 class Order(models.Model):
@@ -70,6 +72,8 @@ class Order(models.Model):
     # What the store decided to keep beyond what the order costs (a refund staff declined, a cancellation
     # without a refund): part of what is due, so it is never shown as owed back nor refunded by a later
     # change; money staff give back later comes out of it first (orders.services.kernel.give_back).
+    # The shopper owes on it (``position.balance_due`` above zero), kept by every save (orders.services.kernel).
+    owes = models.BooleanField(_("balance due"), default=False, editable=False)
     kept_total = models.DecimalField(_("kept by the store"), **MONEY_DIGITS, default=0)
 
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.OPEN)

@@ -4,7 +4,7 @@ whether the order has a balance due. See core.search for why one expression serv
 
 from __future__ import annotations
 
-from django.db.models import Case, DecimalField, Expression, F, Index, Q, Value, When
+from django.db.models import Case, DecimalField, Expression, F, Q, Value, When
 from django.db.models.functions import Least
 from django.db.models.lookups import GreaterThan
 
@@ -34,6 +34,4 @@ def unpaid() -> Q:
 
 ORDER_SEARCH_INDEXES = [
     *(trigram_index(expression, name=f"order_search_{field}") for field, expression in ORDER_SEARCH_TEXTS.items()),
-    # Few orders owe money: the customers' "has a balance due" filter reads this small index.
-    Index(fields=["customer"], condition=unpaid(), name="order_unpaid_customer"),
 ]

@@ -183,14 +183,22 @@ ORDER_SQL = (
 @lru_cache(maxsize=16)
 def _page_lines_sql(product_name: str, variant_name: str) -> str:
     return f"""
-    SELECT {rows.columns(OrderLine, "line")}, product.image_url, {product_name}, {variant_name}
+    SELECT {rows.columns(OrderLine, "line")}, product.image_url, {product_name}, {variant_name},
+        COALESCE(product.is_returnable, TRUE) AS product_returnable, variant.product_id AS catalog_product_id
     FROM orders_orderline line
     LEFT JOIN storefront_variant variant ON variant.id = line.variant_id
     LEFT JOIN storefront_product product ON product.id = variant.product_id
     WHERE line.order_id = %s ORDER BY line.position, line.id"""  # noqa: S608 - the models' columns (core.rows.columns), names from settings.LANGUAGES; values as parameters
 
 
-PAGE_LINE_EXTRAS = ("image_url", "catalog_product_name", "catalog_variant_name")
+# With the product's "returnable" flag and id, which the returns offer on the page reads (returns.order_actions).
+PAGE_LINE_EXTRAS = (
+    "image_url",
+    "catalog_product_name",
+    "catalog_variant_name",
+    "product_returnable",
+    "catalog_product_id",
+)
 PAGE_SHIPMENTS_SQL = f"""
     SELECT {rows.columns(Fulfillment, "shipment")}, COALESCE((
         SELECT jsonb_agg(jsonb_build_object('line', item.order_line_id, 'quantity', item.quantity) ORDER BY item.id)

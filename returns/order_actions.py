@@ -10,9 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from orders.models import Order
-from returns.models import ReturnPolicy, ReturnRequest
+from returns.models import ReturnPolicy
 from returns.rules import LineState, order_refusal
-from returns.selectors import line_state, order_lines_for_returns, policy_terms
+from returns.selectors import page_line_states, policy_terms
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,16 @@ class ReturnFacts:
 
 class ReturnActions:
     def facts(self, order: Order) -> ReturnFacts:
-        returns = ReturnRequest.objects.filter(order=order).order_by("-created_at", "-pk")
+        states, returns = page_line_states(order)
         return ReturnFacts(
             cancelled=order.cancelled_at is not None,
-            lines=tuple(line_state(line) for line in order_lines_for_returns(order)),
+            lines=tuple(states),
             returns=tuple((r.number, r.status, str(r.get_status_display())) for r in returns),
         )
 
     def render(self, facts: ReturnFacts, *, number: int, request: HttpRequest) -> str:
+        if not facts.returns and not any(line.delivered for line in facts.lines):
+            return ""  # nothing delivered yet: nothing to say about returns
         refusal = order_refusal(
             terms=policy_terms(ReturnPolicy.cached()),
             cancelled=facts.cancelled,
@@ -39,7 +41,5 @@ class ReturnActions:
             now=timezone.now(),
         )
         offered = refusal is None
-        if not offered and not facts.returns and not any(line.delivered for line in facts.lines):
-            return ""  # nothing delivered yet: nothing to say about returns
         context = {"number": number, "offered": offered, "refusal": refusal, "returns": facts.returns}
         return render_to_string("returns/_order_actions.html", context, request=request)

@@ -57,15 +57,51 @@ def line_state(line: OrderLine) -> LineState:
     product = line.variant.product if line.variant_id and line.variant else None
     return LineState(
         line_id=line.pk,
-        delivered=line.delivered,
-        spoken_for=line.spoken_for,
-        last_delivered_at=line.last_delivered_at,
+        # Annotated by ``order_lines_for_returns``.
+        delivered=getattr(line, "delivered"),  # noqa: B009
+        spoken_for=getattr(line, "spoken_for"),  # noqa: B009
+        last_delivered_at=getattr(line, "last_delivered_at"),  # noqa: B009
         product_returnable=product.is_returnable if product else True,
         personalized=line.is_customized,
         is_fee=line.is_fee,
         product_id=product.pk if product else None,
         variant_id=line.variant_id,
     )
+
+
+def page_line_states(order: Order) -> tuple[list[LineState], list[ReturnRequest]]:
+    """The order page's view of returns, from the lines and shipments it loaded (``orders.selectors.
+    load_details``: each line's ``shipments`` and product flag): no query for an order never returned, one
+    (its return lines with their returns) otherwise."""
+    lines = list(order.lines.all())
+    if lines and not hasattr(lines[0], "shipments"):  # not the page's order: read it all
+        returns = list(ReturnRequest.objects.filter(order=order).order_by("-created_at", "-pk"))
+        return [line_state(line) for line in order_lines_for_returns(order)], returns
+    spoken_for: dict[int, int] = {}
+    requests: dict[int, ReturnRequest] = {}
+    if order.return_status:
+        for item in ReturnLine.objects.filter(request__order=order).select_related("request"):
+            requests[item.request_id] = item.request
+            if item.request.status in COUNTED_STATUSES:
+                spoken_for[item.order_line_id] = spoken_for.get(item.order_line_id, 0) + item.quantity
+    states = []
+    for line in lines:
+        delivered = [(s, q) for s, q in line.shipments if s.delivery_state == DeliveryState.DELIVERED]
+        states.append(
+            LineState(
+                line_id=line.pk,
+                delivered=sum(q for _s, q in delivered),
+                spoken_for=spoken_for.get(line.pk, 0),
+                last_delivered_at=max((s.delivered_at for s, _q in delivered if s.delivered_at), default=None),
+                product_returnable=getattr(line, "product_returnable", True),
+                personalized=line.is_customized,
+                is_fee=line.is_fee,
+                product_id=getattr(line, "catalog_product_id", None),
+                variant_id=line.variant_id,
+            )
+        )
+    returns = sorted(requests.values(), key=lambda r: (r.created_at, r.pk), reverse=True)
+    return states, returns
 
 
 def active_reasons() -> list[ReturnReason]:

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Sum
 
-from orders.models import Fulfillment, Order, OrderEvent, OrderLine
+from orders.models import Fulfillment, Order, OrderEvent, OrderLine, OwingCustomer
 from orders.statuses import OrderFacts, derive_statuses
 from tests.factories import place_test_order
 
@@ -40,6 +40,9 @@ def test_bulk_load_writes_consistent_orders_and_leaves_sequences_usable():
         )
         assert derive_statuses(facts).financial_status == order.financial_status
         assert derive_statuses(facts).fulfillment_status == order.fulfillment_status
+        assert order.owes == (order.position.balance_due > 0)
+    owing = dict(OwingCustomer.objects.values_list("customer_id", "orders"))
+    assert owing and all(owing[c] == Order.objects.filter(customer_id=c, owes=True).count() for c in owing)
     assert OrderEvent.objects.filter(order__in=bulk, type="placed").count() == 300
     shipped = Fulfillment.objects.filter(order__in=bulk)
     assert shipped.exists() and not shipped.exclude(lines__quantity__gt=0).exists()

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.constants import MoneySource, TransactionKind, TransactionStatus
 from orders.errors import OrderError
-from orders.models import Order, OrderLine, Transaction
+from orders.models import Order, OrderLine, TagName, Transaction
 from orders.statuses import OrderFacts, derive_statuses
 
 
@@ -67,12 +68,39 @@ def save_change(order: Order, fields: list[str], *, content: bool = True) -> Non
     Only bookkeeping passes False; the default errs on the side of a conflict, never a stale edit.
     The caller holds the row lock, so the versions it read are current and a plain increment is safe.
     """
+    if "tags" in fields and order.tags:
+        remember_tags(order.tags)
+    fields = [*fields, *track_owing(order)]
     order.version += 1
     versions = ["version"]
     if content:
         order.content_version += 1
         versions.append("content_version")
     order.save(update_fields=[*dict.fromkeys([*fields, *versions, "updated_at"])])
+
+
+def track_owing(order: Order, *, new: bool = False) -> list[str]:
+    """Keep ``Order.owes`` (a balance due, refunds on their way counted) and the customer's count of owing
+    orders (``OwingCustomer``) in step: an increment or decrement as the flag flips, so two orders of one
+    customer written at once both count. ``new``: an order not yet saved (nothing on its way back).
+    Returns the fields it set; the caller saves them."""
+    owes = (order.total > order.captured_total) if new else order.position.balance_due > 0
+    if owes == order.owes:
+        return []
+    order.owes = owes
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The inserted row is checked (orders >= 0) before the conflict turns it into an update.
+            "INSERT INTO orders_owingcustomer (customer_id, orders) VALUES (%s, GREATEST(%s, 0)) "
+            "ON CONFLICT (customer_id) DO UPDATE SET orders = orders_owingcustomer.orders + %s",
+            [order.customer_id, delta := 1 if owes else -1, delta],
+        )
+    return ["owes"]
+
+
+def remember_tags(tags: list[str]) -> None:
+    """Keep each tag in the list of tags in use (the admin's filter), once."""
+    TagName.objects.bulk_create([TagName(name=tag[:50]) for tag in dict.fromkeys(tags)], ignore_conflicts=True)
 
 
 def give_back(order: Order, amount: Decimal) -> list[str]:

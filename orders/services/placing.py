@@ -32,7 +32,7 @@ from orders.lines import new_order_line
 from orders.models import Order, OrderLine
 from orders.services.discounts import StaffDiscount, check_staff_discount, resolve_discount_code
 from orders.services.invoicing import invoice_new_order
-from orders.services.kernel import refresh_statuses
+from orders.services.kernel import refresh_statuses, track_owing
 from orders.status_links import invoice_path, status_path
 from storefront.countries import is_known_country, unknown_country_message
 from storefront.models import PickupLocation, ShippingMethod, StoreSettings, Variant
@@ -366,6 +366,7 @@ def place_order(
             for position, (line, line_input, amounts) in enumerate(zip(lines, line_inputs, totals.lines, strict=True))
         ]
         refresh_statuses(order=order, lines=order_lines)
+        track_owing(order, new=True)
         order.save()
         OrderLine.objects.bulk_create(order_lines)
         for variant_id, quantity in wanted.items():

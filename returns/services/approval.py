@@ -31,11 +31,11 @@ def _reserve_replacements(lines: list[ReturnLine]) -> None:
     exchanges = [line for line in lines if line.exchange_variant_id and not line.reserved]
     if not exchanges:
         return
-    variant_ids = sorted({line.exchange_variant_id for line in exchanges})
-    variants = {v.pk: v for v in Variant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk")}
     wanted: dict[int, int] = {}
     for line in exchanges:
-        wanted[line.exchange_variant_id] = wanted.get(line.exchange_variant_id, 0) + line.quantity
+        variant_id = int(line.exchange_variant_id or 0)
+        wanted[variant_id] = wanted.get(variant_id, 0) + line.quantity
+    variants = {v.pk: v for v in Variant.objects.select_for_update().filter(pk__in=sorted(wanted)).order_by("pk")}
     short = [
         variants[pk] for pk, units in wanted.items() if variants[pk].track_inventory and variants[pk].stock < units
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import F
 from django.urls import reverse
@@ -38,7 +40,12 @@ def refuse_unless(request: ReturnRequest, *statuses: ReturnStatus, message: str)
 
 
 def save_return(
-    order: Order, request: ReturnRequest, fields: list[str], *, content: bool = False, order_fields: list[str] = ()
+    order: Order,
+    request: ReturnRequest,
+    fields: list[str],
+    *,
+    content: bool = False,
+    order_fields: tuple[str, ...] | list[str] = (),
 ) -> None:
     """Save the return (its version moves) and the order's ``return_status`` (its latest return's), with
     ``order_fields`` the caller changed; ``content``: what an edit is built from changed too."""
@@ -59,14 +66,14 @@ def items_data(lines: list[ReturnLine], *, received: bool = False) -> list[dict]
         if not quantity:
             continue
         order_line = line.order_line
-        item = {
+        item: dict[str, Any] = {
             "name": f"{order_line.product_name} – {order_line.variant_name}".strip(" –"),
             "variant_id": order_line.variant_id,
             "quantity": quantity,
             "reason": line.reason.code,
         }
-        if line.exchange_variant_id:
-            variant = line.exchange_variant
+        variant = line.exchange_variant
+        if variant is not None:
             item["exchange_for"] = {"name": f"{order_line.product_name} – {variant.name}", "variant_id": variant.pk}
         if received and line.condition:
             item["condition"] = line.condition

@@ -7,6 +7,7 @@ staff, a warehouse retrying) finds it received and is refused, so it refunds and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.money import ZERO
+from core.money import ZERO, quantize
 from core.reasons import Reason, ReasonCode
 from notifications.constants import MessageKind
 from orders.calculations import tax_on
@@ -76,7 +77,7 @@ def _value(order: Order, request: ReturnRequest, lines: list[ReturnLine], policy
             line_id=line.pk,
             quantity=line.quantity,
             gross=line_gross(total=line.total, tax=line.tax_amount, prices_include_tax=order.prices_include_tax),
-            returned_before=line.received_before,
+            returned_before=getattr(line, "received_before"),  # noqa: B009 - annotated by order_lines_for_returns
             is_fee=line.is_fee,
         )
         for line in order_lines
@@ -113,7 +114,9 @@ def _value(order: Order, request: ReturnRequest, lines: list[ReturnLine], policy
 
 def _replacement(order: Order, line: ReturnLine):
     old, new = line.order_line, line.exchange_variant
-    difference = new.price - old.variant.price if old.variant_id and old.variant else ZERO
+    if new is None:
+        raise ValueError(f"return line {line.pk} is not an exchange")
+    difference = new.price - old.variant.price if old.variant is not None else ZERO
     return replacement_line(
         unit_price=old.unit_price,
         catalog_difference=difference,
@@ -270,14 +273,17 @@ def receive_return(
 
 
 def _figures(order: Order, request: ReturnRequest) -> dict:
+    def amount(value: Decimal) -> str:
+        return str(quantize(value, order.currency))
+
     return {
         "currency": order.currency,
-        "items_value": str(request.items_value),
-        "restocking_fee": str(request.restocking_fee),
-        "shipping_fee": str(request.shipping_fee),
-        "shipping_refund": str(request.shipping_refund),
-        "exchange_difference": str(request.exchange_difference),
-        "refund": str(request.refund_amount),
+        "items_value": amount(request.items_value),
+        "restocking_fee": amount(request.restocking_fee),
+        "shipping_fee": amount(request.shipping_fee),
+        "shipping_refund": amount(request.shipping_refund),
+        "exchange_difference": amount(request.exchange_difference),
+        "refund": amount(request.refund_amount),
         "refund_to": request.refund_to,
     }
 
@@ -295,7 +301,7 @@ def mark_exchanged(*, order_id: int) -> list[ReturnRequest]:
             if request.status != ReturnStatus.RECEIVED:
                 continue
             lines = list(request.lines.select_related("exchange_line").order_by("pk"))
-            replacements = [line.exchange_line for line in lines if line.exchange_line_id]
+            replacements = [line.exchange_line for line in lines if line.exchange_line is not None]
             if any(line.fulfilled_quantity < line.quantity for line in replacements):
                 continue
             request.status, request.closed_at = ReturnStatus.EXCHANGED, timezone.now()

@@ -51,7 +51,7 @@ from notifications.models import Message
 from orders import services
 from orders.constants import ActorKind, OrderStatus, PaymentRequestStatus, TransactionKind, TransactionStatus
 from orders.gateway import SUCCESS_CARD, TestGateway
-from orders.models import Order, PaymentRequest, Transaction
+from orders.models import Order, OwingCustomer, PaymentRequest, Transaction
 from orders.services.refunds import HOLDING_STATUSES, RetryLater
 from orders.status_links import status_path
 from tests.editing.conftest import ADDRESS_NL, pay_by_card, place
@@ -316,6 +316,10 @@ class MoneyStates(RuleBasedStateMachine):
             assert spent <= charge.amount, (charge.pk, spent, charge.amount)
         assert p.due == p.net_paid - p.refunding + p.balance_due - p.credit_due
         assert min(p.balance_due, p.credit_due) == 0
+        # The desk's "has a balance due" reads the stored flag and the customer's count: both follow.
+        assert order.owes == (p.balance_due > 0), (order.owes, p)
+        owing = OwingCustomer.objects.filter(customer_id=order.customer_id).values_list("orders", flat=True).first()
+        assert (owing or 0) == Order.objects.filter(customer_id=order.customer_id, owes=True).count()
         if order.status == OrderStatus.CANCELLED:  # it costs nothing: all it still "costs" is what was kept
             assert p.balance_due == 0 and p.due == p.kept
         # "Owed to you" only while a refund failed: money staff keep (declined, cancelled without a
