@@ -14,8 +14,11 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from notifications.constants import MessageKind
 from notifications.models import Message
 from orders import services as orders
+from returns import services as returns
 from tests.editing.conftest import place
 from tests.editing.test_services import MUG
+from tests.returns.helpers import ask, delivered, receive_all
+from tests.returns.seeds import seed_reasons
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalog")]
 SECRET = "whsec_test"
@@ -171,10 +174,6 @@ RETURN_TOPICS = [
 
 
 def test_each_step_of_a_return_is_one_signed_delivery_with_the_return_and_its_order(receiver, run_worker):
-    from returns import services as returns
-    from tests.returns.helpers import ask, delivered, receive_all
-    from tests.returns.seeds import seed_reasons
-
     seed_reasons()
     hooks = receiver()
     WebhookEndpoint.objects.create(url=hooks.url, secret=SECRET, events=RETURN_TOPICS)
