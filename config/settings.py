@@ -340,6 +340,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "config.settings.LANGUAGES",
         "BackorderKindEnum": "orders.constants.BackorderKind",
+        # Orders' and returns' "status" fields: named, not suffixed with a hash. A return's status and the order's
+        # return_status share one enum (the order's adds blank: no return).
+        "StatusEnum": "orders.constants.OrderStatus",
+        "ReturnStatusEnum": "orders.constants.ReturnStatus",
     },
 }
 

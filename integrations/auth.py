@@ -39,16 +39,19 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 class HasScope(permissions.BasePermission):
-    """The view's ``required_scope`` must be one of the key's scopes (403 otherwise)."""
+    """The view's ``required_scope`` must be one of the key's scopes (403 otherwise); a tuple of scopes names
+    alternatives, any one of which will do."""
 
     message = "This API key lacks the scope this operation needs."
 
     def has_permission(self, request, view):
         if not isinstance(request.auth, ApiKey):
             return False
-        if view.required_scope not in request.auth.scopes:
+        required = view.required_scope
+        alternatives = (required,) if isinstance(required, str) else tuple(required)
+        if not set(alternatives) & set(request.auth.scopes):
             raise exceptions.PermissionDenied(
-                f"This API key lacks the {view.required_scope} scope.", code="missing_scope"
+                f"This API key lacks the {' or '.join(alternatives)} scope.", code="missing_scope"
             )
         return True
 
@@ -80,4 +83,4 @@ class IntegrationView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [ApiKeyRateThrottle]
-    required_scope = ""
+    required_scope: str | tuple[str, ...] = ""

@@ -8,6 +8,7 @@ class Scope(models.TextChoices):
     ORDERS_READ = "orders:read", _("Read orders")
     ORDERS_WRITE = "orders:write", _("Create and update orders")
     FULFILLMENTS_WRITE = "fulfillments:write", _("Record shipments, delivery and backorders")
+    RETURNS_WRITE = "returns:write", _("Read returns, mark them sent back and received")
 
 
 class WebhookEvent(models.TextChoices):
@@ -17,6 +18,10 @@ class WebhookEvent(models.TextChoices):
     ORDER_RELEASED = "order.released_for_fulfillment", "order.released_for_fulfillment"
     REFUND_SUCCEEDED = "refund.succeeded", "refund.succeeded"
     PAYMENT_RECEIVED = "payment.received", "payment.received"
+    RETURN_REQUESTED = "return.requested", "return.requested"
+    RETURN_APPROVED = "return.approved", "return.approved"
+    RETURN_RECEIVED = "return.received", "return.received"
+    RETURN_REFUNDED = "return.refunded", "return.refunded"
 
 
 # Which timeline events become which webhooks: the timeline is the durable record they are read from.
@@ -30,6 +35,11 @@ WEBHOOK_FOR_EVENT: dict[str, WebhookEvent] = {
     EventType.RELEASED_FOR_FULFILLMENT: WebhookEvent.ORDER_RELEASED,
     EventType.REFUND_RECORDED: WebhookEvent.REFUND_SUCCEEDED,
     EventType.PAYMENT_CAPTURED: WebhookEvent.PAYMENT_RECEIVED,
+    # A return's steps (returns.services); their payload adds the return (integrations.payloads.return_payload).
+    EventType.RETURN_REQUESTED: WebhookEvent.RETURN_REQUESTED,
+    EventType.RETURN_APPROVED: WebhookEvent.RETURN_APPROVED,
+    EventType.RETURN_RECEIVED: WebhookEvent.RETURN_RECEIVED,
+    EventType.RETURN_REFUNDED: WebhookEvent.RETURN_REFUNDED,
 }
 
 

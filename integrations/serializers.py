@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.money import MONEY_DIGITS
 from orders.constants import BackorderKind, DeliveryState
 from orders.models import Fulfillment, Order, OrderLine
+from returns.constants import Condition
+from returns.models import ReturnLine, ReturnRequest
 from storefront.countries import CountryCodeField
 
 
@@ -102,6 +105,42 @@ class BackorderInSerializer(serializers.Serializer):
     order_version = serializers.IntegerField(required=False, min_value=1)
 
 
+RETURN_VERSION_HELP = "Optional: the return's version as you read it; 409 if it changed since."
+
+
+class ReceivedLineInSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, help_text="A line of the return (its `lines[].id`).")
+    quantity = serializers.IntegerField(min_value=0, max_value=999, help_text="Units that arrived (0: none).")
+    condition = serializers.ChoiceField(
+        choices=Condition.choices,
+        required=False,
+        help_text="Required when units arrived: resellable (back in stock) or damaged (not restocked).",
+    )
+
+    def validate(self, data):
+        if data["quantity"] and "condition" not in data:
+            raise serializers.ValidationError({"condition": ["Required when units arrived."]})
+        return data
+
+
+class ReceiveInSerializer(serializers.Serializer):
+    lines = ReceivedLineInSerializer(
+        many=True, allow_empty=False, help_text="What arrived of each line; a line not named arrived with none."
+    )
+    version = serializers.IntegerField(required=False, min_value=1, help_text=RETURN_VERSION_HELP)
+
+    def validate_lines(self, lines):
+        ids = [line["id"] for line in lines]
+        if len(ids) != len(set(ids)):
+            raise serializers.ValidationError("Name each line once.")
+        return lines
+
+
+class InTransitInSerializer(serializers.Serializer):
+    carrier = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
 # --- out ---------------------------------------------------------------------------------------------
 
 
@@ -182,6 +221,7 @@ class OrderOutSerializer(serializers.ModelSerializer):
             "status",
             "financial_status",
             "fulfillment_status",
+            "return_status",
             "on_fulfillment_hold",
             "hold_until",
             "hold_reason",
@@ -206,6 +246,12 @@ class OrderOutSerializer(serializers.ModelSerializer):
             "lines",
             "fulfillments",
         ]
+        extra_kwargs = {
+            "return_status": {
+                "help_text": "Where the order's latest return stands; blank: no return "
+                "(GET /api/v1/returns/?order=<number> lists them)."
+            }
+        }
 
     def get_hold_until(self, order) -> str | None:
         _reason, until = order.hold()
@@ -213,3 +259,92 @@ class OrderOutSerializer(serializers.ModelSerializer):
 
     def get_hold_reason(self, order) -> str | None:
         return order.hold()[0]
+
+
+class ReturnLineOutSerializer(serializers.ModelSerializer):
+    order_line_id = serializers.IntegerField(read_only=True)
+    sku = serializers.CharField(source="order_line.sku", read_only=True)
+    name = serializers.SerializerMethodField(help_text="The item as it was ordered: product – variant.")
+    reason = serializers.CharField(source="reason.code", read_only=True, help_text="The return reason's code.")
+    store_fault = serializers.BooleanField(
+        source="reason.store_fault", read_only=True, help_text="The reason is the store's fault (no fees)."
+    )
+    exchange_for = serializers.SerializerMethodField(help_text="The replacement's SKU; null: refunded.")
+    condition = serializers.SerializerMethodField(help_text="Once received: resellable or damaged.")
+
+    class Meta:
+        model = ReturnLine
+        fields = [
+            "id",
+            "order_line_id",
+            "sku",
+            "name",
+            "quantity",
+            "reason",
+            "store_fault",
+            "exchange_for",
+            "received_quantity",
+            "condition",
+            "restocked_quantity",
+            "refund_amount",
+        ]
+        read_only_fields = fields
+
+    def get_name(self, line) -> str:
+        return f"{line.order_line.product_name} – {line.order_line.variant_name}".strip(" –")
+
+    def get_exchange_for(self, line) -> str | None:
+        return line.exchange_variant.sku if line.exchange_variant_id else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Condition.choices, allow_null=True))
+    def get_condition(self, line) -> str | None:
+        return line.condition or None
+
+
+class ReturnOutSerializer(serializers.ModelSerializer):
+    """A return as integrations see it; its figures are set when the items are received."""
+
+    order = serializers.IntegerField(source="order.number", read_only=True, help_text="The order's number.")
+    currency = serializers.CharField(source="order.currency", read_only=True)
+    lines = ReturnLineOutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReturnRequest
+        fields = [
+            "number",
+            "order",
+            "status",
+            "version",
+            "refund_to",
+            "comment",
+            "created_at",
+            "approved_at",
+            "received_at",
+            "closed_at",
+            "updated_at",
+            "carrier",
+            "tracking_number",
+            "currency",
+            "items_value",
+            "restocking_fee",
+            "shipping_fee",
+            "shipping_refund",
+            "exchange_difference",
+            "refund_amount",
+            "lines",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "items_value": {"help_text": "What the received units cost with tax (replacements' units included)."},
+            "restocking_fee": {"help_text": "Taken off the refund (never for the store's fault)."},
+            "shipping_fee": {"help_text": "Return shipping the customer pays, taken off the refund."},
+            "shipping_refund": {
+                "help_text": "The order's shipping, refunded when all of it came back for the store's fault."
+            },
+            "exchange_difference": {
+                "help_text": "Replacements less the items they replace (above 0: the shopper pays)."
+            },
+            "refund_amount": {
+                "help_text": "Refunded for this return (to the card or store credit, as refund_to says)."
+            },
+        }

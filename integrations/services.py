@@ -31,12 +31,13 @@ from core.reasons import Reason
 from editing import services as editing
 from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
 from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
-from integrations.payloads import order_payload
+from integrations.payloads import order_payload, return_payload
 from notifications.constants import MessageKind
 from notifications.services import notify
 from orders import services as order_services
 from orders.constants import ActorKind, MoneySource
 from orders.errors import OrderError
+from orders.events import RETURN_EVENTS
 from orders.models import Order, OrderEvent
 from storefront.models import PickupLocation, ShippingMethod, StoreSettings, Variant
 
@@ -195,6 +196,16 @@ def event_data(event: OrderEvent) -> dict:
     return data
 
 
+def webhook_data(event: OrderEvent) -> dict:
+    """A webhook's ``data``: the order as the API shows it and the event's data; a return's steps add the
+    return (``return``: its lines and figures as ``GET /api/v1/returns/<number>/`` shows them)."""
+    data: dict[str, dict | None] = {"order": order_payload(event.order_id), "event": event_data(event)}
+    return_id = (event.data or {}).get("return")
+    if event.type in RETURN_EVENTS and return_id:
+        data["return"] = return_payload(return_id)
+    return data
+
+
 def create_deliveries(events: list[OrderEvent]) -> list[int]:
     """One delivery per (endpoint, event), created once however often it is asked; queued on commit."""
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
@@ -210,7 +221,7 @@ def create_deliveries(events: list[OrderEvent]) -> list[int]:
                 "id": f"evt_{event.pk}",
                 "type": name,
                 "created_at": event.created_at.isoformat(),
-                "data": {"order": order_payload(event.order_id), "event": event_data(event)},
+                "data": webhook_data(event),
             }
             for endpoint in endpoints:
                 if endpoint.wants(name):

@@ -12,13 +12,26 @@ from orders.models import Fulfillment, Order, OrderLine
 from orders.presentation import describe_event
 from orders.status_links import status_path
 
+RETURN_STATUS_HELP = "Where the order's latest return stands; blank: no return."
+
 
 class OrderSummarySerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
-        fields = ["number", "placed_at", "currency", "total", "status", "financial_status", "fulfillment_status", "url"]
+        fields = [
+            "number",
+            "placed_at",
+            "currency",
+            "total",
+            "status",
+            "financial_status",
+            "fulfillment_status",
+            "return_status",
+            "url",
+        ]
+        extra_kwargs = {"return_status": {"help_text": RETURN_STATUS_HELP}}
 
     def get_url(self, order) -> str:
         return f"/api/v1/me/orders/{order.number}/"
@@ -111,6 +124,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
             "status",
             "financial_status",
             "fulfillment_status",
+            "return_status",
             "subtotal",
             "discount_code",
             "discount_total",
@@ -135,6 +149,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
             "timeline",
             "status_url",
         ]
+        extra_kwargs = {"return_status": {"help_text": RETURN_STATUS_HELP}}
 
     def get_timeline(self, order) -> list[dict]:
         language = translation.get_language()

@@ -32,13 +32,16 @@ def in_process():
 def api_key(catalog, in_process):
     """Every scope, and a rate no generated run reaches; orders exist for the paths that need one."""
     from orders import services
+    from returns import services as returns
     from tests.editing.conftest import place
     from tests.editing.test_services import MUG
+    from tests.returns.helpers import ask, delivered
 
     orders = [place([(MUG, 2)], paid="card") for _ in range(2)]
     shipment = services.record_shipment(order=orders[0], quantities={orders[0].lines.get().pk: 1})
+    returned = returns.approve_return(request=ask(delivered([(MUG, 2)], paid="card"), (MUG, 1, "too_big")), actor=None)
     _key, raw = create_api_key(name="Fuzzer", scopes=list(Scope.values), requests_per_minute=100_000)
-    return {"raw": raw, "number": orders[1].number, "id": shipment.pk}
+    return {"raw": raw, "number": orders[1].number, "id": shipment.pk, "return": returned.number}
 
 
 @pytest.mark.django_db
@@ -48,5 +51,5 @@ def test_the_api_keeps_its_schema(case, api_key):
     # Point ids at rows that exist, so generated bodies reach the services instead of stopping at a 404.
     for name in ("number", "id"):
         if name in (case.path_parameters or {}):
-            case.path_parameters[name] = api_key[name]
+            case.path_parameters[name] = api_key["return" if case.path.startswith("/api/v1/returns/") else name]
     case.call_and_validate(headers={"Authorization": f"Bearer {api_key['raw']}"}, checks=CHECKS)

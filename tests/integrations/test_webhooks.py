@@ -14,8 +14,11 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from notifications.constants import MessageKind
 from notifications.models import Message
 from orders import services as orders
+from returns import services as returns
 from tests.editing.conftest import place
 from tests.editing.test_services import MUG
+from tests.returns.helpers import ask, delivered, receive_all
+from tests.returns.seeds import seed_reasons
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalog")]
 SECRET = "whsec_test"
@@ -160,3 +163,55 @@ def test_without_endpoints_committed_events_cost_no_query_and_a_new_endpoint_is_
     )
     services.on_order_event(event)
     assert WebhookDelivery.objects.filter(order_event=event).count() == 1
+
+
+RETURN_TOPICS = [
+    WebhookEvent.RETURN_REQUESTED,
+    WebhookEvent.RETURN_APPROVED,
+    WebhookEvent.RETURN_RECEIVED,
+    WebhookEvent.RETURN_REFUNDED,
+]
+
+
+def test_each_step_of_a_return_is_one_signed_delivery_with_the_return_and_its_order(receiver, run_worker):
+    seed_reasons()
+    hooks = receiver()
+    WebhookEndpoint.objects.create(url=hooks.url, secret=SECRET, events=RETURN_TOPICS)
+    order = delivered([(MUG, 2)], paid="card")
+    request = ask(order, (MUG, 1, "changed_mind"))
+    returns.approve_return(request=request, actor=None)
+    request = receive_all(request)  # received, and refunded in the same step
+    run_worker()
+
+    deliveries = WebhookDelivery.objects.order_by("pk")
+    assert [d.event for d in deliveries] == RETURN_TOPICS  # one each, in the order they happened
+    assert all(d.status == DeliveryStatus.SUCCEEDED for d in deliveries)
+    bodies = {json.loads(body)["type"]: (headers, json.loads(body)) for headers, body in hooks.requests}
+    assert sorted(bodies) == sorted(RETURN_TOPICS) and len(hooks.requests) == 4
+    statuses = {}
+    for topic, (headers, body) in bodies.items():
+        raw = next(raw for h, raw in hooks.requests if h["X-Aftersale-Delivery"] == headers["X-Aftersale-Delivery"])
+        assert verify(headers, raw) and headers["X-Aftersale-Event"] == topic
+        data = body["data"]
+        assert data["order"]["number"] == order.number
+        assert data["event"]["number"] == request.number and data["event"]["return"] == request.pk
+        returned = data["return"]
+        assert (returned["number"], returned["order"]) == (request.number, order.number)
+        assert [(ln["sku"], ln["quantity"], ln["reason"]) for ln in returned["lines"]] == [(MUG, 1, "changed_mind")]
+        statuses[topic] = (returned["status"], data["order"]["return_status"])
+    # Each is made right after its step commits: the return as that step left it.
+    assert statuses == {
+        "return.requested": ("requested", "requested"),
+        "return.approved": ("approved", "approved"),
+        "return.received": ("refunded", "refunded"),
+        "return.refunded": ("refunded", "refunded"),
+    }
+    refunded = bodies["return.refunded"][1]["data"]
+    assert refunded["return"]["refund_amount"] == str(request.refund_amount) != "0.00"
+    assert refunded["event"]["refund"] == str(request.refund_amount)
+    assert bodies["return.received"][1]["data"]["event"]["items"][0]["condition"] == "resellable"
+
+    # The dispatcher walking the timeline afterwards adds nothing.
+    services.dispatch_timeline(lag_seconds=0)
+    run_worker()
+    assert WebhookDelivery.objects.count() == 4 and len(hooks.requests) == 4
