@@ -31,6 +31,7 @@ LIST_FIELDS = (
     "status",
     "financial_status",
     "fulfillment_status",
+    "return_status",
     "customer_id",
     "language",
     "version",
