@@ -31,7 +31,7 @@ SHIPMENT = {
     "pickup_hours": "",
 }
 RETURN = {**ORDER, "return_number": "R1042-1", "slip_url": f"{SITE}/store/returns/5.sig/slip/"}
-RETURN_ITEMS = [
+RETURN_ITEMS: list[dict] = [
     {
         "name": "Merino crew-neck sweater – M / Navy",
         "variant_id": None,

@@ -86,7 +86,7 @@ class ReturnForm(forms.Form):
                 label=_("Quantity of %(item)s") % {"item": item},
                 choices=[(n, str(n)) for n in range(row.returnable + 1)],
                 coerce=int,
-                empty_value=0,
+                empty_value=None,  # left out: none of it
                 initial=0,
                 required=False,
             )
@@ -150,7 +150,7 @@ class ReturnForm(forms.Form):
         return [
             AskedLine(
                 order_line_id=row.line.pk,
-                quantity=data[f"qty_{row.line.pk}"],
+                quantity=data[f"qty_{row.line.pk}"] or 0,
                 reason_code=data[f"reason_{row.line.pk}"],
                 exchange_variant_id=data.get(f"exchange_{row.line.pk}"),
             )

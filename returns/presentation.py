@@ -10,7 +10,7 @@ from orders.constants import EventType, ReturnStatus
 from orders.models import OrderLine
 
 # The step each timeline event marks.
-STEP_OF_EVENT = {
+STEP_OF_EVENT: dict[str, str] = {
     EventType.RETURN_REQUESTED: ReturnStatus.REQUESTED,
     EventType.RETURN_APPROVED: ReturnStatus.APPROVED,
     EventType.RETURN_IN_TRANSIT: ReturnStatus.IN_TRANSIT,
@@ -48,18 +48,24 @@ def steps(*, status: str, has_exchange: bool, times: list[tuple[str, datetime]])
     for event_type, at in times:
         if step := STEP_OF_EVENT.get(event_type):
             reached.setdefault(step, at)
-    last = ReturnStatus.REFUNDED if status == ReturnStatus.REFUNDED or not has_exchange else ReturnStatus.EXCHANGED
-    path = [ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT, ReturnStatus.RECEIVED, last]
+    last: str = ReturnStatus.REFUNDED if status == ReturnStatus.REFUNDED or not has_exchange else ReturnStatus.EXCHANGED
+    path: list[str] = [
+        ReturnStatus.REQUESTED,
+        ReturnStatus.APPROVED,
+        ReturnStatus.IN_TRANSIT,
+        ReturnStatus.RECEIVED,
+        last,
+    ]
     if status in ENDED:
         path = [step for step in path if step in reached and step != status] + [status]
     elif ReturnStatus.IN_TRANSIT not in reached and status not in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED):
         path.remove(ReturnStatus.IN_TRANSIT)
     current = path.index(status) if status in path else 0
-    labels = dict(ReturnStatus.choices)
+    labels = {value: str(label) for value, label in ReturnStatus.choices}
     return [
         Step(
             status=step,
-            label=str(labels[step]),
+            label=labels[step],
             at=reached.get(step) if index <= current else None,
             state="done" if index < current else "current" if index == current else "next",
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -129,7 +131,7 @@ def shopper_returns(customer_id: int) -> QuerySet:
     )
 
 
-def step_times(request: ReturnRequest) -> list[tuple[str, object]]:
+def step_times(request: ReturnRequest) -> list[tuple[str, datetime]]:
     """(event type, when) of the return's steps, oldest first, from the order's timeline; one query."""
     return list(
         OrderEvent.objects.filter(order_id=request.order_id, type__in=RETURN_EVENTS, data__return=request.pk)

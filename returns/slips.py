@@ -50,7 +50,7 @@ def context(ret: ReturnRequest) -> dict:
                 "variant_name": variant_name,
                 "sku": line.order_line.sku,
                 "quantity": line.quantity,
-                "exchange_for": line.exchange_variant.name if line.exchange_variant_id else "",
+                "exchange_for": line.exchange_variant.name if line.exchange_variant else "",
             }
         )
     store = StoreSettings.cached()

@@ -222,7 +222,7 @@ def _items(ret: ReturnRequest) -> list[dict]:
                 "line": line,
                 "product_name": product_name,
                 "variant_name": variant_name,
-                "exchange_for": line.exchange_variant.name if line.exchange_variant_id else "",
+                "exchange_for": line.exchange_variant.name if line.exchange_variant else "",
                 "reason": line.reason.shown_label,
             }
         )

@@ -24,6 +24,7 @@ SOURCE_DIRS = [
     "orders",
     "editing",
     "drafts",
+    "returns",
     "desk",
     "integrations",
     "notifications",
