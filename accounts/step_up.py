@@ -6,7 +6,9 @@ than 15 minutes ago must enter a fresh code, sent to the account's email, before
 
 - cancel an order (shopper page and API);
 - send an order to another country (an edit whose delivery address changes country; page and API);
-- make an address the default for future orders (address book).
+- make an address the default for future orders (address book);
+- send a return's refund to store credit (the return request page: credit is spent by whoever holds the
+  session, while a refund to the original payment goes back to the card that paid).
 
 Changing the account's email always needs codes from both addresses (``accounts.email_change``). Sessions
 opened by a code, and staff in admin, are not asked. A step-up lasts 15 minutes, like a fresh sign-in.

@@ -30,6 +30,17 @@ SHIPMENT = {
     "pickup_address": "",
     "pickup_hours": "",
 }
+RETURN = {**ORDER, "return_number": "R1042-1", "slip_url": f"{SITE}/store/returns/5.sig/slip/"}
+RETURN_ITEMS: list[dict] = [
+    {
+        "name": "Merino crew-neck sweater – M / Navy",
+        "variant_id": None,
+        "quantity": 1,
+        "reason": "too_small",
+        "exchange_for": {"name": "Merino crew-neck sweater – L / Navy", "variant_id": None},
+    },
+    {"name": "Ceramic mug – White", "variant_id": None, "quantity": 2, "reason": "changed_mind"},
+]
 
 SAMPLES: dict[str, dict] = {
     MessageKind.SIGN_IN_CODE: {
@@ -174,6 +185,26 @@ SAMPLES: dict[str, dict] = {
         "url": "https://erp.example/hooks/aftersale",
         "failures": 3,
         "admin_url": f"{SITE}/admin/integrations/webhookendpoint/1/change/",
+    },
+    MessageKind.RETURN_REQUESTED: {**RETURN, "items": RETURN_ITEMS, "approved": False},
+    MessageKind.RETURN_APPROVED: {**RETURN, "items": RETURN_ITEMS},
+    MessageKind.RETURN_REJECTED: {
+        **RETURN,
+        "items": RETURN_ITEMS,
+        "reason": {"reason_code": "other", "reason_note": "The mugs were used."},
+    },
+    # The mugs refunded less a 10% restocking fee and the return shipping; the sweater exchanged at the same price.
+    MessageKind.RETURN_RECEIVED: {
+        **RETURN,
+        "items": [{**RETURN_ITEMS[0], "condition": "resellable"}, {**RETURN_ITEMS[1], "condition": "resellable"}],
+        "items_value": "125.00",
+        "restocking_fee": "3.60",
+        "shipping_fee": "5.00",
+        "shipping_refund": "0.00",
+        "exchange_difference": "0.00",
+        "refund": "27.40",
+        "refund_to": "original",
+        "to_pay": "",
     },
     MessageKind.SHOP_AGAIN: {
         "items": ITEMS,

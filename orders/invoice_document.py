@@ -7,11 +7,11 @@ from the snapshot the invoice took when it was issued (``Invoice``), so it needs
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_countries import countries
 
+from core.documents import pdf_from_html
 from orders import invoices
 from orders.models import Invoice
 
@@ -41,10 +41,7 @@ def render_html(invoice: Invoice, *, pdf_url: str = "", for_pdf: bool = False) -
 
 
 def render_pdf(invoice: Invoice) -> bytes:
-    from weasyprint import CSS, HTML  # loads Pango: only the processes that make a PDF pay for it
-
-    stylesheet = CSS(filename=finders.find(STYLESHEET))
-    return HTML(string=render_html(invoice, for_pdf=True)).write_pdf(stylesheets=[stylesheet])
+    return pdf_from_html(render_html(invoice, for_pdf=True), stylesheet=STYLESHEET)
 
 
 def pdf_filename(invoice: Invoice) -> str:

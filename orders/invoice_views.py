@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import documents
 from core.errors import ApplicationError
 from orders import invoice_document, selectors
 from orders.admin_views import may_change_orders, order_url
@@ -53,21 +54,13 @@ def _number(token: str) -> int:
 
 
 def _page(invoice: Invoice, *, pdf_url: str) -> HttpResponse:
-    response = HttpResponse(invoice_document.render_html(invoice, pdf_url=pdf_url))
-    return _private(response)
+    # A buyer's name, address and VAT ID: kept by no shared cache, listed by no search engine.
+    return documents.private(HttpResponse(invoice_document.render_html(invoice, pdf_url=pdf_url)))
 
 
 def _pdf(invoice: Invoice) -> HttpResponse:
-    response = HttpResponse(invoice_document.render_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice_document.pdf_filename(invoice)}"'
-    return _private(response)
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    # A buyer's name, address and VAT ID: kept by no shared cache, listed by no search engine.
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    pdf = invoice_document.render_pdf(invoice)
+    return documents.pdf_response(pdf, filename=invoice_document.pdf_filename(invoice))
 
 
 # --- staff (admin) -------------------------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from orders.constants import DeliveryState
-from orders.models import Order, OrderLine
+from orders.events import RETURN_EVENTS
+from orders.models import Order, OrderEvent, OrderLine
 from returns.constants import COUNTED_STATUSES
 from returns.models import ReturnLine, ReturnPolicy, ReturnReason, ReturnRequest
 from returns.rules import LineState, PolicyTerms
@@ -144,3 +147,41 @@ def customer_return(customer_id: int, number: str) -> ReturnRequest | None:
 
 def order_returns(order: Order) -> list[ReturnRequest]:
     return list(with_lines(ReturnRequest.objects.filter(order=order)).order_by("-created_at", "-pk"))
+
+
+# --- the shopper's pages ----------------------------------------------------------------------------------
+
+
+def shopper_returns(customer_id: int) -> QuerySet:
+    """The shopper's returns, newest first, for their pages: each with its order and payment request, its lines
+    with the returned item's and the replacement's catalog rows (their names in the reader's language) and
+    reason; two queries for any number of returns and lines."""
+    lines = ReturnLine.objects.select_related(
+        "order_line__variant__product", "exchange_variant__product", "reason"
+    ).order_by("pk")
+    return (
+        ReturnRequest.objects.filter(order__customer_id=customer_id)
+        .select_related("order", "payment_request")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def step_times(request: ReturnRequest) -> list[tuple[str, datetime]]:
+    """(event type, when) of the return's steps, oldest first, from the order's timeline; one query."""
+    return list(
+        OrderEvent.objects.filter(order_id=request.order_id, type__in=RETURN_EVENTS, data__return=request.pk)
+        .order_by("created_at", "pk")
+        .values_list("type", "created_at")
+    )
+
+
+def slip_request(request_id: int) -> ReturnRequest | None:
+    """A return for its slip: the order, the lines with their catalog rows; two queries."""
+    lines = ReturnLine.objects.select_related("order_line__variant__product", "exchange_variant").order_by("pk")
+    return (
+        ReturnRequest.objects.filter(pk=request_id)
+        .select_related("order")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .first()
+    )

@@ -10,7 +10,7 @@ from django import template
 from django.utils import translation
 
 from orders import presentation
-from orders.constants import DeliveryState, FinancialStatus, FulfillmentStatus, OrderStatus
+from orders.constants import DeliveryState, FinancialStatus, FulfillmentStatus, OrderStatus, ReturnStatus
 
 register = template.Library()
 KINDS = {
@@ -18,6 +18,7 @@ KINDS = {
     "financial": FinancialStatus,
     "fulfillment": FulfillmentStatus,
     "delivery": DeliveryState,
+    "return": ReturnStatus,
 }
 
 

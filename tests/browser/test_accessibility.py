@@ -13,8 +13,11 @@ from notifications.constants import MessageKind
 from notifications.models import Message
 from orders.models import Order
 from orders.status_links import status_path
+from returns.models import ReturnRequest
+from returns.services import approve_return
 from storefront.models import ShippingMethod, Variant
 from tests.mail import sent_code
+from tests.returns.helpers import MUG, SWEATER_M, delivered, ensure_reasons
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,6 +122,28 @@ def test_every_shopper_page_passes_axe_at_both_widths(live_server, new_page, lan
     tour.failed("new address with errors")
     tour.go(f"/store/account/orders/{order.number}/cancel/")
     tour.audit("cancel")
+
+    # Returns: the request form, with errors, then the return asked for, approved (the slip, "I've sent it"), listed.
+    ensure_reasons()
+    returnable = delivered([(SWEATER_M, 1), (MUG, 1)], paid="card", email=DEMO_EMAIL)
+    mug = returnable.lines.get(sku=MUG)
+    tour.go(f"/store/account/orders/{returnable.number}/")
+    tour.audit("delivered order (return actions)")
+    tour.go(f"/store/account/orders/{returnable.number}/return/")
+    tour.audit("return request")
+    tour.submit()
+    tour.failed("return request with errors")
+    page.locator(f"#id_qty_{mug.pk}").select_option("1")
+    page.locator(f"#id_reason_{mug.pk}").select_option("changed_mind")
+    tour.submit()
+    asked = ReturnRequest.objects.get(order=returnable)
+    expect(page).to_have_url(f"{live_server.url}/store/account/returns/{asked.number}/")
+    tour.audit("return")
+    approve_return(request=asked, actor=None)
+    tour.go(f"/store/account/returns/{asked.number}/")
+    tour.audit("return approved")
+    tour.go("/store/account/returns/")
+    tour.audit("returns")
     tour.go("/store/checkout/")
     tour.audit("checkout, signed in (address book, VAT ID)")
     page.locator("main form button[type=submit][value=place]").click()

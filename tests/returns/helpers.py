@@ -6,7 +6,8 @@ from orders import services as orders
 from orders.constants import ActorKind, DeliveryState
 from orders.models import Order
 from returns import services as returns
-from returns.models import ReturnRequest
+from returns.constants import DEFAULT_REASONS
+from returns.models import ReturnReason, ReturnRequest
 from returns.services import AskedLine, Received
 from tests.editing.conftest import place
 
@@ -63,3 +64,9 @@ def receive_all(request: ReturnRequest, condition="resellable", actor=None) -> R
     return returns.receive_return(
         request=request, received=received, actor_kind=ActorKind.STAFF if actor else ActorKind.SYSTEM, actor=actor
     )
+
+
+def ensure_reasons() -> None:
+    """The reasons the migration seeds, again: a transactional test (the browser's) flushes every table after it."""
+    for position, (code, (_label, store_fault)) in enumerate(DEFAULT_REASONS.items()):
+        ReturnReason.objects.get_or_create(code=code, defaults={"store_fault": store_fault, "position": position})
