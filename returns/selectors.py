@@ -89,7 +89,7 @@ def page_line_states(order: Order) -> tuple[list[LineState], list[ReturnRequest]
                 spoken_for[item.order_line_id] = spoken_for.get(item.order_line_id, 0) + item.quantity
     states = []
     for line in lines:
-        delivered = [(s, q) for s, q in line.shipments if s.delivery_state == DeliveryState.DELIVERED]
+        delivered = [(s, q) for s, q in getattr(line, "shipments") if s.delivery_state == DeliveryState.DELIVERED]  # noqa: B009 - set by load_details
         states.append(
             LineState(
                 line_id=line.pk,
