@@ -31,6 +31,12 @@ def localize_item_names(context: dict, language: str) -> dict:
         for item in items
         if isinstance(item, dict)
         for key in ("variant_id", "from_variant_id")
+    } | {
+        # A return's exchange: {"exchange_for": {"name", "variant_id"}}.
+        item["exchange_for"].get("variant_id")
+        for items in lists.values()
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("exchange_for"), dict)
     }
     names = catalog_item_names({pk for pk in wanted if isinstance(pk, int)}, language)
     if names:
@@ -70,6 +76,9 @@ def renamed_items(items: list, names: dict[int, tuple[str, str]]) -> list:
         if found is None or not found[0]:
             return item
         item = {**item, **{key: item_title(*found) for key in NAME_KEYS if key in item}}
+        exchange = item.get("exchange_for")
+        if isinstance(exchange, dict) and (other := names.get(exchange.get("variant_id"))) and other[0]:
+            item["exchange_for"] = {**exchange, "name": item_title(*other)}
         if "to_variant" in item:  # a swap: "Tee: M / White → L / Black"
             before = names.get(item.get("from_variant_id"))
             item.update(product=found[0], to_variant=found[1], **({"from_variant": before[1]} if before else {}))

@@ -129,3 +129,21 @@ def test_the_emails_are_in_the_shoppers_language():
     again = email(order, MessageKind.RETURN_RECEIVED)
     assert again.language == "en"
     assert f"We're refunding {amount} to your original payment method." in again.body_text
+
+
+def test_an_exchanges_replacement_is_named_in_the_readers_language():
+    from orders.email_names import item_title, localize_item_names
+    from storefront.selectors import catalog_item_names
+    from tests.editing.conftest import sku
+
+    small, large = sku(SWEATER_M), sku(SWEATER_L)
+    item = {
+        "name": "frozen",
+        "variant_id": small.pk,
+        "quantity": 1,
+        "exchange_for": {"name": "frozen", "variant_id": large.pk},
+    }
+    names = catalog_item_names({small.pk, large.pk}, "ja")
+    renamed = localize_item_names({"items": [item]}, "ja")["items"][0]
+    assert renamed["exchange_for"]["name"] == item_title(*names[large.pk]) != "frozen"
+    assert renamed["name"] == item_title(*names[small.pk])
