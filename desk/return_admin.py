@@ -90,6 +90,9 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     show_full_result_count = False  # no second COUNT(*) of the whole table per page
 
+    class Media:
+        css = {"all": ["css/desk.css"]}
+
     def get_queryset(self, request):
         return selectors.with_return_lines(super().get_queryset(request))
 

@@ -45,7 +45,7 @@ OFFERED = {
     "transit": NOT_RECEIVED,
     "receive": NOT_RECEIVED,
 }
-FIGURES = ("items_value", "restocking_fee", "shipping_fee", "shipping_refund", "exchange_difference", "refund_amount")
+FEES = ("restocking_fee", "shipping_fee", "shipping_refund")
 
 
 def _require(request, action: str) -> None:
@@ -109,10 +109,26 @@ def _facts(ret: ReturnRequest, limit: Decimal | None | str) -> list[tuple[str, s
     return facts
 
 
-def _figures(ret: ReturnRequest) -> list[tuple[str, str]]:
-    """The money of a received return, as the service kept it."""
+def _money_rows(currency: str, values: dict[str, Decimal], *, exchange: bool) -> list[tuple[str, str]]:
+    """A return's money, refunded and exchanged items apart: ``values`` by the return's field names, with
+    ``refunded`` and ``exchanged`` for the items."""
+    rows = [(_("Refunded items"), values["refunded"])]
+    if exchange:
+        rows.append((_("Exchanged items"), values["exchanged"]))
+    rows += [(_label(field), values[field]) for field in FEES]
+    if exchange:
+        rows.append((_label("exchange_difference"), values["exchange_difference"]))
+    rows.append((_label("refund_amount"), values["refund_amount"]))
+    return [(label, money(value, currency)) for label, value in rows]
+
+
+def _figures(ret: ReturnRequest, lines: list[ReturnLine]) -> list[tuple[str, str]]:
+    """The money of a received return, as the service kept it (a refunded line keeps what its units were worth)."""
     currency = ret.order.currency
-    rows = [(_label(field), money(getattr(ret, field), currency)) for field in FIGURES]
+    refunded = sum((line.refund_amount for line in lines if not line.exchange_variant_id), Decimal("0"))
+    values = {field: getattr(ret, field) for field in (*FEES, "exchange_difference", "refund_amount")}
+    values.update(refunded=refunded, exchanged=ret.items_value - refunded)
+    rows = _money_rows(currency, values, exchange=any(line.exchange_variant_id for line in lines))
     if ret.credit_memo:
         rows.append((_("Credit memo"), ret.credit_memo.number))
     if ret.payment_request:
@@ -125,12 +141,14 @@ def _figures(ret: ReturnRequest) -> list[tuple[str, str]]:
     return rows
 
 
-def _preview(ret: ReturnRequest, figures: tuple[ReturnMoney, Decimal], limit: Decimal | None | str) -> dict:
+def _preview(
+    ret: ReturnRequest, lines: list[ReturnLine], figures: tuple[ReturnMoney, Decimal], limit: Decimal | None | str
+) -> dict:
     """What receiving as the form says would give back, computed by the service's own arithmetic."""
     result, refund = figures
-    currency = ret.order.currency
     values = {
-        "items_value": result.items_value + result.exchanged_value,
+        "refunded": result.items_value,
+        "exchanged": result.exchanged_value,
         "restocking_fee": result.restocking_fee,
         "shipping_fee": result.shipping_fee,
         "shipping_refund": result.shipping_refund,
@@ -138,7 +156,7 @@ def _preview(ret: ReturnRequest, figures: tuple[ReturnMoney, Decimal], limit: De
         "refund_amount": refund,
     }
     return {
-        "rows": [(_label(field), money(values[field], currency)) for field in FIGURES],
+        "rows": _money_rows(ret.order.currency, values, exchange=any(line.exchange_variant_id for line in lines)),
         "over_limit": refund > 0 and limit is not None and (isinstance(limit, str) or refund > limit),
     }
 
@@ -185,9 +203,9 @@ def return_page(
         "rows": receive.rows()
         if isinstance(receive := forms.get("receive"), ReceiveForm)
         else [(line, None, None) for line in lines],
-        "figures": _figures(ret) if ret.received_at else [],
+        "figures": _figures(ret, lines) if ret.received_at else [],
         "forms": forms,
-        "preview": _preview(ret, preview, limit) if preview and "receive" in forms else None,
+        "preview": _preview(ret, lines, preview, limit) if preview and "receive" in forms else None,
         "ship_url": _ship_url(request, ret, lines),
         "timeline": selectors.return_timeline(ret),
         "currency": order.currency,
