@@ -30,7 +30,8 @@ from returns.models import ReturnLine, ReturnRequest
 from returns.selectors import all_reasons
 
 LIST_PARAMETERS = frozenset({"o", "p"})  # ordering and page: the list is still unfiltered
-RETURN_NUMBER = re.compile(r"^R?(\d+)-(\d+)$", re.IGNORECASE)
+# "R1042-1" (a return), "1042", "#1042" or "R1042" (an order's returns).
+NUMBER = re.compile(r"^[#R]?(\d+)(?:-(\d+))?$", re.IGNORECASE)
 
 
 def _with_line(**lookups) -> Exists:
@@ -111,10 +112,10 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if match := RETURN_NUMBER.match(term):
-            return queryset.filter(number=f"R{match[1]}-{match[2]}"), False
-        if term.lstrip("#").isdigit():
-            return queryset.filter(order__number=int(term.lstrip("#"))), False
+        if match := NUMBER.match(term):
+            if match[2]:
+                return queryset.filter(number=f"R{match[1]}-{match[2]}"), False
+            return queryset.filter(order__number=int(match[1])), False
         return queryset.filter(order__email__icontains=term), False
 
     def has_add_permission(self, request):

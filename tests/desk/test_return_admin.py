@@ -11,6 +11,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from returns import services as returns
 from returns.models import ReturnPolicy, ReturnReason, ReturnRequest
 from storefront.models import Product, StoreSettings
 from tests.editing.conftest import sku
-from tests.orders.conftest import flashed
+from tests.orders.conftest import csrf_token, flashed, sign_in
 from tests.returns.helpers import MUG, SOCKS, SWEATER_L, SWEATER_M, ask, delivered, line, receive_all
 
 pytestmark = pytest.mark.usefixtures("catalog")
@@ -115,10 +116,10 @@ def test_the_queue_is_searched_by_return_number_order_number_or_email(agent_clie
     assert found(one.number) == [one.number]
     assert found(one.number.lower().removeprefix("r")) == [one.number]
     assert found(str(two.order.number)) == [two.number]
-    assert found(f"#{two.order.number}") == [two.number]
+    assert found(f"#{two.order.number}") == found(f"r{two.order.number}") == [two.number]
     assert found("NOOR.VISSER") == [one.number]
     assert found("example.com") == [two.number, one.number]
-    assert found("nobody") == []
+    assert found("nobody") == found("99999999999999") == []
 
 
 def test_the_queues_queries_are_pinned_and_flat_in_its_rows(agent_client):
@@ -250,6 +251,16 @@ def test_a_manager_rejects_with_a_reason_and_the_replacement_goes_back_to_stock(
     html = response.content.decode()
     assert "Used or damaged by the customer (note: Worn, tags removed)" in html
     assert f"Return {ret.number} rejected: 1 × Merino crew-neck sweater – M / Navy (Too small)" in html
+
+
+def test_every_action_needs_the_pages_csrf_token(agent):
+    client = sign_in(Client(enforce_csrf_checks=True), agent)
+    ret = ask(delivered([(MUG, 1)], paid="card"), (MUG, 1, "changed_mind"))
+    assert client.post(act(ret, "approve"), {"version": ret.version}).status_code == 403
+    assert fresh(ret).status == ReturnStatus.REQUESTED
+    token = csrf_token(client.get(page(ret)))
+    response = client.post(act(ret, "approve"), {"version": ret.version, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and fresh(ret).status == ReturnStatus.APPROVED
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "transit", "receive"])
