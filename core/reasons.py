@@ -40,6 +40,10 @@ class ReasonCode(models.TextChoices):
     PAYMENT_NOT_RECEIVED = "payment_not_received", _("Payment not received")
     PAID_ELSEWHERE = "paid_elsewhere", _("Paid another way")
     BALANCE_DUE = "balance_due", _("Balance due")
+    # Staff rejecting a return
+    OUTSIDE_WINDOW = "outside_window", _("Outside the return window")
+    USED_BY_CUSTOMER = "used_by_customer", _("Used or damaged by the customer")
+    NOT_OURS = "not_ours", _("Not bought from us")
     # Set by the system
     ORDER_EDITED = "order_edited", _("Order edited")
     ORDER_CANCELED = "order_canceled", _("Order canceled")
@@ -81,6 +85,12 @@ GOODWILL_REASONS = (
 )
 RELEASE_REASONS = (ReasonCode.PAID_ELSEWHERE, ReasonCode.CUSTOMER_REQUEST, ReasonCode.OTHER)
 PAYMENT_LINK_REASONS = (ReasonCode.BALANCE_DUE, ReasonCode.OTHER)
+RETURN_REJECT_REASONS = (
+    ReasonCode.OUTSIDE_WINDOW,
+    ReasonCode.USED_BY_CUSTOMER,
+    ReasonCode.NOT_OURS,
+    ReasonCode.OTHER,
+)
 DRAFT_DISCOUNT_REASONS = (
     ReasonCode.CUSTOMER_REQUEST,
     ReasonCode.GOODWILL,

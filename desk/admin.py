@@ -22,7 +22,16 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from core import dates
 from core.paging import EstimatedCountPaginator
-from desk import archive_views, customer_admin, draft_admin, fulfilment_views, money_views, note_views  # noqa: F401 - registers
+from desk import (  # noqa: F401 - registers
+    archive_views,
+    customer_admin,
+    draft_admin,
+    fulfilment_views,
+    money_views,
+    note_views,
+    return_admin,
+    return_create_views,
+)
 from desk.customer_forms import NoteForm
 from desk.filters import PlacedBetweenFilter, StatusFilter, TagFilter
 from desk.fulfilment_views import ship_warnings
@@ -31,6 +40,7 @@ from desk.order_inlines import (
     FulfillmentInline,
     OrderLineInline,
     PaymentRequestInline,
+    ReturnRequestInline,
     TransactionInline,
 )
 from desk.selectors import order_timeline
@@ -68,6 +78,7 @@ class OrderAdmin(admin.ModelAdmin):
         "on_fulfillment_hold",
         TagFilter,
         "risk_level",
+        "return_status",
     ]
     actions = ["archive_selected", "unarchive_selected"]
     search_fields = ["=number", "email", "external_id"]
@@ -92,6 +103,7 @@ class OrderAdmin(admin.ModelAdmin):
         TransactionInline,
         CreditMemoInline,
         PaymentRequestInline,
+        ReturnRequestInline,
     ]
     fieldsets = [
         (
@@ -102,6 +114,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "archive_actions",
                     "money_actions",
                     "fulfilment_actions",
+                    "return_actions",
                     "number",
                     "invoice_links",
                     "customer",
@@ -124,6 +137,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "status",
                     "financial_status",
                     "fulfillment_status",
+                    "return_status",
                     "on_fulfillment_hold",
                     "hold_state",
                     "edit_window_ends_at",
@@ -193,6 +207,7 @@ class OrderAdmin(admin.ModelAdmin):
             page(archive_views.archive, "archive"),
             page(archive_views.unarchive, "unarchive"),
             page(note_views.add_order_note, "note"),
+            page(return_create_views.create_return, "return"),
             *super().get_urls(),
         ]
 
@@ -287,6 +302,14 @@ class OrderAdmin(admin.ModelAdmin):
         )
         warnings = format_html_join("", '<p class="ship-warning">{}</p>', ((text,) for text in ship_warnings(obj)))
         return format_html("{}{}", links, warnings)
+
+    @admin.display(description=_("returns"))
+    def return_actions(self, obj):
+        """Staff open a return for the customer once something was shipped (the page says what can come back)."""
+        if obj.cancelled_at is not None or obj.fulfillment_status == FulfillmentStatus.UNFULFILLED:
+            return "—"
+        url = reverse("admin:orders_order_return", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Create a return"))
 
     @admin.display(description=_("money position"))
     def money_position(self, obj):

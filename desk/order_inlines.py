@@ -1,15 +1,18 @@
 """The order page's read-only sections in admin (desk.admin.OrderAdmin): lines, shipments, transactions with
-their refund buttons, credit memos and payment requests. Money and lines change only through services."""
+their refund buttons, credit memos, payment requests and returns. Money and lines change only through services."""
 
 from django.contrib import admin
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from desk.forms import line_label
 from orders import admin_views
 from orders.admin import ReadOnlyInline, credit_memo_print_link
 from orders.constants import TransactionKind, TransactionStatus
 from orders.models import CreditMemo, Fulfillment, OrderLine, PaymentRequest, Transaction
+from returns.models import ReturnLine, ReturnRequest
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -126,3 +129,33 @@ class PaymentRequestInline(ReadOnlyInline):
     model = PaymentRequest
     fields = ("created_at", "amount", "currency", "status", "expires_at", "paid_at", "reason")
     readonly_fields = fields
+
+
+class ReturnRequestInline(ReadOnlyInline):
+    """The order's returns, newest first, each linking to its page in the returns queue (its lines in one query)."""
+
+    model = ReturnRequest
+    fields = ("return_link", "status", "created_at", "returned_items", "refund")
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self, request):
+        lines = ReturnLine.objects.select_related("order_line").order_by("pk")
+        return super().get_queryset(request).select_related("order").prefetch_related(Prefetch("lines", lines))
+
+    @admin.display(description=_("return"))
+    def return_link(self, obj):
+        url = reverse("admin:returns_returnrequest_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.number)
+
+    @admin.display(description=_("items"))
+    def returned_items(self, obj):
+        return format_html_join(
+            ", ",
+            "{} × {}",
+            ((line.quantity, line_label(line.order_line)) for line in obj.lines.all()),
+        )
+
+    @admin.display(description=_("refund"))
+    def refund(self, obj):
+        return admin_views.money(obj.refund_amount, obj.order.currency) if obj.received_at else "—"

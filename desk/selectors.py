@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Max, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -17,6 +17,7 @@ from desk.models import Note
 from orders.models import Order, OrderEvent, StoreCreditEntry
 from orders.presentation import audit_sentence, event_actor, one_line_address
 from orders.selectors import refunding
+from returns.models import ReturnLine, ReturnRequest
 
 # A customer's page lists this many of their orders, timeline entries and ledger rows, newest first.
 PAGE_ROWS = 100
@@ -112,6 +113,37 @@ def customer_timeline(customer: User, *, limit: int = PAGE_ROWS) -> list[Entry]:
     notes = Note.objects.filter(customer=customer).select_related("author", "order").order_by("-created_at", "-id")
     entries = [*_event_entries(events, language), *_note_entries(notes[:limit])]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)[:limit]
+
+
+def return_timeline(request: ReturnRequest) -> list[Entry]:
+    """The order's events about one return, oldest first (one query)."""
+    language = get_language() or "en"
+    events = (
+        OrderEvent.objects.filter(order_id=request.order_id, data__return=request.pk)
+        .select_related("actor", "order")
+        .order_by("created_at", "id")
+    )
+    return _event_entries(events, language)
+
+
+def with_return_lines(returns: QuerySet) -> QuerySet:
+    """Returns with their lines' reasons: the queue's reasons and item counts in one more query per page."""
+    return returns.select_related("order").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("reason").order_by("pk"))
+    )
+
+
+def return_page(pk: int) -> ReturnRequest:
+    """One return for its staff page: its order, customer, money rows and lines with what they return and what
+    replaces them (the replacement's current stock, its line on the order), in two queries."""
+    lines = ReturnLine.objects.select_related("order_line", "exchange_variant", "reason", "exchange_line").order_by(
+        "pk"
+    )
+    return (
+        ReturnRequest.objects.select_related("order__customer", "requested_by_staff", "credit_memo", "payment_request")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .get(pk=pk)
+    )
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from datetime import datetime
 from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from core.cache import cached_rows
 from orders.constants import DeliveryState
 from orders.events import RETURN_EVENTS
 from orders.models import Order, OrderEvent, OrderLine
-from returns.constants import COUNTED_STATUSES
+from returns.constants import COUNTED_STATUSES, DEFAULT_REASONS
 from returns.models import ReturnLine, ReturnPolicy, ReturnReason, ReturnRequest
 from returns.rules import LineState, PolicyTerms
 from storefront.models import Variant
@@ -105,6 +106,22 @@ def page_line_states(order: Order) -> tuple[list[LineState], list[ReturnRequest]
         )
     returns = sorted(requests.values(), key=lambda r: (r.created_at, r.pk), reverse=True)
     return states, returns
+
+
+def all_reasons() -> list[ReturnReason]:
+    """Every reason, offered or not, in the order shown: from the cache (``ReturnReason.cache_key``, cleared by
+    any write to the table)."""
+    return cached_rows(ReturnReason.cache_key, lambda: list(ReturnReason.objects.all()))
+
+
+def reason_label(code: str) -> str:
+    """A reason code named in the active language (timelines: ``orders.presentation``); a code no longer in the
+    table reads as its built-in label, else as itself."""
+    for reason in all_reasons():
+        if reason.code == code:
+            return str(reason.shown_label)
+    default = DEFAULT_REASONS.get(code)
+    return str(default[0]) if default else code
 
 
 def active_reasons() -> list[ReturnReason]:

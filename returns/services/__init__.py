@@ -2,7 +2,7 @@
 (``receiving``)."""
 
 from returns.services.approval import approve_return, reject_return
-from returns.services.receiving import Received, mark_exchanged, on_order_event, receive_return
+from returns.services.receiving import Received, mark_exchanged, on_order_event, preview_receipt, receive_return
 from returns.services.requesting import AskedLine, mark_in_transit, request_return, withdraw_return
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "mark_exchanged",
     "mark_in_transit",
     "on_order_event",
+    "preview_receipt",
     "receive_return",
     "reject_return",
     "request_return",

@@ -22,6 +22,7 @@ from orders.calculations import tax_on
 from orders.constants import ActorKind, EventType, MoneySource, ReturnStatus
 from orders.lines import new_order_line
 from orders.models import Order, OrderEvent, OrderLine
+from orders.selectors import refunding
 from orders.services import request_balance_payment
 from orders.services.kernel import give_back, refresh_statuses
 from orders.services.refund_limits import check_refund_limit
@@ -164,6 +165,23 @@ def _restock(lines: list[ReturnLine]) -> None:
             Variant.objects.filter(pk=line.order_line.variant_id, track_inventory=True).update(stock=F("stock") + units)
             line.restocked_quantity += units
             line.save(update_fields=["restocked_quantity"])
+
+
+def preview_receipt(
+    *, request: ReturnRequest, received: dict[int, Received] | None = None
+) -> tuple[ReturnMoney, Decimal]:
+    """What receiving ``received`` (every unit, when None) would give back and refund, computed as
+    ``receive_return`` computes it and writing nothing: staff's page shows it before they confirm. The refund is
+    what the order would then hold beyond its cost (less for a shopper who still owes money)."""
+    order = Order.objects.annotate(refunding=refunding()).get(pk=request.order_id)
+    lines = list(request.lines.select_related("order_line__variant", "exchange_variant", "reason").order_by("pk"))
+    for line in lines:
+        got = Received(line.quantity, Condition.RESELLABLE) if received is None else received.get(line.pk)
+        line.received_quantity = min(max(got.quantity, 0), line.quantity) if got else 0
+    money = _value(order, request, lines, ReturnPolicy.cached())
+    order.total += money.replacements
+    give_back(order, money.given_back)
+    return money, min(max(money.net, ZERO), order.position.credit_due)
 
 
 def receive_return(

@@ -186,10 +186,12 @@ def mark_in_transit(
     tracking_number: str = "",
     actor_kind: ActorKind,
     actor: User | None = None,
+    version: int | None = None,
 ) -> ReturnRequest:
-    """The parcel is on its way back (the shopper's or the warehouse's word, with its tracking)."""
+    """The parcel is on its way back (the shopper's or the warehouse's word, with its tracking). ``version``: the
+    version the asking page showed (staff's page); a return changed since is refused."""
     with transaction.atomic():
-        order, request = lock_return(request.pk)
+        order, request = lock_return(request.pk, expected_version=version)
         refuse_unless(
             request,
             ReturnStatus.APPROVED,
