@@ -113,6 +113,10 @@ class Order(models.Model):
             models.Index(fields=["status", "financial_status", "fulfillment_status"], name="order_statuses"),
             models.Index(fields=["updated_at"], name="order_updated"),
             models.Index(fields=["email"], name="order_email"),
+            # The admin's return-status filter: few orders have a return.
+            models.Index(
+                fields=["return_status", "-placed_at"], condition=~models.Q(return_status=""), name="order_with_returns"
+            ),
             *ORDER_SEARCH_INDEXES,
         ]
         constraints = [

@@ -38,6 +38,7 @@ class UnitsBack:
     store_fault: bool
     restocking_fee_percent: Decimal = ZERO
     replacement_gross: Decimal | None = None  # an exchange: what its replacement costs, tax included
+    key: int | None = None  # what ``ReturnMoney.line_values`` is keyed by (the return line); else ``line_id``
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class ReturnMoney:
     shipping_refund: Decimal  # the original shipping, when the whole order comes back for the store's fault
     exchanged_value: Decimal  # the exchanged units' cost
     replacements: Decimal  # what their replacements cost
-    line_values: dict[int, Decimal] = field(default_factory=dict)  # line id → this return's units' cost
+    line_values: dict[int, Decimal] = field(default_factory=dict)  # unit's key → what those units cost
 
     @property
     def given_back(self) -> Decimal:
@@ -89,16 +90,16 @@ def return_money(
     line_values: dict[int, Decimal] = {}
     any_fault = any(unit.store_fault for unit in units)
     refunded_units = False
+    taken: dict[int, int] = {}  # units of each line valued so far in this return (a line may come back twice)
     for unit in units:
         line = by_id[unit.line_id]
+        before = line.returned_before + taken.get(unit.line_id, 0)
+        taken[unit.line_id] = taken.get(unit.line_id, 0) + unit.quantity
         value = units_value(
-            gross=line.gross,
-            quantity=line.quantity,
-            before=line.returned_before,
-            count=unit.quantity,
-            currency=currency,
+            gross=line.gross, quantity=line.quantity, before=before, count=unit.quantity, currency=currency
         )
-        line_values[unit.line_id] = line_values.get(unit.line_id, ZERO) + value
+        key = unit.line_id if unit.key is None else unit.key
+        line_values[key] = line_values.get(key, ZERO) + value
         if unit.replacement_gross is not None:
             exchanged += value
             replacements += unit.replacement_gross

@@ -11,6 +11,15 @@ from orders.constants import ReturnStatus
 OPEN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT)
 # Statuses whose units count as returned or on their way back (never offered for another return).
 COUNTED_STATUSES = (*OPEN_STATUSES, ReturnStatus.RECEIVED, ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED)
+# Received: only the units that arrived count (what never came back may be asked again).
+RECEIVED_STATUSES = (ReturnStatus.RECEIVED, ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED)
+
+
+def units_held(status: str, quantity: int, received_quantity: int) -> int:
+    """Units of a return line that a new return can't ask for."""
+    if status in OPEN_STATUSES:
+        return quantity
+    return received_quantity if status in RECEIVED_STATUSES else 0
 
 
 class RefundTo(models.TextChoices):

@@ -11,7 +11,7 @@ from core.cache import cached_rows
 from orders.constants import DeliveryState
 from orders.events import RETURN_EVENTS
 from orders.models import Order, OrderEvent, OrderLine
-from returns.constants import COUNTED_STATUSES, DEFAULT_REASONS
+from returns.constants import COUNTED_STATUSES, DEFAULT_REASONS, OPEN_STATUSES, RECEIVED_STATUSES, units_held
 from returns.models import ReturnLine, ReturnPolicy, ReturnReason, ReturnRequest
 from returns.rules import LineState, PolicyTerms
 from storefront.models import Variant
@@ -42,16 +42,19 @@ def order_lines_for_returns(order: Order, *, exclude_request: int | None = None)
     returns that count), ``received_before`` (units received in returns) and the product's flag."""
     delivered = Q(fulfillment_lines__fulfillment__delivery_state=DeliveryState.DELIVERED)
     counted = Q(request__status__in=COUNTED_STATUSES)
+    asked, arrived = Q(request__status__in=OPEN_STATUSES), Q(request__status__in=RECEIVED_STATUSES)
     if exclude_request is not None:
         counted &= ~Q(request_id=exclude_request)
+        asked &= ~Q(request_id=exclude_request)
+        arrived &= ~Q(request_id=exclude_request)
     return list(
         OrderLine.objects.filter(order=order)
         .select_related("variant__product")
         .annotate(
             delivered=Coalesce(Sum("fulfillment_lines__quantity", filter=delivered), 0),
             last_delivered_at=Max("fulfillment_lines__fulfillment__delivered_at", filter=delivered),
-            spoken_for=_units(counted),
-            received_before=_units(counted, "received_quantity"),
+            spoken_for=_units(asked) + _units(arrived, "received_quantity"),
+            received_before=_units(arrived, "received_quantity"),
         )
         .order_by("position", "pk")
     )
@@ -86,8 +89,8 @@ def page_line_states(order: Order) -> tuple[list[LineState], list[ReturnRequest]
     if order.return_status:
         for item in ReturnLine.objects.filter(request__order=order).select_related("request"):
             requests[item.request_id] = item.request
-            if item.request.status in COUNTED_STATUSES:
-                spoken_for[item.order_line_id] = spoken_for.get(item.order_line_id, 0) + item.quantity
+            held = units_held(item.request.status, item.quantity, item.received_quantity)
+            spoken_for[item.order_line_id] = spoken_for.get(item.order_line_id, 0) + held
     states = []
     for line in lines:
         delivered = [(s, q) for s, q in getattr(line, "shipments") if s.delivery_state == DeliveryState.DELIVERED]  # noqa: B009 - set by load_details

@@ -160,7 +160,11 @@ def test_staff_find_orders_by_number_email_and_tag(staff_client):
     load_catalog()
     load_demo_shopper()
     order = Order.objects.order_by("number").first()
-    Order.objects.filter(pk=order.pk).update(tags=["Edited by Customer"])
+    from accounts.models import User
+    from orders.services import review_order
+
+    staff = User.objects.get(email="staff-test@example.com")
+    review_order(order=order, tags=["Edited by Customer"], risk_level=order.risk_level, actor=staff)
 
     by_number = staff_client.get("/admin/orders/order/", {"q": str(order.number)})
     assert list(by_number.context["cl"].result_list) == [order]

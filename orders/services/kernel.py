@@ -33,7 +33,9 @@ def refresh_statuses(*, order: Order, lines: list[OrderLine] | None = None) -> l
     lines = list(order.lines.all()) if lines is None else lines
     derived = derive_statuses(
         OrderFacts(
-            total=order.total,
+            # What it costs now: goodwill and returns given back (an exchange's replacement raises the total
+            # as its returned items are given back) are not left to pay.
+            total=order.total - min(order.adjustment_total, order.total) + order.kept_total,
             captured=order.captured_total,
             refunded=order.refunded_total,
             cancelled=order.cancelled_at is not None,

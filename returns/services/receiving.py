@@ -97,6 +97,7 @@ def _value(order: Order, request: ReturnRequest, lines: list[ReturnLine], policy
                 store_fault=line.reason.store_fault,
                 restocking_fee_percent=line.reason.restocking_fee_percent,
                 replacement_gross=replacement,
+                key=line.pk,
             )
         )
     shipping_tax = tax_on(
@@ -214,7 +215,7 @@ def receive_return(
         _restock(lines)
         money = _value(order, request, lines, policy)
         for line in lines:
-            line.refund_amount = ZERO if line.exchange_variant_id else money.line_values.get(line.order_line_id, ZERO)
+            line.refund_amount = ZERO if line.exchange_variant_id else money.line_values.get(line.pk, ZERO)
             line.save(update_fields=["refund_amount"])
         added = _add_replacements(order, lines)
         release_reservations(lines, keep={line.pk: line.received_quantity for line in lines})

@@ -24,6 +24,7 @@ from orders.services.refunds import send_refund
 from returns import services as returns
 from returns.errors import ReturnConflict, ReturnError
 from returns.models import ReturnPolicy, ReturnReason
+from returns.services import Received
 from storefront.models import Product, Variant
 from tests.editing.conftest import place, sku
 from tests.returns.helpers import MUG, SOCKS, SWEATER_L, SWEATER_M, ask, deliver, delivered, line, receive_all
@@ -252,3 +253,15 @@ def test_auto_approval_approves_in_the_same_step():
     request = ask(order, (MUG, 1, "changed_mind"))
     request.refresh_from_db()
     assert request.status == ReturnStatus.APPROVED
+
+
+def test_units_that_never_arrived_can_be_asked_back_again(staff):
+    order = delivered([(MUG, 2)], paid="card")
+    first = ask(order, (MUG, 2, "changed_mind"))
+    returns.approve_return(request=first, actor=staff)
+    only_one = {first.lines.get().pk: Received(1, "resellable")}
+    returns.receive_return(request=first, received=only_one, actor_kind=ActorKind.STAFF, actor=staff)
+    second = ask(order, (MUG, 1, "changed_mind"))  # the other mug is still with the shopper
+    assert second.lines.get().quantity == 1
+    with pytest.raises(ReturnError):
+        ask(order, (MUG, 1, "changed_mind"))
