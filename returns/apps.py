@@ -12,7 +12,7 @@ class ReturnsConfig(AppConfig):
     def ready(self):
         # Imported once apps are loaded: the provider's modules import models.
         from orders import order_actions
-        from orders.presentation import register_return_reason_label
+        from orders.return_sentences import register_return_reason_label
         from returns.order_actions import ReturnActions
         from returns.selectors import reason_label
 
