@@ -29,8 +29,8 @@ class VariantInline(TranslationTabularInline):
 
 @admin.register(Product)
 class ProductAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "is_active", "is_customizable"]
-    list_filter = ["is_active", "is_customizable"]
+    list_display = ["name", "slug", "is_active", "is_customizable", "is_returnable"]
+    list_filter = ["is_active", "is_customizable", "is_returnable"]
     search_fields = ["name", "slug", "variants__sku"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VariantInline]
