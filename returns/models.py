@@ -182,7 +182,7 @@ class ReturnLine(models.Model):
     )
     # Stock of the replacement, taken on approval (given back if the return is rejected or withdrawn).
     reserved = models.BooleanField(default=False)
-    received_quantity = models.PositiveIntegerField(_("received"), default=0)
+    received_quantity = models.PositiveIntegerField(_("quantity received"), default=0)
     condition = models.CharField(_("condition"), max_length=12, choices=Condition.choices, blank=True)
     restocked_quantity = models.PositiveIntegerField(_("restocked"), default=0)
     refund_amount = models.DecimalField(_("refund"), **MONEY_DIGITS, default=0)

@@ -60,7 +60,7 @@ def _check(lines: list[ReturnLine], received: dict[int, Received]) -> None:
             continue
         key = f"lines.{line.pk}"
         if not 0 <= got.quantity <= line.quantity:
-            errors[key] = [_("Between 0 and %(count)s.") % {"count": line.quantity}]
+            errors[key] = [_("Between 0 and %(most)s.") % {"most": line.quantity}]
         elif got.quantity and got.condition not in Condition.values:
             errors[key] = [_("Say what state the items are in.")]
     if unknown := set(received) - {line.pk for line in lines}:
