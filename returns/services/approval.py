@@ -63,7 +63,7 @@ def approve_locked(
     _reserve_replacements(lines)
     request.status, request.approved_at = ReturnStatus.APPROVED, timezone.now()
     save_return(order, request, ["status", "approved_at"])
-    items = items_data(lines)
+    items = items_data(lines, language=order.language)
     record(order, request, EventType.RETURN_APPROVED, data={"items": items}, actor_kind=actor_kind, actor=actor)
     tell_shopper(order, request, MessageKind.RETURN_APPROVED, {"items": items})
 
@@ -104,11 +104,14 @@ def reject_return(
             order,
             request,
             EventType.RETURN_REJECTED,
-            data={"items": items_data(lines), **reason.as_data()},
+            data={"items": items_data(lines, language=order.language), **reason.as_data()},
             actor_kind=ActorKind.STAFF,
             actor=actor,
         )
         tell_shopper(
-            order, request, MessageKind.RETURN_REJECTED, {"items": items_data(lines), "reason": reason.as_data()}
+            order,
+            request,
+            MessageKind.RETURN_REJECTED,
+            {"items": items_data(lines, language=order.language), "reason": reason.as_data()},
         )
     return request

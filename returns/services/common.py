@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.signed_ids import SignedId
@@ -58,8 +59,9 @@ def save_return(
     save_change(order, ["return_status", *order_fields], content=content)
 
 
-def items_data(lines: list[ReturnLine], *, received: bool = False) -> list[dict]:
-    """A return's items as plain data for events and emails (named in the reader's language by variant id)."""
+def items_data(lines: list[ReturnLine], *, language: str, received: bool = False) -> list[dict]:
+    """A return's items as plain data for events and emails, named as their lines were bought (in the order's
+    ``language``; emails and pages rename them in the reader's by variant id)."""
     items = []
     for line in lines:
         quantity = line.received_quantity if received else line.quantity
@@ -74,7 +76,9 @@ def items_data(lines: list[ReturnLine], *, received: bool = False) -> list[dict]
         }
         variant = line.exchange_variant
         if variant is not None:
-            item["exchange_for"] = {"name": f"{order_line.product_name} – {variant.name}", "variant_id": variant.pk}
+            with translation.override(language):
+                name = f"{order_line.product_name} – {variant.name}"
+            item["exchange_for"] = {"name": name, "variant_id": variant.pk}
         if received and line.condition:
             item["condition"] = line.condition
         items.append(item)

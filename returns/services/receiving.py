@@ -254,7 +254,7 @@ def receive_return(
             order,
             request,
             EventType.RETURN_RECEIVED,
-            data={"items": items_data(lines, received=True), **figures},
+            data={"items": items_data(lines, language=order.language, received=True), **figures},
             actor_kind=actor_kind,
             actor=actor,
         )
@@ -283,7 +283,7 @@ def receive_return(
             request,
             MessageKind.RETURN_RECEIVED,
             {
-                "items": items_data(lines, received=True),
+                "items": items_data(lines, language=order.language, received=True),
                 **figures,
                 "to_pay": str(request.payment_request.amount) if request.payment_request else "",
             },

@@ -146,7 +146,7 @@ def request_return(
         )
         return_lines = list(request.lines.select_related("order_line", "exchange_variant", "reason"))
         save_return(order, request, [])
-        items = items_data(return_lines)
+        items = items_data(return_lines, language=order.language)
         record(
             order,
             request,

@@ -2,10 +2,12 @@
 delivered items for a refund and exchanges the other for another size; a manager (1280 px, TOTP) approves and
 marks both received in admin; a real RQ worker sends the refund through the gateway; the manager ships the
 replacement from the order's page; the shopper's pages show each step with the right figures, and the emails
-arrived in German."""
+arrived in German. With ``SCREENSHOTS_DIR`` set, the shopper's return page and staff's are saved there."""
 
+import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -138,6 +140,11 @@ def test_a_return_and_an_exchange_from_request_to_refund_and_shipment(live_serve
         large_in_german = large.name  # "L / Marineblau": the catalog in the reader's language
     expect(shopper.locator("[data-return-items]")).to_contain_text(large_in_german)
     no_wider_than_the_screen(shopper)
+    if shots := os.environ.get("SCREENSHOTS_DIR"):  # docs/pages/ is made this way
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        shopper.screenshot(path=f"{shots}/return-de-390.png", full_page=True)
+        desk.goto(f"{base}/admin/returns/returnrequest/{ret.pk}/change/")
+        desk.screenshot(path=f"{shots}/return-desk-1280.png", full_page=True)
     shopper.goto(f"{base}/store/account/orders/{order.number}/")
     expect(shopper.locator("body")).to_contain_text(de("Partially refunded"))
     no_wider_than_the_screen(shopper)
