@@ -128,6 +128,8 @@ def _replacement(order: Order, line: ReturnLine):
         quantity=line.received_quantity,
         prices_include_tax=order.prices_include_tax,
         currency=order.currency,
+        discount_percent=order.discount_percent,
+        discountable=not (old.is_free or old.is_fee),
     )
 
 

@@ -56,7 +56,7 @@ from returns.selectors import order_lines_for_returns
 from returns.services import AskedLine, Received
 from storefront.models import DiscountCode, Variant
 from tests.editing.conftest import place
-from tests.returns.helpers import MUG, SOCKS, SWEATER_L, SWEATER_M, ask, delivered, receive_all
+from tests.returns.helpers import MUG, SOCKS, SWEATER_L, SWEATER_M, ask, deliver, delivered, receive_all
 from tests.returns.helpers import line as line_of
 
 TEE_M = "ORGANIC-COTTON-TEE-M-WHITE"
@@ -281,6 +281,32 @@ def test_a_return_shrinks_or_withdraws_an_open_pay_now_request(staff):
     assert mug.refund_amount == D("13.00")  # 18.00 less the 5.00 still owed
     assert (order.position.balance_due, order.position.credit_due) == (0, 0)
     assert not PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).exists()
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_replacement_is_priced_as_the_orders_percent_off_prices_it_later(staff):
+    """10% off: a sweater (80.10 paid) exchanged for a 99.00 size cost 90.10 (the old 8.90 discount copied), and
+    cancelling the socks left unshipped priced it again at 89.10: 27.00 freed less 10.00 owed refunded 18.00."""
+    Variant.objects.filter(sku=SWEATER_L).update(price=D("99.00"))
+    order = place([(SWEATER_M, 1), (SOCKS, 2)], paid="card", discount_code="WELCOME10")
+    order = deliver(order, **{SWEATER_M: 1})
+    request = ask(order, (SWEATER_M, 1, "too_small", SWEATER_L))
+    returns.approve_return(request=request, actor=staff)
+    request = receive_all(request, actor=staff)
+    order.refresh_from_db()
+    replacement = line_of(order, SWEATER_L)
+    assert (replacement.discount_amount, replacement.total) == (D("9.90"), D("89.10"))
+    owed = order.position.balance_due
+    assert owed == request.exchange_difference == D("9.00")
+    orders.record_shipment(order=order, quantities={replacement.pk: 1}, actor_kind=ActorKind.STAFF)
+    freed = line_of(order, SOCKS).total
+    editing.cancel_unshipped(
+        order=order, reason=Reason(ReasonCode.OUT_OF_STOCK, "discontinued"), refund=RestRefund.FULL, actor=staff
+    )
+    replacement.refresh_from_db()
+    assert replacement.total == D("89.10")  # as it was: the cancellation priced it the same
+    refunds = Transaction.objects.filter(order=order, kind=TransactionKind.REFUND)
+    assert sum(refund.amount for refund in refunds) == freed - owed == D("18.00")
 
 
 # --- the state machine ----------------------------------------------------------------------------------
