@@ -394,7 +394,8 @@ def load_return_policy() -> ReturnPolicy:
 
 def load_demo_returns(*, progress: Callable[[Iterable], Iterable] = lambda it: it) -> int:
     """The demo shopper's returns, one in every state, each on a delivered order of its own and moved on by
-    the services shoppers, staff and the warehouse use (so each step has its event and its email): requested;
+    the services shoppers, staff and the warehouse use (so each step has its event, and its email where the
+    service sends one): requested;
     approved (a refund, and an exchange whose replacement's stock is reserved); on its way back with
     tracking; an exchange received whose replacement waits to ship; an exchange shipped; refunded to store
     credit; refunded less a restocking fee; rejected; withdrawn. Also a product that can't be returned (the
