@@ -138,16 +138,28 @@ def replacement_line(
     quantity: int,
     prices_include_tax: bool,
     currency: str,
+    discount_percent: Decimal = ZERO,
+    discountable: bool = True,
 ) -> tuple[LineInput, LineAmounts, Decimal]:
     """A replacement costs what the units it replaces cost (their price, their share of discounts), plus the
-    catalog's difference between the two variants. Returns its price, its figures and its cost with tax."""
+    catalog's difference between the two variants. Returns its price, its figures and its cost with tax.
+
+    On an order with a percent off (a code's, or staff's), the replacement takes that percent of its own price,
+    as every line of the order is priced when an edit or a cancellation prices it again; a share copied from
+    the replaced units would change at the next edit (a pricier size: the percent of the difference came
+    back as a refund). Otherwise (a staff amount spread over the lines, or none) it keeps their share."""
     price = max(quantize(unit_price + catalog_difference, currency), ZERO)
-    priced = LineInput(unit_price=price, quantity=quantity, tax_rate=tax_rate)
-    subtotal = quantize(price * quantity, currency)
-    discount = min(quantize(discount_per_unit * quantity, currency), subtotal)
-    amounts = calculate_line(
-        priced, discount_percent=ZERO, prices_include_tax=prices_include_tax, currency=currency, discount=discount
-    )
+    priced = LineInput(unit_price=price, quantity=quantity, tax_rate=tax_rate, discountable=discountable)
+    if discount_percent:
+        amounts = calculate_line(
+            priced, discount_percent=discount_percent, prices_include_tax=prices_include_tax, currency=currency
+        )
+    else:
+        subtotal = quantize(price * quantity, currency)
+        discount = min(quantize(discount_per_unit * quantity, currency), subtotal) if discountable else ZERO
+        amounts = calculate_line(
+            priced, discount_percent=ZERO, prices_include_tax=prices_include_tax, currency=currency, discount=discount
+        )
     gross = amounts.total if prices_include_tax else amounts.total + amounts.tax
     return priced, amounts, gross
 

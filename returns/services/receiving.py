@@ -19,14 +19,15 @@ from core.money import ZERO, quantize
 from core.reasons import Reason, ReasonCode
 from notifications.constants import MessageKind
 from orders.calculations import tax_on
-from orders.constants import ActorKind, EventType, MoneySource, ReturnStatus
+from orders.constants import ActorKind, EventType, MoneySource, PaymentRequestStatus, ReturnStatus
 from orders.lines import new_order_line
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent, OrderLine, PaymentRequest
 from orders.selectors import refunding
 from orders.services import request_balance_payment
 from orders.services.kernel import give_back, refresh_statuses
 from orders.services.refund_limits import check_refund_limit
 from orders.services.refunds import create_refunds
+from orders.services.settlement import OpenSettlement, withdraw_open_settlement  # not re-exported by orders.services
 from returns.calculations import LineFacts, ReturnMoney, UnitsBack, line_gross, replacement_line, return_money
 from returns.constants import Condition, RefundTo, ShippingPayer
 from returns.errors import ReturnError
@@ -127,6 +128,8 @@ def _replacement(order: Order, line: ReturnLine):
         quantity=line.received_quantity,
         prices_include_tax=order.prices_include_tax,
         currency=order.currency,
+        discount_percent=order.discount_percent,
+        discountable=not (old.is_free or old.is_fee),
     )
 
 
@@ -273,11 +276,7 @@ def receive_return(
             request.save(update_fields=["credit_memo"])
         if not added:
             record(order, request, EventType.RETURN_REFUNDED, data=figures, actor_kind=actor_kind, actor=actor)
-        if money.net < 0 and order.position.balance_due > 0:
-            request.payment_request = request_balance_payment(
-                order_id=order.pk, actor_kind=ActorKind.SYSTEM, reason=Reason(ReasonCode.RETURNED, request.number)
-            )
-            request.save(update_fields=["payment_request"])
+        _settle_balance(order, request, money)
         tell_shopper(
             order,
             request,
@@ -289,6 +288,30 @@ def receive_return(
             },
         )
     return request
+
+
+def _settle_balance(order: Order, request: ReturnRequest, money: ReturnMoney) -> None:
+    """What the shopper still owes once the return is settled: a pricier replacement asks for the balance by
+    Pay now; an open request asking for more than is now due (the return lowered it) is replaced by one for
+    what is still due, or withdrawn when nothing is."""
+    open_requests = list(
+        PaymentRequest.objects.filter(order=order, status=PaymentRequestStatus.OPEN).values_list("pk", "amount")
+    )
+    balance = order.position.balance_due
+    if balance > 0 and (money.net < 0 or any(amount > balance for _pk, amount in open_requests)):
+        asked = request_balance_payment(  # supersedes an open request
+            order_id=order.pk, actor_kind=ActorKind.SYSTEM, reason=Reason(ReasonCode.RETURNED, request.number)
+        )
+        if money.net < 0:
+            request.payment_request = asked
+            request.save(update_fields=["payment_request"])
+    elif open_requests and balance <= 0:
+        withdraw_open_settlement(
+            order=order,
+            still_open=OpenSettlement(
+                payment_requests=[pk for pk, _amount in open_requests], awaiting_refunds=[], pending_refunds=ZERO
+            ),
+        )
 
 
 def _figures(order: Order, request: ReturnRequest) -> dict:

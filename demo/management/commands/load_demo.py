@@ -25,6 +25,10 @@ class Command(BaseCommand):
         _staff, otpauth, backup_codes = demo.ensure_staff_user()
         placed = demo.load_demo_shopper()
         self.stdout.write(f"Catalog ready; demo shopper {demo.DEMO_EMAIL}: {placed or 'already has'} orders.")
+        returned = demo.load_demo_returns(
+            progress=lambda it: tqdm(it, desc="returns", unit="order", mininterval=1, file=self.stderr._out)
+        )
+        self.stdout.write(f"Returns: {returned or 'the demo shopper already has'} returns in every state.")
         self.stdout.write(f"Staff authenticator: {otpauth}")
         self.stdout.write(f"Staff backup codes (each works once): {' '.join(backup_codes)}")
         if orders and not customers:
