@@ -344,6 +344,10 @@ def mark_exchanged(*, order_id: int) -> list[ReturnRequest]:
                 continue
             lines = list(request.lines.select_related("exchange_line").order_by("pk"))
             replacements = [line.exchange_line for line in lines if line.exchange_line is not None]
+            if any(
+                line.exchange_variant_id and line.received_quantity and line.exchange_line is None for line in lines
+            ):
+                continue  # a replacement was taken off the order (cancelled with the rest): it never ships
             if any(line.fulfilled_quantity < line.quantity for line in replacements):
                 continue
             request.status, request.closed_at = ReturnStatus.EXCHANGED, timezone.now()

@@ -3,7 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from demo.loader import DEMO_EMAIL, FINAL_SALE
+from demo.loader import DEMO_EMAIL
+from demo.returns_loader import FINAL_SALE
 from notifications.constants import MessageKind
 from notifications.models import Message
 from orders.constants import DeliveryState, FinancialStatus, FulfillmentStatus, OrderStatus, ReturnStatus

@@ -3,6 +3,7 @@ from tqdm import tqdm
 
 from demo import loader as demo
 from demo.bulk import bulk_load
+from demo.returns_loader import load_demo_returns
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         _staff, otpauth, backup_codes = demo.ensure_staff_user()
         placed = demo.load_demo_shopper()
         self.stdout.write(f"Catalog ready; demo shopper {demo.DEMO_EMAIL}: {placed or 'already has'} orders.")
-        returned = demo.load_demo_returns(
+        returned = load_demo_returns(
             progress=lambda it: tqdm(it, desc="returns", unit="order", mininterval=1, file=self.stderr._out)
         )
         self.stdout.write(f"Returns: {returned or 'the demo shopper already has'} returns in every state.")
