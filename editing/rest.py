@@ -156,6 +156,7 @@ def plan_rest(order: Order, lines: list[OrderLine]) -> RestPlan:
         discount_percent=order.discount_percent,
         prices_include_tax=order.prices_include_tax,
         currency=order.currency,
+        discount_amount=order.fixed_discount,
     )
     kept = [line for line in lines if line.fulfilled_quantity > 0]
     after = {line.pk: amounts.total for line, amounts in zip(kept, totals.lines, strict=True)}

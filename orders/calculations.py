@@ -141,10 +141,12 @@ def totals_of_shipped(
     discount_percent: Decimal,
     prices_include_tax: bool,
     currency: str,
+    discount_amount: Decimal = ZERO,
 ) -> Totals:
     """The order as it stands once its unshipped units are cancelled: each line at the quantity shipped (lines
     with nothing shipped drop out, so ``Totals.lines`` follows the lines with ``shipped`` above 0), at the
-    prices paid; shipping stays, since part of the order went out."""
+    prices paid; shipping stays, since part of the order went out. ``discount_amount``: a staff discount of
+    a fixed amount, which stays whole on what is left (capped at those goods), as through an edit."""
     kept = [replace(line, quantity=units) for line, units in zip(lines, shipped, strict=True) if units > 0]
     return calculate_totals(
         lines=kept,
@@ -153,6 +155,7 @@ def totals_of_shipped(
         discount_percent=discount_percent,
         prices_include_tax=prices_include_tax,
         currency=currency,
+        discount_amount=discount_amount,
     )
 
 

@@ -237,3 +237,22 @@ def test_the_mug_with_tax_exclusive_prices_takes_its_tax_off_too(manager):
     assert order.tax_total == sweater.tax_amount + shipping_tax and order.tax_total < before.tax_total
     assert order.total == order.subtotal - order.discount_total + order.shipping_total + order.tax_total
     assert sum(refund.amount for refund in refunds(order)) == before.total - order.total
+
+
+def test_a_staff_discount_of_an_amount_stays_whole_on_what_shipped(manager):
+    """As through an edit: the amount off stays as given (capped at the goods left), so cancelling the socks
+    refunds what they added, not less."""
+    from orders.services.discounts import StaffDiscount
+
+    discount = StaffDiscount(amount=D("20.00"), reason=Reason(ReasonCode.GOODWILL, "regular customer"))
+    order = place([(SWEATER_M, 1), (SOCKS, 2)], paid="card", staff_discount=discount)
+    ship(order, **{SWEATER_M: 1})
+    order.refresh_from_db()
+    paid = order.captured_total
+    editing.cancel_unshipped(order=order, reason=WHY, refund=RestRefund.FULL, actor=manager)
+    order.refresh_from_db()
+    (sweater,) = order.lines.all()
+    assert order.discount_total == D("20.00") and sweater.discount_amount == D("20.00")
+    (refund,) = refunds(order)
+    assert refund.amount == paid - order.total
+    adds_up(order)
