@@ -359,7 +359,9 @@ def report(big, little, queries, *, sizes, orders, small_orders, workers, connec
         lines.append(
             f"| {label} | {result.rps:.0f} | {beside} | {ratio(result, big['baseline']):.2f} | "
             f"{target if isinstance(target, str) else '≥ ' + str(target) if target else ''} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
-            f"{result.p99_ms / result.p50_ms:.1f} | {queries.get(name, '')} | {result.non_2xx} | "
+            # No p50: every request timed out (wrk's 2 s); the row still goes in, for what it says.
+            f"{result.p99_ms / result.p50_ms if result.p50_ms else float('nan'):.1f} | {queries.get(name, '')} | "
+            f"{result.non_2xx} | "
             f"{f'{growth.rps:.0f}' if growth else ''} | {there} | {change} |"
         )
     lines.append("")

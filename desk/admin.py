@@ -88,6 +88,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     list_select_related = ["customer"]
     show_full_result_count = False  # counting a million orders on every page load is slow
+    list_per_page = 50  # rendering the rows is most of a page's time: 50 halve it, and fit a 1280 px screen
     # No date_hierarchy: its year links scan every order; the "placed between" filter picks any range.
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):

@@ -90,6 +90,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     search_help_text = _("A return number (R1042-1), an order number or the customer's email.")
     ordering = ["-created_at", "-id"]
     show_full_result_count = False  # no second COUNT(*) of the whole table per page
+    list_per_page = 50  # as the order and customer lists
 
     class Media:
         css = {"all": ["css/desk.css"]}

@@ -61,6 +61,11 @@ def matching_customer_ids(query: str) -> QuerySet | None:
     return first.union(*rest) if rest else first
 
 
+def id_list(ids: QuerySet) -> list[int]:
+    """The ids of ``matching_customer_ids`` read once (each row of the union is one column)."""
+    return [value for row in ids for value in row.values()]
+
+
 CUSTOMER_PICK_LIMIT = 20
 
 
