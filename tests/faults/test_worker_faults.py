@@ -178,6 +178,8 @@ def test_worker_outlives_redis_going_away_in_the_middle_of_a_job(own_redis, proc
 @pytest.mark.django_db(transaction=True)
 def test_worker_restarts_its_dead_scheduler_at_once(own_redis, processes):
     worker = start_worker(processes, own_redis)
+    # The scheduler is forked once the worker is up: on a busy machine that is a moment after it registered.
+    processes.wait_until(lambda: len(psutil.Process(worker.pid).children()) == 1, 15, "the scheduler started")
     (scheduler,) = psutil.Process(worker.pid).children()  # idle: no work horse, only the scheduler
     scheduler.kill()
     client = own_redis.client()
