@@ -9,6 +9,7 @@ from accounts.urls import allauth_urlpatterns
 from config.health import health_view, livez, readyz
 from editing import api as editing_api
 from integrations import api as integrations_api
+from integrations import return_api
 from orders import api as orders_api
 
 # Staff sign in to admin with a password and then a TOTP (or backup) code.
@@ -21,10 +22,10 @@ api_v1 = [
     path("orders/<int:number>/fulfillments/", integrations_api.FulfillmentCreate.as_view(), name="fulfillments"),
     path("orders/<int:number>/backorders/", integrations_api.BackorderCreate.as_view(), name="backorders"),
     path("fulfillments/<int:pk>/", integrations_api.FulfillmentUpdate.as_view(), name="fulfillment"),
-    path("returns/", integrations_api.ReturnList.as_view(), name="returns"),
-    path("returns/<str:number>/", integrations_api.ReturnDetail.as_view(), name="return"),
-    path("returns/<str:number>/receive/", integrations_api.ReturnReceive.as_view(), name="return-receive"),
-    path("returns/<str:number>/in-transit/", integrations_api.ReturnInTransit.as_view(), name="return-in-transit"),
+    path("returns/", return_api.ReturnList.as_view(), name="returns"),
+    path("returns/<str:number>/", return_api.ReturnDetail.as_view(), name="return"),
+    path("returns/<str:number>/receive/", return_api.ReturnReceive.as_view(), name="return-receive"),
+    path("returns/<str:number>/in-transit/", return_api.ReturnInTransit.as_view(), name="return-in-transit"),
     # The signed-in shopper (session)
     path("me/orders/", orders_api.MyOrderList.as_view(), name="my-orders"),
     path("me/orders/<int:number>/", orders_api.MyOrderDetail.as_view(), name="my-order"),

@@ -7,7 +7,6 @@ go through the same services as checkout and admin; POSTs honour an ``Idempotenc
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC
 
 from django.db import IntegrityError, transaction
@@ -26,25 +25,20 @@ from core.errors import ApplicationError
 from integrations.auth import IntegrationView
 from integrations.constants import Scope
 from integrations.models import IdempotentRequest
-from integrations.payloads import orders_with_details, returns_with_details
+from integrations.payloads import orders_with_details
 from integrations.serializers import (
     BackorderInSerializer,
     FulfillmentInSerializer,
     FulfillmentOutSerializer,
     FulfillmentUpdateSerializer,
-    InTransitInSerializer,
     OrderInSerializer,
     OrderOutSerializer,
-    ReceiveInSerializer,
-    ReturnOutSerializer,
 )
 from integrations.services import place_external_order, request_fingerprint
 from orders import services
-from orders.constants import ActorKind, FinancialStatus, FulfillmentStatus, OrderStatus, ReturnStatus
+from orders.constants import ActorKind, FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.errors import OrderError
 from orders.models import Fulfillment, Order
-from returns import services as returns
-from returns.models import ReturnRequest
 
 ERROR = OpenApiResponse(description='{"code", "message", "fields"}')
 
@@ -159,7 +153,7 @@ class OrderListCreate(IntegrationView, generics.ListAPIView):
         orders = orders_with_details()
         errors = {}
         if params.get("updated_since"):
-            since = _instant(params["updated_since"])
+            since = parse_instant(params["updated_since"])
             if since is None:
                 errors["updated_since"] = ["An ISO 8601 date-time, e.g. 2026-11-30T12:00:00Z."]
             else:
@@ -322,143 +316,7 @@ class BackorderCreate(IntegrationView, APIView):
         return Response(OrderOutSerializer(_order(number)).data)
 
 
-# --- returns -----------------------------------------------------------------------------------------
-
-# Reading returns: a key that handles them (returns:write) or one that reads orders (a return is part of its
-# order's story, whose refunds and return status orders:read shows anyway).
-RETURNS_READ = (Scope.RETURNS_WRITE, Scope.ORDERS_READ)
-RETURN_STATUSES = [value for value in ReturnStatus.values if value]
-
-
-def _return(number: str) -> ReturnRequest:
-    found = returns_with_details().filter(number=number).first()
-    if found is None:
-        raise Http404
-    return found
-
-
-class ReturnPagination(SiteCursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = ("updated_at", "id")  # as orders: a return that moves on goes to the end, where the next sync reads it
-
-
-class ReturnList(IntegrationView, generics.ListAPIView):
-    serializer_class = ReturnOutSerializer
-    pagination_class = ReturnPagination
-    required_scope = RETURNS_READ
-
-    def get_queryset(self):
-        params = self.request.query_params
-        found = returns_with_details()
-        errors = {}
-        if params.get("status"):
-            values = params["status"].split(",")
-            if set(values) - set(RETURN_STATUSES):
-                errors["status"] = [f"One or more of: {', '.join(RETURN_STATUSES)}."]
-            else:
-                found = found.filter(status__in=values)
-        if params.get("order"):
-            if not re.fullmatch(r"[0-9]{1,10}", params["order"]):
-                errors["order"] = ["An order number."]
-            else:
-                found = found.filter(order__number=int(params["order"]))
-        if params.get("updated_since"):
-            since = _instant(params["updated_since"])
-            if since is None:
-                errors["updated_since"] = ["An ISO 8601 date-time, e.g. 2026-11-30T12:00:00Z."]
-            else:
-                found = found.filter(updated_at__gt=since)
-        if errors:
-            raise ValidationError(errors)
-        return found
-
-    @extend_schema(
-        operation_id="returns_list",
-        parameters=[
-            OpenApiParameter(
-                "status",
-                str,
-                description=f"Comma-separated: {', '.join(RETURN_STATUSES)}. A warehouse reads approved,in_transit.",
-            ),
-            OpenApiParameter("order", int, description="Only this order's returns (its number)."),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
-        ],
-        responses={200: ReturnOutSerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR, 429: ERROR},
-        description="Returns, cursor-paginated by last change (follow next). Needs returns:write or orders:read.",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-class ReturnDetail(IntegrationView, APIView):
-    required_scope = RETURNS_READ
-
-    @extend_schema(
-        operation_id="returns_retrieve",
-        responses={200: ReturnOutSerializer, 401: ERROR, 403: ERROR, 404: ERROR, 429: ERROR},
-        description="One return, by its number (R1042-1). Needs returns:write or orders:read.",
-    )
-    def get(self, request, number: str):
-        return Response(ReturnOutSerializer(_return(number)).data)
-
-
-class ReturnReceive(IntegrationView, APIView):
-    required_scope = Scope.RETURNS_WRITE
-
-    @extend_schema(
-        operation_id="returns_receive",
-        request=ReceiveInSerializer,
-        parameters=[IDEMPOTENCY],
-        responses=write_responses(200, ReturnOutSerializer),
-        description="Record what arrived of an approved (or in transit) return, once: resellable units go back in "
-        "stock, the refund is computed and issued, replacements join the order to ship. A return already received "
-        "is 409 (code return_status); the same Idempotency-Key replays the first answer.",
-    )
-    @idempotent
-    def post(self, request, number: str):
-        found = _return(number)
-        data = ReceiveInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        returns.receive_return(
-            request=found,
-            received={
-                line["id"]: returns.Received(line["quantity"], line.get("condition", ""))
-                for line in data.validated_data["lines"]
-            },
-            actor_kind=ActorKind.INTEGRATION,
-            version=data.validated_data.get("version"),
-        )
-        return Response(ReturnOutSerializer(_return(number)).data)
-
-
-class ReturnInTransit(IntegrationView, APIView):
-    required_scope = Scope.RETURNS_WRITE
-
-    @extend_schema(
-        operation_id="returns_in_transit",
-        request=InTransitInSerializer,
-        parameters=[IDEMPOTENCY],
-        responses=write_responses(200, ReturnOutSerializer),
-        description="The parcel of an approved return is on its way back, with its carrier and tracking number "
-        "(sent again: the tracking is replaced). Any other status is 409 (code return_status).",
-    )
-    @idempotent
-    def post(self, request, number: str):
-        found = _return(number)
-        data = InTransitInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        returns.mark_in_transit(
-            request=found,
-            carrier=data.validated_data["carrier"],
-            tracking_number=data.validated_data["tracking_number"],
-            actor_kind=ActorKind.INTEGRATION,
-        )
-        return Response(ReturnOutSerializer(_return(number)).data)
-
-
-def _instant(text: str):
+def parse_instant(text: str):
     """An ISO 8601 date-time as a UTC instant, or None. In UTC because PostgreSQL refuses offsets Python
     accepts (beyond ±15:59, say -22:47); a time without an offset is in the store's time zone."""
     try:
