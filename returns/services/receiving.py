@@ -171,6 +171,12 @@ def _restock(lines: list[ReturnLine]) -> None:
             line.save(update_fields=["restocked_quantity"])
 
 
+def _refund(order: Order, money: ReturnMoney) -> Decimal:
+    """What a receipt refunds once its value is given back: what it nets, never more than the order then holds
+    beyond its cost (a shopper who still owes money sees the balance fall first)."""
+    return min(max(money.net, ZERO), order.position.credit_due)
+
+
 def preview_receipt(
     *, request: ReturnRequest, received: dict[int, Received] | None = None
 ) -> tuple[ReturnMoney, Decimal]:
@@ -185,7 +191,7 @@ def preview_receipt(
     money = _value(order, request, lines, ReturnPolicy.cached())
     order.total += money.replacements
     give_back(order, money.given_back)
-    return money, min(max(money.net, ZERO), order.position.credit_due)
+    return money, _refund(order, money)
 
 
 def receive_return(
@@ -224,7 +230,7 @@ def receive_return(
         release_reservations(lines, keep={line.pk: line.received_quantity for line in lines})
         fields = ["subtotal", "discount_total", "tax_total", "total"] if added else []
         fields += give_back(order, money.given_back)
-        refund = min(max(money.net, ZERO), order.position.credit_due)
+        refund = _refund(order, money)
         if refund > 0 and actor_kind == ActorKind.STAFF and actor is not None:
             check_refund_limit(actor, refund)
         request.items_value = money.items_value + money.exchanged_value

@@ -42,7 +42,9 @@ class AskedLine:
     exchange_variant_id: int | None = None
 
 
-def _check_lines(order: Order, asked: list[AskedLine], *, policy: ReturnPolicy, staff: bool) -> dict:
+def _check_lines(
+    order: Order, asked: list[AskedLine], *, policy: ReturnPolicy, reasons: dict[str, ReturnReason], staff: bool
+) -> dict:
     """Field errors for what was asked, keyed ``lines.<order line id>``; empty when all is well."""
     now = timezone.now()
     terms = policy_terms(policy)
@@ -56,7 +58,6 @@ def _check_lines(order: Order, asked: list[AskedLine], *, policy: ReturnPolicy, 
         raise ReturnError(
             _("Choose at least one item to return."), code="no_lines", fields={"lines": [_("Choose items.")]}
         )
-    reasons = {reason.code: reason for reason in ReturnReason.objects.all()}
     wanted: dict[int, int] = {}
     for item in asked:
         wanted[item.order_line_id] = wanted.get(item.order_line_id, 0) + item.quantity
@@ -123,7 +124,8 @@ def request_return(
         )
     with transaction.atomic():
         order = lock_order(order)  # two requests for the same units: the second sees the first's
-        if errors := _check_lines(order, lines, policy=policy, staff=staff):
+        reasons = {reason.code: reason for reason in ReturnReason.objects.all()}
+        if errors := _check_lines(order, lines, policy=policy, reasons=reasons, staff=staff):
             raise ReturnError(_("Please check the items."), code="invalid_lines", fields=errors)
         count = ReturnRequest.objects.filter(order=order).count()
         request = ReturnRequest.objects.create(
@@ -133,7 +135,6 @@ def request_return(
             comment=comment.strip()[:500],
             requested_by_staff=actor if staff else None,
         )
-        reasons = {reason.code: reason for reason in ReturnReason.objects.all()}
         ReturnLine.objects.bulk_create(
             ReturnLine(
                 request=request,

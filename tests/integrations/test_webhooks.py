@@ -17,8 +17,7 @@ from orders import services as orders
 from returns import services as returns
 from tests.editing.conftest import place
 from tests.editing.test_services import MUG
-from tests.returns.helpers import ask, delivered, receive_all
-from tests.returns.seeds import seed_reasons
+from tests.returns.helpers import ask, delivered, ensure_reasons, receive_all
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalog")]
 SECRET = "whsec_test"
@@ -174,7 +173,7 @@ RETURN_TOPICS = [
 
 
 def test_each_step_of_a_return_is_one_signed_delivery_with_the_return_and_its_order(receiver, run_worker):
-    seed_reasons()
+    ensure_reasons()
     hooks = receiver()
     WebhookEndpoint.objects.create(url=hooks.url, secret=SECRET, events=RETURN_TOPICS)
     order = delivered([(MUG, 2)], paid="card")

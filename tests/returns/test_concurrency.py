@@ -20,15 +20,14 @@ from returns import services as returns
 from returns.errors import ReturnError
 from returns.models import ReturnPolicy, ReturnRequest
 from tests.editing.conftest import sku
-from tests.returns.helpers import MUG, ask, delivered
-from tests.returns.seeds import seed_reasons
+from tests.returns.helpers import MUG, ask, delivered, ensure_reasons
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
 
 @pytest.fixture
 def reasons(transactional_db):
-    seed_reasons()
+    ensure_reasons()
     ReturnPolicy.load()  # the policy row exists before the writers race (load() makes it on first use)
 
 
