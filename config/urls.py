@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.staff_login import StaffAdminSite
 from accounts.urls import allauth_urlpatterns
 from config.health import health_view, livez, readyz
+from core.api import api_not_found
 from editing import api as editing_api
 from integrations import api as integrations_api
 from integrations import return_api
@@ -59,6 +60,7 @@ urlpatterns = [
     # Its script from ?script, not inline: the Content-Security-Policy runs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^api/", api_not_found),  # a path no operation has (an id that is no number): JSON, not a page
     path("admin/", admin.site.urls),
     path("livez", livez, name="livez"),
     path("readyz", readyz, name="readyz"),

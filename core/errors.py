@@ -7,7 +7,9 @@ class ApplicationError(Exception):
     """A refused operation: ``code`` is stable for clients, ``message`` is translated for people."""
 
     code = "invalid"
-    http_status = 400  # the API's answer; 409 for conflicts
+    # The API's answer: 422, the request was well-formed and refused as asked (400 is kept for requests that
+    # break the schema, so a client can tell its bug from the store's rule); 409 for conflicts.
+    http_status = 422
 
     def __init__(self, message: str, *, code: str | None = None, fields: dict[str, list[str]] | None = None):
         super().__init__(message)

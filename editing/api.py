@@ -7,8 +7,13 @@ from rest_framework.views import APIView
 
 from accounts import step_up
 from core import reasons
+from core.api_fields import MAX_ID, StrictCharField, StrictChoiceField, StrictIntegerField
+from core.api_params import KnownQueryParams
+from core.api_schema import answers
+from core.errors import ApplicationError
 from core.money import MONEY_DIGITS
 from core.reasons import Reason
+from editing import api_examples as examples
 from editing import cancellation, commit, selectors, staging
 from editing.errors import EditConflict
 from editing.models import EditSession
@@ -68,27 +73,35 @@ class PreviewSerializer(serializers.Serializer):
 
 
 class AddressSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    line1 = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100)
-    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    name = StrictCharField(max_length=200)
+    company = StrictCharField(max_length=200, required=False, allow_blank=True)
+    line1 = StrictCharField(max_length=200)
+    line2 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    city = StrictCharField(max_length=100)
+    region = StrictCharField(max_length=100, required=False, allow_blank=True)
+    postal_code = StrictCharField(max_length=20, required=False, allow_blank=True)
     country = CountryCodeField()
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    phone = StrictCharField(max_length=40, required=False, allow_blank=True)
 
 
 class ChangeSerializer(serializers.Serializer):
-    """One staged change. ``type`` says which of the other fields it needs."""
+    """One staged change. ``type`` says which of the other fields it needs (without them: 422)."""
 
-    type = serializers.ChoiceField(choices=["quantity", "remove", "swap", "add", "address", "delivery"])
-    line_id = serializers.IntegerField(required=False, min_value=1)
-    variant_id = serializers.IntegerField(required=False, min_value=1)
-    quantity = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LINE_QUANTITY)
-    address = AddressSerializer(required=False)
-    shipping_method_id = serializers.IntegerField(required=False, min_value=1)
-    pickup_location_id = serializers.IntegerField(required=False, min_value=1)
+    type = StrictChoiceField(choices=["quantity", "remove", "swap", "add", "address", "delivery"])
+    line_id = StrictIntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="quantity, remove, swap: the order line."
+    )
+    variant_id = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="swap, add: the variant.")
+    quantity = StrictIntegerField(
+        required=False, min_value=0, max_value=MAX_LINE_QUANTITY, help_text="quantity, add: how many."
+    )
+    address = AddressSerializer(required=False, help_text="address: the new shipping address.")
+    shipping_method_id = StrictIntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="delivery: a method, or …"
+    )
+    pickup_location_id = StrictIntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="delivery: … a pickup location."
+    )
 
     NEEDS = {
         "quantity": ("line_id", "quantity"),
@@ -99,18 +112,25 @@ class ChangeSerializer(serializers.Serializer):
     }
 
     def validate(self, data):
+        # A rule the schema cannot say (which fields a type needs): refused as asked, 422.
         missing = [name for name in self.NEEDS.get(data["type"], ()) if name not in data]
         if data["type"] == "delivery" and ("shipping_method_id" in data) == ("pickup_location_id" in data):
             missing = ["shipping_method_id"]
         if missing:
-            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+            raise ApplicationError(
+                f"A {data['type']} change needs {', '.join(missing)}.",
+                code="change_incomplete",
+                fields={name: ["This field is required."] for name in missing},
+            )
         return data
 
 
 class CommitSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = StrictIntegerField(
+        min_value=1,
+        max_value=MAX_ID,
         help_text="The order's content version the preview was made on (`version` in the preview). "
-        "Payments and refunds recorded since don't change it; a change to the order itself does (409)."
+        "Payments and refunds recorded since don't change it; a change to the order itself does (409).",
     )
 
 
@@ -140,11 +160,11 @@ class CancelSerializer(serializers.Serializer):
     typed. ``reason`` is the older free-text field, still accepted: it is read as the "other" reason's note
     (or as the note of ``reason_code``, when that is given without one)."""
 
-    reason_code = serializers.ChoiceField(
+    reason_code = StrictChoiceField(
         choices=[code.value for code in reasons.SHOPPER_CANCEL_REASONS], required=False, allow_blank=True
     )
-    note = serializers.CharField(max_length=reasons.NOTE_MAX_LENGTH, required=False, allow_blank=True)
-    reason = serializers.CharField(
+    note = StrictCharField(max_length=reasons.NOTE_MAX_LENGTH, required=False, allow_blank=True)
+    reason = StrictCharField(
         max_length=reasons.NOTE_MAX_LENGTH,
         required=False,
         allow_blank=True,
@@ -167,8 +187,12 @@ def _preview(request, number: int, session_id: int) -> Response:
     return Response(PreviewSerializer(selectors.preview_edit(session=session)).data)
 
 
-class EditList(APIView):
-    @extend_schema(request=None, responses={201: PreviewSerializer}, summary="Begin (or resume) editing an order")
+class EditList(KnownQueryParams, APIView):
+    @extend_schema(
+        request=None,
+        responses=answers({201: (PreviewSerializer, examples.PREVIEW_OPEN)}, 403, 404, 409, 422),
+        summary="Begin (or resume) editing an order",
+    )
     def post(self, request, number: int):
         order = customer_order_for_edit(user=request.user, number=number)
         session = staging.begin_edit(order=order, actor_kind=ActorKind.CUSTOMER, actor=request.user)
@@ -177,19 +201,26 @@ class EditList(APIView):
         return response
 
 
-class EditDetail(APIView):
-    @extend_schema(responses=PreviewSerializer, summary="The edit's preview: every line and total before and after")
+class EditDetail(KnownQueryParams, APIView):
+    @extend_schema(
+        responses=answers({200: (PreviewSerializer, examples.PREVIEW_STAGED)}, 403, 404),
+        summary="The edit's preview: every line and total before and after",
+    )
     def get(self, request, number: int, session_id: int):
         return _preview(request, number, session_id)
 
-    @extend_schema(responses={204: None}, summary="Abandon the edit")
+    @extend_schema(responses=answers({204: (None, None)}, 403, 404, 409, 422), summary="Abandon the edit")
     def delete(self, request, number: int, session_id: int):
         staging.abandon_edit(session_id=_session(request, number, session_id).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class EditChanges(APIView):
-    @extend_schema(request=ChangeSerializer, responses=PreviewSerializer, summary="Stage one change")
+class EditChanges(KnownQueryParams, APIView):
+    @extend_schema(
+        request=ChangeSerializer,
+        responses=answers({200: (PreviewSerializer, examples.PREVIEW_STAGED)}, 400, 403, 404, 409, 415, 422),
+        summary="Stage one change",
+    )
     def post(self, request, number: int, session_id: int):
         session = _session(request, number, session_id)
         change = ChangeSerializer(data=request.data)
@@ -217,8 +248,14 @@ class EditChanges(APIView):
         return _preview(request, number, session.pk)
 
 
-class EditCommit(APIView):
-    @extend_schema(request=CommitSerializer, responses={200: SettlementSerializer}, summary="Confirm the edit")
+class EditCommit(KnownQueryParams, APIView):
+    @extend_schema(
+        request=CommitSerializer,
+        responses=answers({200: (SettlementSerializer, examples.SETTLEMENT)}, 400, 403, 404, 409, 415, 422),
+        summary="Confirm the edit",
+        description="403 step_up_required: a session opened by a link long ago confirms a move abroad with a "
+        "fresh code first (fields.step_up_url).",
+    )
     def post(self, request, number: int, session_id: int):
         session = _session(request, number, session_id)
         body = CommitSerializer(data=request.data)
@@ -233,8 +270,12 @@ class EditCommit(APIView):
         return Response(SettlementSerializer(result).data)
 
 
-class OrderCancel(APIView):
-    @extend_schema(request=CancelSerializer, responses={200: SettlementSerializer}, summary="Cancel the order")
+class OrderCancel(KnownQueryParams, APIView):
+    @extend_schema(
+        request=CancelSerializer,
+        responses=answers({200: (SettlementSerializer, examples.CANCELLED)}, 400, 403, 404, 409, 415, 422),
+        summary="Cancel the order",
+    )
     def post(self, request, number: int):
         order = customer_order_for_edit(user=request.user, number=number)
         body = CancelSerializer(data=request.data)

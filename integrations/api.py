@@ -7,23 +7,25 @@ go through the same services as checkout and admin; POSTs honour an ``Idempotenc
 from __future__ import annotations
 
 import json
-from datetime import UTC
+import re
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import SiteCursorPagination
+from core.api import SYNC_PAGES, SyncPagination
+from core.api_params import QueryFilters, choices_param, instant_param
+from core.api_schema import answers
 from core.errors import ApplicationError
+from integrations import examples
 from integrations.auth import IntegrationView
-from integrations.constants import Scope
+from integrations.constants import IDEMPOTENCY_KEY_HOURS, Scope
 from integrations.models import IdempotentRequest
 from integrations.payloads import orders_with_details
 from integrations.serializers import (
@@ -40,22 +42,32 @@ from orders.constants import ActorKind, FinancialStatus, FulfillmentStatus, Orde
 from orders.errors import OrderError
 from orders.models import Fulfillment, Order
 
-ERROR = OpenApiResponse(description='{"code", "message", "fields"}')
+# Every keyed operation can answer these; writes add 400 (a body breaking the schema), 409, 415 and 422.
+READ_ERRORS = (401, 403, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 415, 422, 429)
 
 
-WRITE_ERRORS = (400, 401, 403, 404, 409, 429)
-
-
-def write_responses(status_code: int, body) -> dict:
+def write_responses(status_code: int, body, example) -> dict:
     """A write's answers for the schema: its success and the errors every write on an order can give."""
-    return {status_code: body, **dict.fromkeys(WRITE_ERRORS, ERROR)}
+    return answers({status_code: (body, example)}, *WRITE_ERRORS)
 
 
+# Visible ASCII, no space at either end: what any client's header library sends as it was given.
+IDEMPOTENCY_KEY = re.compile(r"[!-~]([ -~]{0,198}[!-~])?")
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY.pattern}$", "maxLength": 200},
     OpenApiParameter.HEADER,
-    description="Send the same key again (with the same body) to get the first answer instead of a second change.",
+    description=f"Send the same key again with the same request (the same JSON, whatever its spacing or key order) "
+    f"to get the first answer instead of a second change; with another request it is a 409. Keys are kept "
+    f"{IDEMPOTENCY_KEY_HOURS} hours.",
+)
+REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed",
+    {"type": "string", "enum": ["true"]},
+    OpenApiParameter.HEADER,
+    response=True,
+    description="true: this is the stored answer to an earlier request with the same Idempotency-Key.",
 )
 
 
@@ -69,13 +81,15 @@ def idempotent(handler):
     so a retry, or a second request racing the first, gets the same answer and changes nothing."""
 
     def wrapper(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
+        if "Idempotency-Key" not in request.headers:
             return handler(self, request, *args, **kwargs)
-        if len(key) > 200:
-            raise ValidationError({"Idempotency-Key": ["At most 200 characters."]})
+        key = request.headers["Idempotency-Key"]
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            raise ValidationError({"Idempotency-Key": ["1 to 200 visible ASCII characters."]})
         fingerprint = request_fingerprint(request.method, request.path, request.body)
         with transaction.atomic():
+            expired = timezone.now() - timedelta(hours=IDEMPOTENCY_KEY_HOURS)
+            IdempotentRequest.objects.filter(api_key=request.auth, key=key, created_at__lt=expired).delete()
             try:
                 with transaction.atomic():
                     record = IdempotentRequest.objects.create(api_key=request.auth, key=key, fingerprint=fingerprint)
@@ -83,7 +97,10 @@ def idempotent(handler):
                 record = IdempotentRequest.objects.get(api_key=request.auth, key=key)
                 if record.fingerprint != fingerprint:
                     raise VersionConflict(
-                        "This Idempotency-Key was used for a different request.", code="idempotency_key_reused"
+                        f"The Idempotency-Key {key!r} was used for another request in the last "
+                        f"{IDEMPOTENCY_KEY_HOURS} hours; send a new key for a new request.",
+                        code="idempotency_key_reused",
+                        fields={"Idempotency-Key": [f"{key!r} was sent with another request."]},
                     ) from None
                 return Response(record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
             try:
@@ -109,7 +126,12 @@ def _line_ids(order: Order, refs: list[dict]) -> dict[int, int]:
     by_sku = {line.sku: line.pk for line in order.lines.all()}
     quantities: dict[int, int] = {}
     for index, ref in enumerate(refs):
-        # The serializer lets through exactly one of the two.
+        if ("line_id" in ref) == ("sku" in ref):
+            raise OrderError(
+                "Name each line by line_id or by sku.",
+                code="line_ref",
+                fields={f"lines.{index}": ["Give line_id or sku (one of them)."]},
+            )
         line_id = ref["line_id"] if "line_id" in ref else by_sku.get(ref["sku"])
         if line_id is None:
             raise OrderError(
@@ -133,61 +155,37 @@ def _check_version(order: Order, data: dict) -> None:
 # --- orders ------------------------------------------------------------------------------------------
 
 
-class SyncPagination(SiteCursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = ("updated_at", "id")  # stable: a change moves an order to the end, where the next sync reads it
-
-
 class OrderListCreate(IntegrationView, generics.ListAPIView):
     serializer_class = OrderOutSerializer
     pagination_class = SyncPagination
+    query_params = ("updated_since", "status", "financial_status", "fulfillment_status", "on_hold", *SYNC_PAGES)
 
     @property
     def required_scope(self):
         return Scope.ORDERS_WRITE if self.request.method == "POST" else Scope.ORDERS_READ
 
     def get_queryset(self):
-        params = self.request.query_params
-        orders = orders_with_details()
-        errors = {}
-        if params.get("updated_since"):
-            since = parse_instant(params["updated_since"])
-            if since is None:
-                errors["updated_since"] = ["An ISO 8601 date-time, e.g. 2026-11-30T12:00:00Z."]
-            else:
-                orders = orders.filter(updated_at__gt=since)
-        for name, choices in (
-            ("status", OrderStatus),
-            ("financial_status", FinancialStatus),
-            ("fulfillment_status", FulfillmentStatus),
-        ):
-            if params.get(name):
-                values = params[name].split(",")
-                if set(values) - set(choices.values):
-                    errors[name] = [f"One or more of: {', '.join(choices.values)}."]
-                else:
-                    orders = orders.filter(**{f"{name}__in": values})
-        if params.get("on_hold"):
-            if params["on_hold"] not in ("true", "false"):
-                errors["on_hold"] = ["true or false."]
-            else:
-                orders = orders.filter(on_fulfillment_hold=params["on_hold"] == "true")
-        if errors:
-            raise ValidationError(errors)
-        return orders
+        filters = QueryFilters(self.request.query_params, orders_with_details())
+        filters.instant("updated_since", "updated_at__gt")
+        filters.choices("status", OrderStatus.values, "status")
+        filters.choices("financial_status", FinancialStatus.values, "financial_status")
+        filters.choices("fulfillment_status", FulfillmentStatus.values, "fulfillment_status")
+        filters.boolean("on_hold", "on_fulfillment_hold")
+        if filters.errors:
+            raise ValidationError(filters.errors)
+        return filters.queryset
 
     @extend_schema(
         operation_id="orders_list",
         parameters=[
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
-            OpenApiParameter("status", str, description="Comma-separated: " + ", ".join(OrderStatus.values)),
-            OpenApiParameter("financial_status", str, description=", ".join(FinancialStatus.values)),
-            OpenApiParameter("fulfillment_status", str, description=", ".join(FulfillmentStatus.values)),
-            OpenApiParameter("on_hold", OpenApiTypes.BOOL, description="Still on fulfilment hold (or released)."),
+            instant_param("updated_since", "Only orders changed after this instant (ISO 8601)."),
+            choices_param("status", OrderStatus.values, "Comma-separated."),
+            choices_param("financial_status", FinancialStatus.values, "Comma-separated."),
+            choices_param("fulfillment_status", FulfillmentStatus.values, "Comma-separated."),
+            OpenApiParameter("on_hold", bool, description="Still on fulfilment hold (true) or released (false)."),
         ],
-        responses={200: OrderOutSerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR, 429: ERROR},
+        responses=answers({200: (OrderOutSerializer(many=True), examples.ORDER)}, 400, *READ_ERRORS),
+        description="Orders for sync, by last change (follow next; a changed order moves to the end).",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -195,16 +193,17 @@ class OrderListCreate(IntegrationView, generics.ListAPIView):
     @extend_schema(
         operation_id="orders_create",
         request=OrderInSerializer,
-        parameters=[IDEMPOTENCY],
-        responses={
-            200: OrderOutSerializer,
-            201: OrderOutSerializer,
-            400: ERROR,
-            401: ERROR,
-            403: ERROR,
-            409: ERROR,
-            429: ERROR,
-        },
+        parameters=[IDEMPOTENCY, REPLAYED],
+        responses=answers(
+            {201: (OrderOutSerializer, examples.ORDER), 200: (OrderOutSerializer, examples.ORDER)},
+            400,
+            401,
+            403,
+            409,
+            415,
+            422,
+            429,
+        ),
         description="Create an order from another system; sent again with the same external_id, it returns the order "
         "after recording new payments (by reference) and, if the shipping address differs and nothing has shipped, "
         "changing it through the edit engine.",
@@ -222,7 +221,8 @@ class OrderDetail(IntegrationView, APIView):
     required_scope = Scope.ORDERS_READ
 
     @extend_schema(
-        operation_id="orders_retrieve", responses={200: OrderOutSerializer, 401: ERROR, 403: ERROR, 404: ERROR}
+        operation_id="orders_retrieve",
+        responses=answers({200: (OrderOutSerializer, examples.ORDER)}, 404, *READ_ERRORS),
     )
     def get(self, request, number: int):
         return Response(OrderOutSerializer(_order(number)).data)
@@ -237,8 +237,8 @@ class FulfillmentCreate(IntegrationView, APIView):
     @extend_schema(
         operation_id="fulfillments_create",
         request=FulfillmentInSerializer,
-        parameters=[IDEMPOTENCY],
-        responses=write_responses(201, FulfillmentOutSerializer),
+        parameters=[IDEMPOTENCY, REPLAYED],
+        responses=write_responses(201, FulfillmentOutSerializer, examples.FULFILLMENT),
         description="Ship some lines (by line_id or sku) with carrier and tracking; the shopper is told once.",
     )
     @idempotent
@@ -266,8 +266,8 @@ class FulfillmentUpdate(IntegrationView, APIView):
     @extend_schema(
         operation_id="fulfillments_update",
         request=FulfillmentUpdateSerializer,
-        parameters=[IDEMPOTENCY],
-        responses=write_responses(200, FulfillmentOutSerializer),
+        parameters=[IDEMPOTENCY, REPLAYED],
+        responses=write_responses(200, FulfillmentOutSerializer, examples.FULFILLMENT_DELIVERED),
         description="Move a shipment along (in transit with an arrival date, out for delivery, ready for pickup, "
         "delivered, failed). The same update twice changes nothing and notifies once.",
     )
@@ -295,8 +295,8 @@ class BackorderCreate(IntegrationView, APIView):
     @extend_schema(
         operation_id="backorders_create",
         request=BackorderInSerializer,
-        parameters=[IDEMPOTENCY],
-        responses=write_responses(200, OrderOutSerializer),
+        parameters=[IDEMPOTENCY, REPLAYED],
+        responses=write_responses(200, OrderOutSerializer, examples.ORDER_BACKORDERED),
         description="Report a backorder or short pick for lines before dispatch; the shopper gets the notice.",
     )
     @idempotent
@@ -314,17 +314,3 @@ class BackorderCreate(IntegrationView, APIView):
             actor_kind=ActorKind.INTEGRATION,
         )
         return Response(OrderOutSerializer(_order(number)).data)
-
-
-def parse_instant(text: str):
-    """An ISO 8601 date-time as a UTC instant, or None. In UTC because PostgreSQL refuses offsets Python
-    accepts (beyond ±15:59, say -22:47); a time without an offset is in the store's time zone."""
-    try:
-        value = parse_datetime(text)
-        if value is None:
-            return None
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        return value.astimezone(UTC)
-    except (ValueError, OverflowError):  # well-formed but no such time, or out of range once in UTC
-        return None

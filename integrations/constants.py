@@ -11,6 +11,11 @@ class Scope(models.TextChoices):
     RETURNS_WRITE = "returns:write", _("Read returns, mark them sent back and received")
 
 
+# An Idempotency-Key is honoured this long after its first request (like card processors'); then it is
+# forgotten, and the cron prunes the stored answer.
+IDEMPOTENCY_KEY_HOURS = 24
+
+
 class WebhookEvent(models.TextChoices):
     ORDER_CREATED = "order.created", "order.created"
     ORDER_EDITED = "order.edited", "order.edited"

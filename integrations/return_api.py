@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-import re
-
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import SiteCursorPagination
-from integrations.api import ERROR, IDEMPOTENCY, idempotent, parse_instant, write_responses
+from core.api import SYNC_PAGES, SyncPagination
+from core.api_params import QueryFilters, choices_param, instant_param, number_param
+from core.api_schema import answers
+from integrations import examples
+from integrations.api import IDEMPOTENCY, READ_ERRORS, REPLAYED, idempotent, write_responses
 from integrations.auth import IntegrationView
 from integrations.constants import Scope
 from integrations.payloads import returns_with_details
@@ -40,55 +40,29 @@ def _return(number: str) -> ReturnRequest:
     return found
 
 
-class ReturnPagination(SiteCursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = ("updated_at", "id")  # as orders: a return that moves on goes to the end, where the next sync reads it
-
-
 class ReturnList(IntegrationView, generics.ListAPIView):
     serializer_class = ReturnOutSerializer
-    pagination_class = ReturnPagination
+    pagination_class = SyncPagination  # by last change, as orders
+    query_params = ("status", "order", "updated_since", *SYNC_PAGES)
     required_scope = RETURNS_READ
 
     def get_queryset(self):
-        params = self.request.query_params
-        found = returns_with_details()
-        errors = {}
-        if params.get("status"):
-            values = params["status"].split(",")
-            if set(values) - set(RETURN_STATUSES):
-                errors["status"] = [f"One or more of: {', '.join(RETURN_STATUSES)}."]
-            else:
-                found = found.filter(status__in=values)
-        if params.get("order"):
-            if not re.fullmatch(r"[0-9]{1,10}", params["order"]):
-                errors["order"] = ["An order number."]
-            else:
-                found = found.filter(order__number=int(params["order"]))
-        if params.get("updated_since"):
-            since = parse_instant(params["updated_since"])
-            if since is None:
-                errors["updated_since"] = ["An ISO 8601 date-time, e.g. 2026-11-30T12:00:00Z."]
-            else:
-                found = found.filter(updated_at__gt=since)
-        if errors:
-            raise ValidationError(errors)
-        return found
+        filters = QueryFilters(self.request.query_params, returns_with_details())
+        filters.choices("status", RETURN_STATUSES, "status")
+        filters.number("order", "order__number")
+        filters.instant("updated_since", "updated_at__gt")
+        if filters.errors:
+            raise ValidationError(filters.errors)
+        return filters.queryset
 
     @extend_schema(
         operation_id="returns_list",
         parameters=[
-            OpenApiParameter(
-                "status",
-                str,
-                description=f"Comma-separated: {', '.join(RETURN_STATUSES)}. A warehouse reads approved,in_transit.",
-            ),
-            OpenApiParameter("order", int, description="Only this order's returns (its number)."),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+            choices_param("status", RETURN_STATUSES, "Comma-separated. A warehouse reads approved,in_transit."),
+            number_param("order", "Only this order's returns (its number)."),
+            instant_param("updated_since", "Only returns changed after this instant (ISO 8601)."),
         ],
-        responses={200: ReturnOutSerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR, 429: ERROR},
+        responses=answers({200: (ReturnOutSerializer(many=True), examples.RETURN_APPROVED)}, 400, *READ_ERRORS),
         description="Returns, cursor-paginated by last change (follow next). Needs returns:write or orders:read.",
     )
     def get(self, request, *args, **kwargs):
@@ -100,7 +74,7 @@ class ReturnDetail(IntegrationView, APIView):
 
     @extend_schema(
         operation_id="returns_retrieve",
-        responses={200: ReturnOutSerializer, 401: ERROR, 403: ERROR, 404: ERROR, 429: ERROR},
+        responses=answers({200: (ReturnOutSerializer, examples.RETURN_APPROVED)}, 404, *READ_ERRORS),
         description="One return, by its number (R1042-1). Needs returns:write or orders:read.",
     )
     def get(self, request, number: str):
@@ -113,8 +87,8 @@ class ReturnReceive(IntegrationView, APIView):
     @extend_schema(
         operation_id="returns_receive",
         request=ReceiveInSerializer,
-        parameters=[IDEMPOTENCY],
-        responses=write_responses(200, ReturnOutSerializer),
+        parameters=[IDEMPOTENCY, REPLAYED],
+        responses=write_responses(200, ReturnOutSerializer, examples.RETURN_REFUNDED),
         description="Record what arrived of an approved (or in transit) return, once: resellable units go back in "
         "stock, the refund is computed and issued, replacements join the order to ship. A return already received "
         "is 409 (code return_status); the same Idempotency-Key replays the first answer.",
@@ -142,8 +116,8 @@ class ReturnInTransit(IntegrationView, APIView):
     @extend_schema(
         operation_id="returns_in_transit",
         request=InTransitInSerializer,
-        parameters=[IDEMPOTENCY],
-        responses=write_responses(200, ReturnOutSerializer),
+        parameters=[IDEMPOTENCY, REPLAYED],
+        responses=write_responses(200, ReturnOutSerializer, examples.RETURN_IN_TRANSIT),
         description="The parcel of an approved return is on its way back, with its carrier and tracking number "
         "(sent again: the tracking is replaced). Any other status is 409 (code return_status).",
     )

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fields import (
+    MAX_ID,
+    HttpUrlField,
+    MoneyField,
+    NonEmptyList,
+    PositiveMoneyField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictEmailField,
+    StrictIntegerField,
+)
+from core.errors import ApplicationError
 from core.money import MONEY_DIGITS
 from orders.constants import BackorderKind, DeliveryState
 from orders.models import Fulfillment, Order, OrderLine
@@ -17,128 +29,144 @@ from storefront.countries import CountryCodeField
 
 
 class OrderAddressSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    line1 = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100)
-    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=20)
+    name = StrictCharField(max_length=200, required=False, allow_blank=True)
+    company = StrictCharField(max_length=200, required=False, allow_blank=True)
+    line1 = StrictCharField(max_length=200)
+    line2 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    city = StrictCharField(max_length=100)
+    region = StrictCharField(max_length=100, required=False, allow_blank=True)
+    postal_code = StrictCharField(max_length=20)
     country = CountryCodeField()
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    phone = StrictCharField(max_length=40, required=False, allow_blank=True)
 
 
 class LineInSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1, max_value=999)
-    customization = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    sku = StrictCharField(max_length=64)
+    quantity = StrictIntegerField(min_value=1, max_value=999)
+    customization = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class PaymentInSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY_DIGITS, min_value=Decimal("0.01"))
-    reference = serializers.CharField(max_length=200, help_text="The payment's id in the system that took it.")
-    gateway = serializers.CharField(max_length=50, default="external")
+    amount = PositiveMoneyField()
+    reference = StrictCharField(max_length=200, help_text="The payment's id in the system that took it.")
+    gateway = StrictCharField(max_length=50, default="external")
 
 
 class OrderInSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=100, help_text="Your order id: sending it again returns the order.")
-    email = serializers.EmailField()
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES], default="en")
-    lines = LineInSerializer(many=True, allow_empty=False)
-    shipping_address = OrderAddressSerializer(required=False)
-    billing_address = OrderAddressSerializer(required=False)
-    shipping_method = serializers.CharField(max_length=50, required=False, help_text="A shipping method's code.")
-    pickup_location = serializers.IntegerField(required=False, min_value=1)
-    discount_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    payments = PaymentInSerializer(many=True, required=False, default=list)
-    total = serializers.DecimalField(
-        **MONEY_DIGITS,
-        required=False,
-        help_text="Optional: refused (400) if it differs from the total worked out here.",
+    external_id = StrictCharField(max_length=100, help_text="Your order id: sending it again returns the order.")
+    email = StrictEmailField()
+    name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    language = StrictChoiceField(choices=[code for code, _name in settings.LANGUAGES], default="en")
+    lines = NonEmptyList(child=LineInSerializer(), max_length=200)
+    shipping_address = OrderAddressSerializer(
+        required=False, help_text="Required with shipping_method (422 without it)."
     )
-    send_confirmation = serializers.BooleanField(default=True)
+    billing_address = OrderAddressSerializer(required=False)
+    shipping_method = StrictCharField(
+        max_length=50,
+        required=False,
+        help_text="A shipping method's code. Give it or pickup_location, not both (422).",
+    )
+    pickup_location = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
+    discount_code = StrictCharField(max_length=50, required=False, allow_blank=True, default="")
+    payments = serializers.ListField(child=PaymentInSerializer(), required=False, default=list, max_length=50)
+    total = MoneyField(
+        required=False, help_text="Optional: refused (422) if it differs from the total worked out here."
+    )
+    send_confirmation = StrictBooleanField(default=True)
 
     def validate(self, data):
+        # Rules the schema cannot say: a well-formed order that breaks them is refused as asked (422).
         if ("shipping_method" in data) == ("pickup_location" in data):
-            raise serializers.ValidationError(
-                {"shipping_method": ["Give either shipping_method (with shipping_address) or pickup_location."]}
+            raise ApplicationError(
+                "Give either shipping_method (with shipping_address) or pickup_location.",
+                code="delivery_required",
+                fields={"shipping_method": ["Give either shipping_method or pickup_location."]},
             )
         if "shipping_method" in data and "shipping_address" not in data:
-            raise serializers.ValidationError({"shipping_address": ["Required with a shipping method."]})
+            raise ApplicationError(
+                "A shipping method needs a shipping address.",
+                code="address_required",
+                fields={"shipping_address": ["Required with a shipping method."]},
+            )
         return data
 
 
 class LineRefSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(required=False, min_value=1)
-    sku = serializers.CharField(max_length=64, required=False)
-    quantity = serializers.IntegerField(min_value=1, max_value=999)
-
-    def validate(self, data):
-        if ("line_id" in data) == ("sku" in data):
-            raise serializers.ValidationError({"line_id": ["Give line_id or sku."]})
-        return data
+    line_id = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Give line_id or sku.")
+    sku = StrictCharField(max_length=64, required=False, help_text="Give line_id or sku (not both: 422).")
+    quantity = StrictIntegerField(min_value=1, max_value=999)
 
 
 class FulfillmentInSerializer(serializers.Serializer):
-    lines = LineRefSerializer(many=True, allow_empty=False)
-    carrier = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    tracking_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
-    delivery_state = serializers.ChoiceField(choices=DeliveryState.choices, default=DeliveryState.IN_TRANSIT)
-    estimated_arrival = serializers.DateField(required=False, allow_null=True, default=None)
+    lines = NonEmptyList(child=LineRefSerializer(), max_length=200)
+    carrier = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    tracking_number = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    tracking_url = HttpUrlField(required=False, default="")
+    delivery_state = StrictChoiceField(choices=DeliveryState.choices, default=DeliveryState.IN_TRANSIT)
+    estimated_arrival = StrictDateField(required=False, allow_null=True, default=None)
 
 
 class FulfillmentUpdateSerializer(serializers.Serializer):
-    delivery_state = serializers.ChoiceField(choices=DeliveryState.choices)
-    estimated_arrival = serializers.DateField(required=False, allow_null=True, default=None)
-    order_version = serializers.IntegerField(
-        required=False, min_value=1, help_text="Optional: 409 if the order changed since you read this version."
+    delivery_state = StrictChoiceField(choices=DeliveryState.choices)
+    estimated_arrival = StrictDateField(required=False, allow_null=True, default=None)
+    order_version = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Optional: 409 if the order changed since you read this version.",
     )
 
 
 class BackorderInSerializer(serializers.Serializer):
-    lines = LineRefSerializer(many=True, allow_empty=False)
-    kind = serializers.ChoiceField(choices=BackorderKind.choices, default=BackorderKind.BACKORDER)
-    expected = serializers.DateField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    order_version = serializers.IntegerField(required=False, min_value=1)
+    lines = NonEmptyList(child=LineRefSerializer(), max_length=200)
+    kind = StrictChoiceField(choices=BackorderKind.choices, default=BackorderKind.BACKORDER)
+    expected = StrictDateField(required=False, allow_null=True, default=None)
+    note = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    order_version = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 RETURN_VERSION_HELP = "Optional: the return's version as you read it; 409 if it changed since."
 
 
 class ReceivedLineInSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1, help_text="A line of the return (its `lines[].id`).")
-    quantity = serializers.IntegerField(min_value=0, max_value=999, help_text="Units that arrived (0: none).")
-    condition = serializers.ChoiceField(
+    id = StrictIntegerField(min_value=1, max_value=MAX_ID, help_text="A line of the return (its `lines[].id`).")
+    quantity = StrictIntegerField(min_value=0, max_value=999, help_text="Units that arrived (0: none).")
+    condition = StrictChoiceField(
         choices=Condition.choices,
         required=False,
-        help_text="Required when units arrived: resellable (back in stock) or damaged (not restocked).",
+        help_text="Required when units arrived (422 without): resellable (back in stock) or damaged (not restocked).",
     )
-
-    def validate(self, data):
-        if data["quantity"] and "condition" not in data:
-            raise serializers.ValidationError({"condition": ["Required when units arrived."]})
-        return data
 
 
 class ReceiveInSerializer(serializers.Serializer):
-    lines = ReceivedLineInSerializer(
-        many=True, allow_empty=False, help_text="What arrived of each line; a line not named arrived with none."
+    lines = NonEmptyList(
+        child=ReceivedLineInSerializer(),
+        max_length=200,
+        help_text="What arrived of each line, each named once (422 otherwise); a line not named arrived with none.",
     )
-    version = serializers.IntegerField(required=False, min_value=1, help_text=RETURN_VERSION_HELP)
+    version = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=RETURN_VERSION_HELP)
 
     def validate_lines(self, lines):
-        ids = [line["id"] for line in lines]
-        if len(ids) != len(set(ids)):
-            raise serializers.ValidationError("Name each line once.")
+        seen = set()
+        for index, line in enumerate(lines):
+            if line["id"] in seen:
+                raise ApplicationError(
+                    "Name each line once.", code="line_repeated", fields={f"lines.{index}.id": ["Named twice."]}
+                )
+            seen.add(line["id"])
+            if line["quantity"] and "condition" not in line:
+                raise ApplicationError(
+                    "Say the condition of what arrived.",
+                    code="condition_required",
+                    fields={f"lines.{index}.condition": ["Required when units arrived."]},
+                )
         return lines
 
 
 class InTransitInSerializer(serializers.Serializer):
-    carrier = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    carrier = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    tracking_number = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
 
 
 # --- out ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from core import cache as caching
 from core import queues
 from core.reasons import Reason
 from editing import services as editing
-from integrations.constants import WEBHOOK_FOR_EVENT, DeliveryStatus
+from integrations.constants import IDEMPOTENCY_KEY_HOURS, WEBHOOK_FOR_EVENT, DeliveryStatus
 from integrations.models import ApiKey, DispatchCursor, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from integrations.payloads import order_payload, return_payload
 from notifications.constants import MessageKind
@@ -70,11 +70,22 @@ def api_key_for(raw: str) -> ApiKey | None:
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+    """Of the request's meaning: a JSON body as canonical JSON (keys sorted, no insignificant whitespace), so
+    the same document sent again with other spacing or key order is the same request."""
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), canonical_json(body)])).hexdigest()
 
 
-def forget_old_idempotency_keys(*, older_than_hours: int = 24) -> int:
-    """Keys are honoured for a day (like card processors'); then the stored answers go."""
+def canonical_json(body: bytes) -> bytes:
+    """The body as canonical JSON; a body that is not JSON as it came (it gets its 400 anyway)."""
+    try:
+        document = json.loads(body) if body.strip() else None
+    except ValueError:  # includes UnicodeDecodeError
+        return body
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def forget_old_idempotency_keys(*, older_than_hours: int = IDEMPOTENCY_KEY_HOURS) -> int:
+    """Keys are honoured for IDEMPOTENCY_KEY_HOURS; then the stored answers go (the API already ignores them)."""
     cutoff = timezone.now() - timedelta(hours=older_than_hours)
     return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
 

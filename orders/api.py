@@ -1,10 +1,15 @@
 """The shopper's order API (/api/v1/me/orders/...): session-authenticated, the same data as the pages."""
 
 from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
 from core.api import SitePageNumberPagination
+from core.api_params import KnownQueryParams
+from core.api_schema import answers
+from core.errors import ApplicationError
+from orders import api_examples as examples
 from orders import selectors
 from orders.constants import FinancialStatus, FulfillmentStatus, OrderStatus
 from orders.forms import OrderFilterForm
@@ -166,27 +171,49 @@ class OrderPagination(SitePageNumberPagination):
     page_size = 20
 
 
+FILTERS = ("placed_from", "placed_to", "status", "financial_status", "fulfillment_status")
+
+
 @extend_schema(
     parameters=[
-        OpenApiParameter("placed_from", str, description="YYYY-MM-DD"),
-        OpenApiParameter("placed_to", str, description="YYYY-MM-DD"),
+        OpenApiParameter("placed_from", OpenApiTypes.DATE, description="Placed on or after (YYYY-MM-DD)."),
+        OpenApiParameter(
+            "placed_to", OpenApiTypes.DATE, description="Placed on or before (YYYY-MM-DD); before placed_from: 422."
+        ),
         OpenApiParameter("status", str, enum=OrderStatus.values),
         OpenApiParameter("financial_status", str, enum=FinancialStatus.values),
         OpenApiParameter("fulfillment_status", str, enum=FulfillmentStatus.values),
-    ]
+    ],
+    responses=answers({200: (OrderSummarySerializer(many=True), examples.ORDER_SUMMARY)}, 400, 403, 404, 422),
+    description="The signed-in shopper's orders, newest first, 20 a page (a page past the last: 404).",
 )
-class MyOrderList(generics.ListAPIView):
+class MyOrderList(KnownQueryParams, generics.ListAPIView):
     serializer_class = OrderSummarySerializer
     pagination_class = OrderPagination
+    query_params = (*FILTERS, "page")
 
     def get_queryset(self):
-        form = OrderFilterForm(self.request.query_params)
-        if self.request.query_params and not form.is_valid():
-            raise serializers.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        params = self.request.query_params
+        empty = [name for name in FILTERS if params.get(name) == ""]
+        if empty:  # the page's form sends empty fields; an API client that does has a bug
+            raise serializers.ValidationError({name: ["Empty: leave the parameter out instead."] for name in empty})
+        form = OrderFilterForm(params)
+        if params and not form.is_valid():
+            if form.has_error("placed_to", code="date_range"):
+                raise ApplicationError(str(form.errors["placed_to"][0]), code="date_range", fields=form_errors(form))
+            raise serializers.ValidationError(form_errors(form))
         return selectors.customer_orders(user=self.request.user, filters=form.filters())
 
 
-class MyOrderDetail(generics.RetrieveAPIView):
+def form_errors(form) -> dict[str, list[str]]:
+    return {field: [str(message) for message in errors] for field, errors in form.errors.items()}
+
+
+@extend_schema(
+    responses=answers({200: (OrderDetailSerializer, examples.ORDER)}, 403, 404),
+    description="One of the signed-in shopper's orders; anyone else's is a 404.",
+)
+class MyOrderDetail(KnownQueryParams, generics.RetrieveAPIView):
     serializer_class = OrderDetailSerializer
 
     def get_object(self):

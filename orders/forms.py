@@ -26,7 +26,10 @@ class OrderFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("placed_from") and data.get("placed_to") and data["placed_from"] > data["placed_to"]:
-            self.add_error("placed_to", _("The end date must be on or after the start date."))
+            self.add_error(
+                "placed_to",
+                forms.ValidationError(_("The end date must be on or after the start date."), code="date_range"),
+            )
         return data
 
     def filters(self) -> OrderFilters:

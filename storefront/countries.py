@@ -23,8 +23,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
 
+from core.api_fields import StrictCharField
 from storefront.collation import sort_key
 from storefront.models import StoreSettings
 
@@ -102,8 +102,8 @@ def country_form_field(**kwargs) -> forms.ChoiceField:
     )
 
 
-@extend_schema_field({"type": "string", "pattern": "^[A-Z]{2}$", "example": "NL"})
-class CountryCodeField(serializers.CharField):
+@extend_schema_field({"type": "string", "enum": sorted(countries.countries), "example": "NL"})
+class CountryCodeField(StrictCharField):
     """A country in an API address: one of the list's codes, as the page forms take it."""
 
     def __init__(self, **kwargs):

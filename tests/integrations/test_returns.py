@@ -132,25 +132,28 @@ def test_an_exchange_received_puts_the_replacement_on_the_order(api):
 
 
 @pytest.mark.parametrize(
-    "lines, field",
+    "lines, status, field",
     [
-        ([{"id": "self", "quantity": 1}], "lines"),  # units arrived: say in what state
-        ([{"id": "self", "quantity": 1, "condition": "like new"}], "lines"),
-        ([{"id": "self", "quantity": 1, "condition": "damaged"}] * 2, "lines"),  # the same line twice
-        ([{"id": "self", "quantity": -1, "condition": "damaged"}], "lines"),
-        ([{"id": "self", "quantity": 3, "condition": "damaged"}], "lines.self"),  # more than asked back
-        ([{"id": "self", "quantity": 0}], "lines"),  # nothing arrived
-        ([{"id": 99999999, "quantity": 1, "condition": "damaged"}], "lines"),  # not a line of this return
-        ([], "lines"),
+        # Breaking the schema: 400.
+        ([{"id": "self", "quantity": 1, "condition": "like new"}], 400, "lines.0.condition"),
+        ([{"id": "self", "quantity": -1, "condition": "damaged"}], 400, "lines.0.quantity"),
+        ([{"id": "self", "quantity": "1", "condition": "damaged"}], 400, "lines.0.quantity"),
+        ([], 400, "lines"),
+        # Well-formed, refused as asked: 422.
+        ([{"id": "self", "quantity": 1}], 422, "lines.0.condition"),  # units arrived: say in what state
+        ([{"id": "self", "quantity": 1, "condition": "damaged"}] * 2, 422, "lines.1.id"),  # the same line twice
+        ([{"id": "self", "quantity": 3, "condition": "damaged"}], 422, "lines.self"),  # more than asked back
+        ([{"id": "self", "quantity": 0}], 422, "lines"),  # nothing arrived
+        ([{"id": 99999999, "quantity": 1, "condition": "damaged"}], 422, "lines"),  # not a line of this return
     ],
 )
-def test_bad_receipts_are_field_errors_and_change_nothing(api, lines, field):
+def test_bad_receipts_are_field_errors_and_change_nothing(api, lines, status, field):
     request = approved((MUG, 2, "changed_mind"))
     own = request.lines.get().pk
     stock, version = sku(MUG).stock, Order.objects.get(pk=request.order_id).version
     body = [{**ln, "id": own if ln["id"] == "self" else ln["id"]} for ln in lines]
     response = receive(api, request.number, body, key="bad")
-    assert response.status_code == 400, response.data
+    assert response.status_code == status, response.data
     assert field.replace("self", str(own)) in response.data["fields"]
     request.refresh_from_db()
     assert request.status == ReturnStatus.APPROVED and sku(MUG).stock == stock
@@ -241,6 +244,8 @@ def test_the_schema_documents_the_returns_endpoints(client):
         "403",
         "404",
         "409",
+        "415",
+        "422",
         "429",
     }
     components = schema["components"]["schemas"]
