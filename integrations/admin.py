@@ -52,11 +52,21 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-send selected deliveries"))
     def resend(self, request, queryset):
-        for delivery in queryset:
-            services.resend(delivery=delivery)
-        count = queryset.count()
-        messages.success(
-            request,
-            ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
-            % {"count": count},
-        )
+        sent = [services.resend(delivery=delivery) for delivery in queryset]
+        count, delivered = sent.count(True), sent.count(False)
+        if count:
+            messages.success(
+                request,
+                ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+                % {"count": count},
+            )
+        if delivered:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d delivery was already delivered and is not sent again.",
+                    "%(count)d deliveries were already delivered and are not sent again.",
+                    delivered,
+                )
+                % {"count": delivered},
+            )

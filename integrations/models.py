@@ -91,6 +91,8 @@ class WebhookDelivery(models.Model):
     attempts = models.JSONField(_("attempts"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # While a job is posting it: no other job posts it before then (a job that died lets go when it passes).
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("webhook delivery")

@@ -310,13 +310,12 @@ WEBHOOK_SCHEMES = ("http", "https")
 
 def deliver(*, delivery_id: int) -> str:
     """POST one delivery, log the attempt, and settle it: delivered, retried, or failed (and the endpoint
-    disabled after too many failed deliveries in a row, with an alert to the merchant)."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return delivery.status if delivery else "missing"
+    disabled after too many failed deliveries in a row, with an alert to the merchant). Claimed first, so two
+    jobs for one delivery (a resend racing a retry) post it once, and one that succeeded is never posted again."""
+    delivery = _claim(delivery_id)
+    if not isinstance(delivery, WebhookDelivery):
+        return delivery
     endpoint = delivery.endpoint
-    if not endpoint.is_active:
-        return "endpoint-disabled"
     if urllib.parse.urlsplit(endpoint.url).scheme not in WEBHOOK_SCHEMES:
         attempt = {"at": timezone.now().isoformat(), "status": None, "error": "Not an http(s) URL.", "ms": 0}
         return _settle(delivery_id, attempt, ok=False)
@@ -330,6 +329,7 @@ def deliver(*, delivery_id: int) -> str:
             "Content-Type": "application/json",
             "User-Agent": "Aftersale-Webhooks/1",
             "X-Aftersale-Event": delivery.event,
+            "X-Aftersale-Event-Id": delivery.payload["id"],  # the event's, as in the body: one per endpoint
             "X-Aftersale-Delivery": str(delivery.pk),
             "X-Aftersale-Signature": signature(endpoint.secret, timestamp, body),
         },
@@ -349,6 +349,22 @@ def deliver(*, delivery_id: int) -> str:
         "ms": round((time.monotonic() - started) * 1000),
     }
     return _settle(delivery_id, attempt, ok=status is not None and 200 <= status < 300)
+
+
+def _claim(delivery_id: int) -> WebhookDelivery | str:
+    """The delivery, now ours to post until its lease passes; or why not (its status, or "in-flight")."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").filter(pk=delivery_id).first()
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+            return delivery.status if delivery else "missing"
+        if not delivery.endpoint.is_active:
+            return "endpoint-disabled"
+        now = timezone.now()
+        if delivery.sending_until and delivery.sending_until > now:
+            return "in-flight"
+        delivery.sending_until = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 30)
+        delivery.save(update_fields=["sending_until"])
+    return delivery
 
 
 def tries_since_resend(attempts: list[dict]) -> int:
@@ -377,7 +393,8 @@ def _settle(delivery_id: int, attempt: dict, *, ok: bool) -> str:
             if endpoint.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES and endpoint.is_active:
                 endpoint.is_active, endpoint.disabled_at = False, timezone.now()
                 _alert_disabled(endpoint, delivery)
-        delivery.save(update_fields=["attempts", "status", "delivered_at"])
+        delivery.sending_until = None
+        delivery.save(update_fields=["attempts", "status", "delivered_at", "sending_until"])
         endpoint.save(update_fields=["consecutive_failures", "is_active", "disabled_at"])
     if retry:
         raise DeliveryFailed(f"webhook delivery {delivery_id}: {attempt['error'] or attempt['status']}")
@@ -401,10 +418,13 @@ def _alert_disabled(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Non
     )
 
 
-def resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Staff send a delivery again (admin action): pending with its log kept; the endpoint back on."""
+def resend(*, delivery: WebhookDelivery) -> bool:
+    """Staff send a delivery again (admin action): pending with its log kept; the endpoint back on. One the
+    receiver took (2xx) is not sent again: under the same delivery id it would drop it as a replay anyway."""
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.status == DeliveryStatus.SUCCEEDED:
+            return False
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
         if not endpoint.is_active:
             endpoint.is_active, endpoint.disabled_at, endpoint.consecutive_failures = True, None, 0
@@ -413,4 +433,4 @@ def resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         delivery.attempts = [*delivery.attempts, {"at": timezone.now().isoformat(), "resent": True}]
         delivery.save(update_fields=["status", "delivered_at", "attempts"])
         queues.on_commit(partial(enqueue_delivery, delivery.pk))
-    return delivery
+    return True

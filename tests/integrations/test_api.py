@@ -47,6 +47,41 @@ def test_an_idempotency_key_replays_the_first_answer(api):
     assert second["Idempotent-Replayed"] == "true" and Order.objects.count() == 1
     reused = create(api, {**ORDER, "external_id": "other"}, HTTP_IDEMPOTENCY_KEY="k-1")
     assert reused.status_code == 409 and reused.data["code"] == "idempotency_key_reused"
+    assert "'k-1'" in reused.data["message"] and "Idempotency-Key" in reused.data["fields"]
+
+
+def test_the_same_json_in_other_spacing_and_key_order_is_the_same_request(api):
+    import json
+
+    compact = json.dumps(ORDER, separators=(",", ":"))
+    spread = json.dumps(dict(reversed(list(ORDER.items()))), indent=4)
+    first = api.post("/api/v1/orders/", compact, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+    again = api.post("/api/v1/orders/", spread, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert (first.status_code, again.status_code) == (201, 201) and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json() and Order.objects.count() == 1
+    # Another meaning under the key: a value changed, however it is spelled.
+    other = json.dumps({**ORDER, "name": "Someone else"})
+    refused = api.post("/api/v1/orders/", other, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert refused.status_code == 409 and refused.json()["code"] == "idempotency_key_reused"
+
+
+def test_a_key_past_its_day_is_a_new_request_even_before_the_cron_prunes_it(api):
+    import time_machine
+    from django.utils import timezone
+
+    first = create(api, HTTP_IDEMPOTENCY_KEY="k-3")
+    with time_machine.travel(timezone.now() + timezone.timedelta(hours=24, minutes=1)):
+        # The same key with another order: its old answer is no longer replayed, nor refused as a reuse.
+        later = create(api, {**ORDER, "external_id": "shop-1002"}, HTTP_IDEMPOTENCY_KEY="k-3")
+    assert (first.status_code, later.status_code) == (201, 201) and "Idempotent-Replayed" not in later
+    assert Order.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["", " padded ", "x" * 201, "ключ"])
+def test_a_malformed_idempotency_key_is_a_400_and_changes_nothing(api, key):
+    response = create(api, HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400 and "Idempotency-Key" in response.data["fields"]
+    assert not Order.objects.exists()
 
 
 def race(raw, headers) -> list[int]:
@@ -121,9 +156,24 @@ def test_unknown_ids_are_404(api):
 
 def test_a_key_over_its_rate_gets_429_with_retry_after(catalog):
     client = client_with(Scope.ORDERS_READ, rate=3)
-    statuses = [client.get("/api/v1/orders/").status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    answers = [client.get("/api/v1/orders/") for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
     assert int(client.get("/api/v1/orders/")["Retry-After"]) > 0
+    # Every keyed answer shows the rate: what is left, and when a request is given back.
+    assert [answer["RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
+    assert {answer["RateLimit-Limit"] for answer in answers} == {"3"}
+    assert all(0 < int(answer["RateLimit-Reset"]) <= 60 for answer in answers)
+
+
+def test_the_rate_shows_on_errors_too_and_a_refused_scope_counts(catalog):
+    client = client_with(Scope.ORDERS_READ, rate=5)
+    missing = client.get("/api/v1/orders/999999/")
+    refused = client.post("/api/v1/orders/", ORDER, format="json")  # orders:write is not among its scopes
+    assert (missing.status_code, refused.status_code) == (404, 403)
+    assert (missing["RateLimit-Remaining"], refused["RateLimit-Remaining"]) == ("4", "3")
+    unknown = APIClient()
+    unknown.credentials(HTTP_AUTHORIZATION="Bearer ak_nothere_abc")
+    assert "RateLimit-Limit" not in unknown.get("/api/v1/orders/")  # no key, no rate of its own
 
 
 def test_fulfilment_then_delivery_updates_notify_once_per_change(api):

@@ -5,12 +5,12 @@ schema-valid request refused or a schema-breaking one accepted."""
 
 import pytest
 import schemathesis
-from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from jsonschema import Draft7Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
@@ -168,14 +168,18 @@ def test_every_answer_of_every_operation_has_an_example_that_fits_its_schema(cli
                 validator = Draft7Validator({"$ref": f"urn:api#/{pointer}"}, registry=registry)
                 for name, example in content["examples"].items():
                     if status == "200" and "next" in example["value"]:  # a list: not its one row wrapped twice
-                        assert not any(isinstance(row, dict) and "results" in row for row in example["value"]["results"])
+                        assert not any(
+                            isinstance(row, dict) and "results" in row for row in example["value"]["results"]
+                        )
                     errors = [error.message for error in validator.iter_errors(example["value"])]
                     assert not errors, f"{method} {path} {status} example {name}: {errors}"
                 checked.add((method, path, status))
     assert len({(method, path) for method, path, _status in checked}) == 18  # every operation
     # Every one names its errors: the API's operations all can be refused as not allowed (403) at least.
     assert all(
-        "403" in operation["responses"] for operations in document["paths"].values() for operation in operations.values()
+        "403" in operation["responses"]
+        for operations in document["paths"].values()
+        for operation in operations.values()
     )
 
 
