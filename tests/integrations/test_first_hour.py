@@ -16,6 +16,7 @@ from orders.models import Fulfillment, Order
 from tests.conftest import ROOT
 from tests.integrations.snippets import snippet
 
+BASH = "/bin/bash"  # the snippets are bash, as a reader's shell runs them
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalog")]
 
 
@@ -60,7 +61,7 @@ def test_the_readme_walks_from_a_key_to_a_verified_webhook(live_server, staff_cl
     order_block = as_written(snippet("README.md", "first-hour: order"), port=port, base=live_server.url, key=key)
     with open(tmp_path / "out.txt", "w") as out:
         shell = subprocess.Popen(
-            ["bash", "-c", "set -euo pipefail\n" + order_block],
+            [BASH, "-c", "set -euo pipefail\n" + order_block],
             cwd=tmp_path,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -76,7 +77,7 @@ def test_the_readme_walks_from_a_key_to_a_verified_webhook(live_server, staff_cl
             verify_block = as_written(snippet("README.md", "first-hour: verify"), port=port, base="", key="")
             env = {**os.environ, "SECRET": "whsec_demo"}
             checked = subprocess.run(
-                ["bash", "-c", verify_block], cwd=tmp_path, env=env, capture_output=True, text=True
+                [BASH, "-c", verify_block], cwd=tmp_path, env=env, capture_output=True, text=True
             )
             assert checked.stdout.strip() == "valid", checked.stderr
             assert f'"number":{order.number}' in (tmp_path / "body.json").read_text()

@@ -15,6 +15,7 @@ from tests.editing.test_services import MUG
 from tests.integrations.snippets import snippet
 from tests.integrations.test_webhooks import Receiver
 
+BASH = "/bin/bash"  # the snippets are bash, as a reader's shell runs them
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalog")]
 SECRET = "whsec_guide"
 
@@ -62,10 +63,10 @@ def test_the_shell_snippet_says_valid_for_a_real_delivery_and_nothing_for_a_forg
     env = {"SIG": headers["X-Aftersale-Signature"], "SECRET": SECRET, "PATH": "/usr/bin:/bin"}
     command = snippet("docs/api.md", "tested: verify-shell")
     (tmp_path / "body.json").write_bytes(body)
-    checked = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+    checked = subprocess.run([BASH, "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert checked.stdout.strip() == "valid", checked.stderr
     (tmp_path / "body.json").write_bytes(body.replace(b"order.created", b"order.cancelled"))
-    forged = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+    forged = subprocess.run([BASH, "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert forged.stdout.strip() == ""
 
 
