@@ -39,3 +39,22 @@ def test_the_resend_action_queues_a_failed_delivery_again(staff_client):
         "resent": True,
     }
     assert endpoint.is_active
+
+
+def test_the_resend_action_leaves_a_delivered_one_alone_and_says_so(staff_client):
+    endpoint = WebhookEndpoint.objects.create(url="https://erp.example/hooks", secret="s")
+    delivered, failed = (
+        WebhookDelivery.objects.create(endpoint=endpoint, event="order.created", payload={}, status=status)
+        for status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED)
+    )
+    page = staff_client.post(
+        "/admin/integrations/webhookdelivery/",
+        {"action": "resend", "_selected_action": [delivered.pk, failed.pk]},
+        follow=True,
+    ).content.decode()
+    assert "1 delivery queued again." in page
+    assert "1 delivery was already delivered and is not sent again." in page
+    delivered.refresh_from_db()
+    failed.refresh_from_db()
+    assert (delivered.status, failed.status) == (DeliveryStatus.SUCCEEDED, DeliveryStatus.PENDING)
+    assert delivered.attempts == []
