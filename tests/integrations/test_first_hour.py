@@ -76,9 +76,7 @@ def test_the_readme_walks_from_a_key_to_a_verified_webhook(live_server, staff_cl
             assert WebhookDelivery.objects.get().status == "succeeded"
             verify_block = as_written(snippet("README.md", "first-hour: verify"), port=port, base="", key="")
             env = {**os.environ, "SECRET": "whsec_demo"}
-            checked = subprocess.run(
-                [BASH, "-c", verify_block], cwd=tmp_path, env=env, capture_output=True, text=True
-            )
+            checked = subprocess.run([BASH, "-c", verify_block], cwd=tmp_path, env=env, capture_output=True, text=True)
             assert checked.stdout.strip() == "valid", checked.stderr
             assert f'"number":{order.number}' in (tmp_path / "body.json").read_text()
         finally:
