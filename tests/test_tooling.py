@@ -44,17 +44,17 @@ def run_script(path: str) -> subprocess.CompletedProcess:
 def test_without_root_the_missing_packages_stop_the_run_with_the_command_to_type(bin_dir):
     result = run_script(fake_path(bin_dir, []))
     assert result.returncode == 1
-    assert "sudo apt-get install -y --no-install-recommends chromium gettext" in result.stderr
+    assert "sudo apt-get install -y --no-install-recommends chromium gettext curl openssl" in result.stderr
 
 
 def test_only_the_missing_package_is_named(bin_dir):
-    result = run_script(fake_path(bin_dir, ["chromium"]))
+    result = run_script(fake_path(bin_dir, ["chromium", "curl", "openssl"]))
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1].endswith("--no-install-recommends gettext")
 
 
-def test_with_both_present_it_does_nothing(bin_dir):
-    result = run_script(fake_path(bin_dir, ["chromium", "msgfmt"]))
+def test_with_all_present_it_does_nothing(bin_dir):
+    result = run_script(fake_path(bin_dir, ["chromium", "msgfmt", "curl", "openssl"]))
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
