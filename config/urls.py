@@ -11,6 +11,7 @@ from editing import api as editing_api
 from integrations import api as integrations_api
 from integrations import return_api
 from orders import api as orders_api
+from orders.stripe_webhook import stripe_webhook
 
 # Staff sign in to admin with a password and then a TOTP (or backup) code.
 admin.site.__class__ = StaffAdminSite
@@ -59,6 +60,7 @@ urlpatterns = [
     # Its script from ?script, not inline: the Content-Security-Policy runs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("admin/", admin.site.urls),
     path("livez", livez, name="livez"),
     path("readyz", readyz, name="readyz"),
