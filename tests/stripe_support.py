@@ -71,7 +71,9 @@ class Boundary(stripe.HTTPClient):
             declined = self.declines.get(fields.get("payment_method", [""])[0])
             if declined:
                 code, message = declined
-                body = {"error": {"type": "card_error", "code": "card_declined", "decline_code": code, "message": message}}
+                body = {
+                    "error": {"type": "card_error", "code": "card_declined", "decline_code": code, "message": message}
+                }
                 return json.dumps(body), 402, {}
         answer = self.real.request(method, url, headers, post_data)
         if method == "post" and path == self.time_out:

@@ -89,7 +89,9 @@ def processor(request, settings) -> Processor:
             return D(raw.decode()) if raw else D(0)
 
         def refunded(reference: str) -> list[D]:
-            return [D(op["amount"]) for op in books.operations() if op["kind"] == "refund" and op["charge"] == reference]
+            return [
+                D(op["amount"]) for op in books.operations() if op["kind"] == "refund" and op["charge"] == reference
+            ]
 
         def time_out() -> None:
             TimingOutTestGateway.time_out = True
@@ -153,7 +155,10 @@ def test_a_declined_card_takes_nothing(processor, number):
 def test_insufficient_funds_is_said_so(processor):
     with pytest.raises(PaymentDeclined) as declined:
         processor.gateway.charge(
-            amount=D("20.00"), currency=EUR, payment_method=processor.card(INSUFFICIENT_FUNDS_CARD), idempotency_key=key()
+            amount=D("20.00"),
+            currency=EUR,
+            payment_method=processor.card(INSUFFICIENT_FUNDS_CARD),
+            idempotency_key=key(),
         )
     assert declined.value.message == "Your card was declined: insufficient funds."
 
@@ -162,7 +167,10 @@ def test_three_d_secure_takes_the_money_only_once_the_shopper_confirmed(processo
     gateway, charge_key = processor.gateway, key()
     with pytest.raises(PaymentActionRequired) as asked:
         gateway.charge(
-            amount=D("30.00"), currency=EUR, payment_method=processor.card(THREE_D_SECURE_CARD), idempotency_key=charge_key
+            amount=D("30.00"),
+            currency=EUR,
+            payment_method=processor.card(THREE_D_SECURE_CARD),
+            idempotency_key=charge_key,
         )
     intent, secret = asked.value.intent, asked.value.client_secret
     assert secret.startswith(f"{intent}_secret_") and processor.captured(intent) == D(0)
@@ -178,7 +186,10 @@ def test_three_d_secure_failed_is_declined(processor):
     gateway, charge_key = processor.gateway, key()
     with pytest.raises(PaymentActionRequired) as asked:
         gateway.charge(
-            amount=D("30.00"), currency=EUR, payment_method=processor.card(THREE_D_SECURE_CARD), idempotency_key=charge_key
+            amount=D("30.00"),
+            currency=EUR,
+            payment_method=processor.card(THREE_D_SECURE_CARD),
+            idempotency_key=charge_key,
         )
     processor.authenticate(asked.value.client_secret, False)
     with pytest.raises(PaymentDeclined) as declined:
@@ -190,7 +201,10 @@ def test_a_confirmed_intent_pays_only_the_payment_it_was_made_for(processor):
     gateway, charge_key = processor.gateway, key()
     with pytest.raises(PaymentActionRequired) as asked:
         gateway.charge(
-            amount=D("30.00"), currency=EUR, payment_method=processor.card(THREE_D_SECURE_CARD), idempotency_key=charge_key
+            amount=D("30.00"),
+            currency=EUR,
+            payment_method=processor.card(THREE_D_SECURE_CARD),
+            idempotency_key=charge_key,
         )
     processor.authenticate(asked.value.client_secret, True)
     intent = asked.value.intent
@@ -222,7 +236,9 @@ def test_refunds_partial_then_full_and_never_more(processor):
 def test_a_refund_asked_twice_with_one_key_refunds_once(processor):
     reference, gateway, refund_key = paid(processor, "50.00"), processor.gateway, key()
     answers = {
-        gateway.refund(amount=D("15.00"), currency=EUR, charge_reference=reference, idempotency_key=refund_key).reference
+        gateway.refund(
+            amount=D("15.00"), currency=EUR, charge_reference=reference, idempotency_key=refund_key
+        ).reference
         for _twice in range(2)
     }
     assert len(answers) == 1 and processor.refunds(reference) == [D("15.00")]
