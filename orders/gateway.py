@@ -20,7 +20,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.functional import Promise
@@ -81,7 +81,8 @@ def get_gateway() -> PaymentGateway:
     return import_string(settings.PAYMENT_GATEWAY)()
 
 
-def gateway_class() -> type:
+def gateway_class() -> Any:
+    """The gateway's class: what its pages need (``client_side``, ``page_config``) is read without a connection."""
     return import_string(settings.PAYMENT_GATEWAY)
 
 
