@@ -336,3 +336,87 @@ def test_the_refund_job_never_asks_for_more_than_the_payment_has_left(processor,
     Transaction.objects.filter(pk=refund.pk).update(amount=refund.parent.amount + D("1.00"))
     assert send_refund(refund_id=refund.pk) == TransactionStatus.FAILED
     assert processor.refunds(refund.parent.gateway_reference) == []
+
+
+# --- every money flow of the store, through either gateway ----------------------------------------------------
+
+
+def send_pending_refunds(order: Order) -> list[Transaction]:
+    """What the refund job does for each refund on its way (the worker runs it: tests/browser, test_refund_jobs)."""
+    for refund in Transaction.objects.filter(
+        order=order, kind=TransactionKind.REFUND, status=TransactionStatus.PENDING
+    ):
+        send_refund(refund_id=refund.pk)
+    return list(Transaction.objects.filter(order=order, kind=TransactionKind.REFUND).order_by("pk"))
+
+
+def given_back(processor, order: Order) -> list[D]:
+    return [
+        amount
+        for charge in Transaction.objects.filter(order=order, kind=TransactionKind.CHARGE).order_by("pk")
+        for amount in processor.refunds(charge.gateway_reference)
+    ]
+
+
+@pytest.fixture
+def placed(processor, catalog):
+    """A checkout paid through the processor, by a shopper who may edit it."""
+    return checkout(processor, card=processor.card(SUCCESS_CARD), attempt=key())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("three_d_secure", [False, True])
+def test_pay_now_takes_the_balance_through_the_gateway(processor, placed, three_d_secure):
+    from editing import services as editing
+    from orders.services import pay_payment_request
+    from tests.editing.test_services import edit, line
+
+    result = edit(placed, (editing.stage_quantity, {"line_id": line(placed, MUG).pk, "quantity": 2}))
+    request, attempt = result.settlement.payment_request, key()
+    card = processor.card(THREE_D_SECURE_CARD if three_d_secure else SUCCESS_CARD)
+    if three_d_secure:
+        with pytest.raises(PaymentActionNeeded) as asked:
+            pay_payment_request(request_id=request.pk, card_number=card, use_store_credit=False, attempt_key=attempt)
+        processor.authenticate(asked.value.client_secret, True)
+        card = asked.value.intent
+    pay_payment_request(request_id=request.pk, card_number=card, use_store_credit=False, attempt_key=attempt)
+    request.refresh_from_db()
+    placed.refresh_from_db()
+    assert request.status == "paid" and placed.financial_status == FinancialStatus.PAID
+    assert processor.captured(request.payment.gateway_reference) == request.amount
+    assert request.payment.gateway == processor.gateway.name
+
+
+@pytest.mark.django_db
+def test_an_edit_lowering_the_total_is_refunded_through_the_gateway(processor, placed):
+    from editing import services as editing
+    from tests.editing.test_services import edit, line
+
+    edit(placed, (editing.stage_quantity, {"line_id": line(placed, MUG).pk, "quantity": 0}))
+    (refund,) = send_pending_refunds(placed)
+    placed.refresh_from_db()
+    assert refund.status == TransactionStatus.SUCCESS and placed.financial_status == FinancialStatus.PARTIALLY_REFUNDED
+    assert given_back(processor, placed) == [refund.amount]
+
+
+@pytest.mark.django_db
+def test_a_cancellation_gives_everything_back_through_the_gateway(processor, placed):
+    from editing import services as editing
+    from orders.constants import ActorKind
+
+    editing.cancel_order(order=placed, actor_kind=ActorKind.CUSTOMER, actor=placed.customer)
+    send_pending_refunds(placed)
+    placed.refresh_from_db()
+    assert placed.financial_status == FinancialStatus.REFUNDED and placed.refunded_total == placed.captured_total
+    assert sum(given_back(processor, placed)) == placed.captured_total
+
+
+@pytest.mark.django_db
+def test_goodwill_and_a_staff_refund_go_back_through_the_gateway(processor, placed):
+    from editing.settlement import give_goodwill_discount
+
+    manager = User.objects.create_superuser("manager@shop.example", "pw-not-used-here")
+    give_goodwill_discount(order=placed, amount=D("5.00"), reason="Late delivery", actor=manager)
+    refunds.issue_refund(order=placed, amount=D("7.50"), reason="Scratched", with_return=False, actor=manager)
+    assert [refund.status for refund in send_pending_refunds(placed)] == [TransactionStatus.SUCCESS] * 2
+    assert given_back(processor, placed) == [D("5.00"), D("7.50")]
