@@ -8,7 +8,8 @@ gaps are covered here, at the library's HTTP client (``Boundary``), with the ans
 - the decline cards 4000 0000 0000 0002 and …9995 (localstripe confirms them as paid): a PaymentIntent
   for a payment method registered with ``decline`` is answered with Stripe's 402 ``card_error``;
 - a call that times out after Stripe acted: ``time_out_after`` lets the request reach localstripe, then
-  raises the library's ``APIConnectionError`` instead of the answer.
+  raises the library's ``APIConnectionError`` instead of the answer;
+- a refund Stripe accepted but has not finished (``pending_refunds``; localstripe's always succeed at once).
 
 Everything else goes to localstripe unchanged.
 """
@@ -56,6 +57,7 @@ class Boundary(stripe.HTTPClient):
         self.real = stripe.new_default_http_client(timeout=20)
         self.declines: dict[str, tuple[str, str]] = {}
         self.time_out: str | None = None
+        self.pending_refunds = False  # new refunds answered "pending", as Stripe does for some payment methods
 
     def decline(self, payment_method: str, card: str) -> None:
         self.declines[payment_method] = DOCUMENTED_DECLINES[card]
@@ -76,6 +78,9 @@ class Boundary(stripe.HTTPClient):
                 }
                 return json.dumps(body), 402, {}
         answer = self.real.request(method, url, headers, post_data)
+        if self.pending_refunds and method == "post" and path == "/v1/refunds":
+            body, status, response_headers = answer
+            return json.dumps({**json.loads(body), "status": "pending"}), status, response_headers
         if method == "post" and path == self.time_out:
             self.time_out = None
             raise stripe.APIConnectionError("Request timed out (it reached Stripe; the answer was lost)")

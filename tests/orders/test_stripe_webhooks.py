@@ -253,3 +253,28 @@ def test_localstripe_delivers_its_signed_webhook_to_our_endpoint(live_server, lo
         time.sleep(0.2)
     event = GatewayEvent.objects.get(object_id=intent)
     assert event.type == "payment_intent.succeeded" and event.outcome == "recorded"
+
+
+@pytest.mark.django_db
+def test_a_pending_refund_stays_on_its_way_until_stripe_says_it_succeeded(client, localstripe, manager, settings):
+    from tests.orders.test_gateway_contract import BOUNDARY
+
+    settings.PAYMENT_GATEWAY = "tests.orders.test_gateway_contract.BoundaryStripeGateway"
+    order = checkout(stripe_support.payment_method(localstripe, SUCCESS_CARD))
+    refunds.issue_refund(order=order, amount=D("10.00"), reason="Scratched", with_return=False, actor=manager)
+    refund = Transaction.objects.get(order=order, kind=TransactionKind.REFUND)
+    BOUNDARY.pending_refunds = True
+    try:
+        assert send_refund(refund_id=refund.pk) == TransactionStatus.PENDING
+    finally:
+        BOUNDARY.pending_refunds = False
+    refund.refresh_from_db()
+    order.refresh_from_db()
+    assert refund.status == TransactionStatus.PENDING and refund.gateway_reference.startswith("re_")
+    assert order.refunded_total == D("0.00") and order.position.refunding == D("10.00")
+    payload = stripe_support.event("refund.updated", refund_object(localstripe, refund.gateway_reference))
+    assert deliver(client, payload).json()["outcome"] == TransactionStatus.SUCCESS
+    assert send_refund(refund_id=refund.pk) == TransactionStatus.SUCCESS  # the sweeper's run: nothing more sent
+    order.refresh_from_db()
+    assert order.refunded_total == D("10.00")
+    assert stripe_support.refunds_of(localstripe, refund.parent.gateway_reference) == [D("10.00")]
