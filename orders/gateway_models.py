@@ -12,7 +12,7 @@ class GatewayEvent(models.Model):
     event_id = models.CharField(_("event id"), max_length=255)
     type = models.CharField(_("type"), max_length=100)
     # The payment or refund it was about (a PaymentIntent's or a Refund's id), to find its order's rows.
-    object_id = models.CharField(_("object"), max_length=255, blank=True)
+    object_id = models.CharField(_("object id"), max_length=255, blank=True)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
