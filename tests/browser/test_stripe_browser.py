@@ -173,3 +173,33 @@ def test_the_test_gateway_asks_for_three_d_secure_on_its_own_bank_step(live_serv
     shopper.settle()
     shopper.assert_clean()
     context.close()
+
+
+def test_pay_now_by_stripe_with_three_d_secure(live_server, browser, stripe_gateway, localstripe):
+    """A balance after an edit, paid on the Pay now page through Stripe.js, the bank's step confirmed."""
+    from editing import services as editing
+    from orders.pay_links import pay_path
+    from tests.editing.test_services import MUG, edit, line
+    from tests.orders.test_stripe_webhooks import checkout
+
+    load_catalog()
+    order = checkout(stripe_support.payment_method(localstripe, "4242424242424242"))
+    request = edit(
+        order, (editing.stage_quantity, {"line_id": line(order, MUG).pk, "quantity": 3})
+    ).settlement.payment_request
+    context = browser.new_context(locale="en-US")
+    shopper = Watcher(context.new_page(), live_server.url)
+    page = shopper.page
+    shopper.visit(pay_path(request.pk))
+    expect(page.get_by_label("Card number")).to_have_count(0)
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(page.get_by_text("Your bank asks you to confirm this payment.")).to_be_visible()
+    page.get_by_role("button", name="Complete authentication").click()
+    expect(page.get_by_text("Thank you! Your payment was received.")).to_be_visible()
+    request.refresh_from_db()
+    assert request.status == "paid" and request.payment.gateway == "stripe"
+    assert stripe_support.captured(localstripe, request.payment.gateway_reference) == request.amount
+    shopper.settle()
+    shopper.assert_clean()
+    context.close()
