@@ -86,6 +86,12 @@ def gateway_class() -> Any:
     return import_string(settings.PAYMENT_GATEWAY)
 
 
+def demo_card() -> str:
+    """A card that pays in the configured gateway's test mode, for demo data: the test gateway's 4242…,
+    Stripe's test PaymentMethod ``pm_card_visa`` (which Stripe's test mode and localstripe know)."""
+    return getattr(gateway_class(), "demo_card", SUCCESS_CARD)
+
+
 def action_required_message() -> str:
     return str(_("Your bank asks you to confirm this payment."))
 

@@ -123,6 +123,7 @@ def metadata_key(obj: Any) -> str | None:
 class StripeGateway:
     name = "stripe"
     client_side = True  # the page's Stripe.js takes the card
+    demo_card = "pm_card_visa"  # Stripe's test card as a PaymentMethod (demo data; test mode only)
 
     def __init__(self, client: stripe.StripeClient | None = None):
         self.client = client or stripe_client()

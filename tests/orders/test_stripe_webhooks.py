@@ -278,3 +278,17 @@ def test_a_pending_refund_stays_on_its_way_until_stripe_says_it_succeeded(client
     order.refresh_from_db()
     assert order.refunded_total == D("10.00")
     assert stripe_support.refunds_of(localstripe, refund.parent.gateway_reference) == [D("10.00")]
+
+
+@pytest.mark.django_db
+def test_the_demo_store_loads_with_stripe_in_test_mode(localstripe):
+    """``make run`` against localstripe (docs/operations.md): demo orders are paid with Stripe's test card."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    charges = Transaction.objects.filter(kind=TransactionKind.CHARGE).exclude(gateway__in=("manual", "store_credit"))
+    assert charges.exists() and set(charges.values_list("gateway", flat=True)) == {"stripe"}
+    some = charges.first()
+    assert stripe_support.captured(localstripe, some.gateway_reference) == some.amount
