@@ -312,6 +312,17 @@ TEST_GATEWAY_DELAY = float(os.environ.get("TEST_GATEWAY_DELAY", "0"))
 # The test gateway's books (charges, refunds, idempotency records), like a processor's own: a Redis
 # database apart from the app's, so a FLUSHDB of that (cache, queues) never loses a payment to refund.
 TEST_GATEWAY_REDIS_URL = os.environ.get("TEST_GATEWAY_REDIS_URL") or another_db(REDIS_URL, 1)
+# Stripe (PAYMENT_GATEWAY=orders.stripe_gateway.StripeGateway; README "Going live with Stripe"): the
+# account's keys and the webhook endpoint's signing secret. STRIPE_API_BASE and STRIPE_JS_URL point the
+# library and the pages at a stand-in (localstripe) for tests and local runs; empty, Stripe's own.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "30"))
+# A payment Stripe took that no order records after this long (the page never came back) is refunded.
+STRIPE_ORPHAN_AFTER_SECONDS = int(os.environ.get("STRIPE_ORPHAN_AFTER_SECONDS", "900"))
 # A refund job tries the gateway this many times, waiting these seconds between tries, then marks it failed.
 REFUND_MAX_ATTEMPTS = int(os.environ.get("REFUND_MAX_ATTEMPTS", "5"))
 REFUND_RETRY_INTERVALS = [int(s) for s in os.environ.get("REFUND_RETRY_INTERVALS", "30,120,600,1800").split(",")]

@@ -12,6 +12,7 @@ from editing import api as editing_api
 from integrations import api as integrations_api
 from integrations import return_api
 from orders import api as orders_api
+from orders.stripe_webhook import stripe_webhook
 
 # Staff sign in to admin with a password and then a TOTP (or backup) code.
 admin.site.__class__ = StaffAdminSite
@@ -61,6 +62,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     re_path(r"^api/", api_not_found),  # a path no operation has (an id that is no number): JSON, not a page
+    path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("admin/", admin.site.urls),
     path("livez", livez, name="livez"),
     path("readyz", readyz, name="readyz"),

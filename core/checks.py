@@ -40,3 +40,25 @@ def check_site_url(app_configs, **kwargs) -> list[CheckMessage]:
             id="core.E001",
         )
     ]
+
+
+STRIPE_SETTINGS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
+
+
+@register(Tags.security, deploy=True)
+def check_stripe(app_configs, **kwargs) -> list[CheckMessage]:
+    """With Stripe as the gateway, a deploy without its keys would fail at the first checkout, and one
+    without the webhook secret would never hear of refunds Stripe failed or disputes."""
+    if not settings.PAYMENT_GATEWAY.endswith(".StripeGateway"):
+        return []
+    missing = [name for name in STRIPE_SETTINGS if not getattr(settings, name, "")]
+    if not missing:
+        return []
+    return [
+        Error(
+            f"PAYMENT_GATEWAY is Stripe, but {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set.",
+            hint="Set the keys from Stripe's dashboard (Developers → API keys, and the webhook endpoint's "
+            "signing secret); README, 'Stripe'.",
+            id="core.E002",
+        )
+    ]

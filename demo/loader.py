@@ -22,7 +22,7 @@ from demo.catalog import COLOURS, LANGS, ONE_SIZE, PICKUP, PRODUCTS, SHIPPING_ME
 from editing.models import EditPolicy
 from orders import services
 from orders.constants import ActorKind, DeliveryState, MoneySource, RiskLevel
-from orders.gateway import SUCCESS_CARD
+from orders.gateway import demo_card
 from orders.models import Order
 from storefront.models import (
     DiscountCode,
@@ -222,12 +222,12 @@ def load_demo_shopper() -> int:
         )
 
     def pay(order: Order, amount: Decimal | None = None) -> None:
-        # Through the test gateway, as checkout does, so staff can refund demo orders for real.
+        # Through the gateway (its test card), as checkout does, so staff can refund demo orders for real.
         with transaction.atomic():
             services.take_card_payment(
                 order=order,
                 amount=amount or order.total,
-                card_number=SUCCESS_CARD,
+                card_number=demo_card(),
                 idempotency_key=f"demo-pay-{order.number}",
                 source=MoneySource.CHECKOUT,
             )

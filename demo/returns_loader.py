@@ -13,7 +13,7 @@ from django.utils import timezone
 from demo.loader import DEMO_ADDRESS, DEMO_EMAIL, staff_user, variant_pk
 from orders import services
 from orders.constants import ActorKind, DeliveryState, MoneySource, TransactionStatus
-from orders.gateway import SUCCESS_CARD
+from orders.gateway import demo_card
 from orders.models import Order
 from returns import services as returns
 from returns.constants import Condition, RefundTo
@@ -84,7 +84,7 @@ def load_demo_returns(*, progress: Callable[[Iterable], Iterable] = lambda it: i
             services.take_card_payment(
                 order=order,
                 amount=order.total,
-                card_number=SUCCESS_CARD,
+                card_number=demo_card(),
                 idempotency_key=f"demo-pay-{order.number}",
                 source=MoneySource.CHECKOUT,
             )

@@ -34,6 +34,7 @@ class MessageKind(models.TextChoices):
     MERCHANT_REFUND_FAILED = "merchant_refund_failed", _("Merchant alert: refund failed")
     MERCHANT_REFUND_AWAITING_APPROVAL = "merchant_refund_awaiting_approval", _("Merchant alert: refund to approve")
     MERCHANT_PAYMENT_EXPIRED = "merchant_payment_expired", _("Merchant alert: payment request expired")
+    MERCHANT_PAYMENT_DISPUTED = "merchant_payment_disputed", _("Merchant alert: payment disputed")
     SHIPMENT_SHIPPED = "shipment_shipped", _("Shipped")
     SHIPMENT_OUT_FOR_DELIVERY = "shipment_out_for_delivery", _("Out for delivery")
     SHIPMENT_DELIVERED = "shipment_delivered", _("Delivered")
@@ -64,6 +65,7 @@ KEEP_LANGUAGE_KINDS = frozenset(
         MessageKind.MERCHANT_REFUND_FAILED,
         MessageKind.MERCHANT_REFUND_AWAITING_APPROVAL,
         MessageKind.MERCHANT_PAYMENT_EXPIRED,
+        MessageKind.MERCHANT_PAYMENT_DISPUTED,
         MessageKind.MERCHANT_WEBHOOK_DISABLED,
     }
 )

@@ -151,6 +151,13 @@ SAMPLES: dict[str, dict] = {
         "error": "The card issuer could not be reached.",
         "reason": {"reason_code": "", "reason_note": ""},
     },
+    MessageKind.MERCHANT_PAYMENT_DISPUTED: {
+        **ORDER,
+        **ADMIN,
+        "amount": "36.00",
+        "reason": "fraudulent",
+        "dispute": "dp_1Pz2xY",
+    },
     MessageKind.MERCHANT_REFUND_AWAITING_APPROVAL: {
         **ORDER,
         **ADMIN,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import address_book
 from core.errors import ApplicationError
+from orders import payment_pages
 from orders.checkout_forms import CheckoutForm
 from orders.services import LineRequest, store_credit_balance
 from orders.services.payments import checkout_order
@@ -46,8 +47,9 @@ def checkout(request):
         methods=ShippingMethod.objects.filter(is_active=True).order_by("position", "pk"),
         pickups=PickupLocation.objects.filter(is_active=True).order_by("pk"),
         addresses=address_book(user) if user else (),
+        client_side=payment_pages.client_side(),
     )
-    lines, quote = _line_requests(cart), None
+    lines, quote, action = _line_requests(cart), None, None
     if request.method == "POST" and form.is_valid():
         order_input = {
             "email": user.email if user else form.cleaned_data["email"],
@@ -61,19 +63,19 @@ def checkout(request):
             if request.POST.get("action") == "quote":
                 quote = quote_order(**order_input)
             else:
+                payment_pages.answer_bank(request, form)
                 order = checkout_order(
                     **order_input,
                     name=form.cleaned_data["name"],
                     vat_id=form.cleaned_data["vat_id"],
                     language=translation.get_language() or "en",
-                    card_number=form.cleaned_data["card_number"],
+                    card_number=form.payment(),
                     attempt_key=form.cleaned_data["attempt"],
                     use_store_credit=form.cleaned_data.get("use_store_credit", False),
                     actor=user,
                 )
         except ApplicationError as error:
-            form.add_application_error(error)
-            form.data = {**form.data.dict(), "attempt": uuid.uuid4().hex}  # a new try is a new charge
+            action = payment_pages.after_refusal(request, form, error)
         else:
             if quote is None:
                 cart.clear()
@@ -86,7 +88,7 @@ def checkout(request):
                 if user is not None:
                     return redirect("orders:detail", number=order.number)
                 return redirect(status_path(order.number))
-    return render(
+    response = render(
         request,
         "orders/checkout.html",
         {
@@ -96,6 +98,8 @@ def checkout(request):
             "currency": StoreSettings.load().currency,
             "credit": credit,
             "signed_in": user is not None,
+            **payment_pages.page_context(action=action),
         },
         status=400 if request.method == "POST" and form.errors else 200,
     )
+    return payment_pages.with_gateway_policy(response)

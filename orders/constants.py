@@ -118,6 +118,7 @@ class EventType(models.TextChoices):
     BACKORDER_REPORTED = "backorder_reported", _("Items delayed")
     SETTLEMENT_WITHDRAWN = "settlement_withdrawn", _("Open payment request or refund withdrawn")
     REVIEWED = "reviewed", _("Tags or risk changed by staff")
+    PAYMENT_DISPUTED = "payment_disputed", _("Payment disputed by the cardholder")
     MONEY_KEPT = "money_kept", _("Money kept by the store")
     REST_CANCELLED = "rest_cancelled", _("Unshipped items canceled")
     UNARCHIVED = "unarchived", _("Order unarchived")

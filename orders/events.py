@@ -240,6 +240,22 @@ def refund_failed_event(*, order: Order, refund: Transaction) -> OrderEvent:
     )
 
 
+def payment_disputed_event(*, order: Order, charge: Transaction, amount: str, reason: str, dispute: str) -> OrderEvent:
+    """The cardholder disputed a payment with their bank (Stripe's ``charge.dispute.created``): staff only."""
+    return _event(
+        order=order,
+        type=EventType.PAYMENT_DISPUTED,
+        actor_kind=ActorKind.SYSTEM,
+        data={
+            "transaction": charge.pk,
+            "amount": amount,
+            "currency": charge.currency,
+            "reason": reason,
+            "dispute": dispute,
+        },
+    )
+
+
 def payment_request_expired_event(*, order: Order, request: PaymentRequest) -> OrderEvent:
     return _event(
         order=order,

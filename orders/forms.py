@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -36,8 +37,17 @@ class OrderFilterForm(forms.Form):
         return OrderFilters(**self.cleaned_data) if self.is_valid() else OrderFilters()
 
 
+PROCESSOR_ID = RegexValidator(r"^[a-z]{2,4}_[A-Za-z0-9_]{4,250}$")
+
+
 class PaymentForm(forms.Form):
-    """A card (the test gateway's numbers in the demo) and, when the shopper has some, store credit."""
+    """A card and, when the shopper has some, store credit.
+
+    With the test gateway the card number is typed into the page (its test numbers in the demo). With a
+    gateway whose script takes the card on the page (Stripe.js: ``client_side``) there is no card field at
+    all: the script posts only ``payment_method``, the processor's id for the card. ``payment_intent`` is the
+    payment the shopper confirmed with their bank (3-D Secure), posted back to be checked with the processor;
+    ``client_secret`` and ``three_d_secure`` are the test gateway's stand-in for the bank's page."""
 
     card_number = forms.CharField(
         label=_("Card number"),
@@ -47,11 +57,20 @@ class PaymentForm(forms.Form):
     )
     use_store_credit = forms.BooleanField(label=_("Use my store credit first"), required=False)
     attempt = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    payment_method = forms.CharField(
+        widget=forms.HiddenInput, max_length=255, required=False, validators=[PROCESSOR_ID]
+    )
+    payment_intent = forms.CharField(
+        widget=forms.HiddenInput, max_length=255, required=False, validators=[PROCESSOR_ID]
+    )
+    client_secret = forms.CharField(widget=forms.HiddenInput, max_length=255, required=False)
 
-    def __init__(self, *args, credit=None, **kwargs):
+    def __init__(self, *args, credit=None, client_side: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.client_side = client_side
         if not credit:
             del self.fields["use_store_credit"]
+        del self.fields["card_number" if client_side else "payment_method"]
 
     def clean_card_number(self):
         value = self.cleaned_data["card_number"]
@@ -62,9 +81,18 @@ class PaymentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("card_number") and not data.get("use_store_credit") and "card_number" not in self.errors:
-            self.add_error("card_number", _("Enter a card number."))
+        given = data.get("card_number") or data.get("payment_method") or data.get("payment_intent")
+        if not given and not data.get("use_store_credit") and "card_number" not in self.errors:
+            if self.client_side:
+                self.add_error(None, _("Enter your card details."))
+            else:
+                self.add_error("card_number", _("Enter a card number."))
         return data
+
+    def payment(self) -> str:
+        """What the gateway charges: the intent confirmed with the bank, Stripe.js's card, or the typed number."""
+        data = self.cleaned_data
+        return data.get("payment_intent") or data.get("payment_method") or data.get("card_number") or ""
 
     def add_application_error(self, error) -> None:
         """Show a service's refusal next to the field it names, else above the form."""

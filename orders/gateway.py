@@ -2,7 +2,13 @@
 
 Every call carries an idempotency key: the same key twice moves money once and returns the first
 answer, so a job that died after the processor acted can simply run again. ``settings.PAYMENT_GATEWAY``
-names the class; a real processor is added by writing another class with the same two methods.
+names the class: this test gateway, or Stripe (``orders.stripe_gateway.StripeGateway``). Both are held
+to one contract (``tests/orders/test_gateway_contract.py``).
+
+A charge may need the shopper first: a card whose bank asks for 3-D Secure raises
+``PaymentActionRequired`` with an intent, nothing taken; once the shopper has answered their bank on the
+page, ``charge`` again with the intent's reference as ``payment_method`` and the same key takes the money
+(or is declined). The server never takes the browser's word that the payment went through: it asks.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.functional import Promise
@@ -43,9 +49,22 @@ class GatewayUnavailable(GatewayError):
     retryable = True
 
 
+class PaymentActionRequired(GatewayError):
+    """The card's bank asks the shopper to confirm the payment (3-D Secure) on the page; nothing was taken.
+    ``intent`` is charged with the same key once they did; ``client_secret`` is what the page's script needs."""
+
+    def __init__(self, message: str | Promise, *, intent: str, client_secret: str):
+        super().__init__(message)
+        self.intent = intent
+        self.client_secret = client_secret
+
+
 @dataclass(frozen=True)
 class GatewayResult:
     reference: str
+    # A refund the processor accepted but has not finished (Stripe's "pending"): its webhook, or the job
+    # run again, completes it.
+    pending: bool = False
 
 
 class PaymentGateway(Protocol):
@@ -62,14 +81,35 @@ def get_gateway() -> PaymentGateway:
     return import_string(settings.PAYMENT_GATEWAY)()
 
 
+def gateway_class() -> Any:
+    """The gateway's class: what its pages need (``client_side``, ``page_config``) is read without a connection."""
+    return import_string(settings.PAYMENT_GATEWAY)
+
+
+def demo_card() -> str:
+    """A card that pays in the configured gateway's test mode, for demo data: the test gateway's 4242…,
+    Stripe's test PaymentMethod ``pm_card_visa`` (which Stripe's test mode and localstripe know)."""
+    return getattr(gateway_class(), "demo_card", SUCCESS_CARD)
+
+
+def action_required_message() -> str:
+    return str(_("Your bank asks you to confirm this payment."))
+
+
+def not_confirmed_message() -> str:
+    return str(_("Your bank did not confirm the payment. Try again or use another card."))
+
+
 # --- the test gateway ------------------------------------------------------------------------------
 
 # Card numbers the test gateway knows, like a card processor's test mode. Any other number that
 # passes the Luhn check is approved; one that fails it is declined as mistyped.
 SUCCESS_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
+DECLINED_ON_CHARGE_CARD = "4000000000000341"  # Stripe's card that is accepted, then declined when charged
 INSUFFICIENT_FUNDS_CARD = "4000000000009995"
 TRY_AGAIN_CARD = "4000000000000119"
+THREE_D_SECURE_CARD = "4000002760003184"  # the bank asks the shopper to confirm (3-D Secure), as on Stripe
 
 
 UNITS = 10_000  # refunded sums are kept as integers of 1/10000: exact, and INCRBY is atomic
@@ -158,16 +198,55 @@ class TestGateway:
         """Claim the key; False if another call with the same key got there first."""
         return bool(self.redis.set(self._key("idem", idempotency_key), json.dumps(record), nx=True))
 
+    # 3-D Secure: an intent waits for the shopper's answer to their bank (``authenticate``, the demo's
+    # stand-in for the bank's page); charging it with the same key then takes the money or declines.
+    def authenticate(self, *, client_secret: str, success: bool) -> None:
+        intent, _sep, _secret = client_secret.partition("_secret_")
+        raw = self.redis.get(self._key("intent", intent))
+        if raw is None or json.loads(raw)["client_secret"] != client_secret:
+            raise PaymentDeclined(not_confirmed_message())
+        record = {**json.loads(raw), "status": "authenticated" if success else "failed"}
+        self.redis.set(self._key("intent", intent), json.dumps(record), xx=True)
+
+    def _action_required(self, amount: Decimal, currency: str, idempotency_key: str) -> PaymentActionRequired:
+        intent = f"ti_{uuid.uuid4().hex[:20]}"
+        secret = f"{intent}_secret_{uuid.uuid4().hex}"
+        record = {"amount": str(amount), "currency": currency, "key": idempotency_key, "client_secret": secret}
+        self.redis.set(self._key("intent", intent), json.dumps({**record, "status": "requires_action"}), ex=86400)
+        return PaymentActionRequired(action_required_message(), intent=intent, client_secret=secret)
+
+    def _authenticated(self, intent: str, amount: Decimal, currency: str, idempotency_key: str) -> None:
+        """Raise unless the shopper confirmed this intent, made for this payment, with their bank."""
+        raw = self.redis.get(self._key("intent", intent))
+        record = json.loads(raw) if raw else None
+        if (
+            record is None
+            or record["key"] != idempotency_key
+            or Decimal(record["amount"]) != amount
+            or record["currency"] != currency
+        ):
+            raise PaymentDeclined(str(_("This payment could not be confirmed. Please pay again.")))
+        if record["status"] == "requires_action":
+            raise PaymentActionRequired(action_required_message(), intent=intent, client_secret=record["client_secret"])
+        if record["status"] != "authenticated":
+            raise PaymentDeclined(not_confirmed_message())
+
     def charge(self, *, amount: Decimal, currency: str, payment_method: str, idempotency_key: str) -> GatewayResult:
         if (done := self._replay(idempotency_key)) is not None:
             return done
         self._before_acting()
-        digits = card_digits(payment_method)
+        if payment_method.startswith("ti_"):
+            self._authenticated(payment_method, amount, currency, idempotency_key)
+            digits = SUCCESS_CARD
+        else:
+            digits = card_digits(payment_method)
+            if digits == THREE_D_SECURE_CARD:
+                raise self._action_required(amount, currency, idempotency_key)
         declined = None
-        if digits in (DECLINED_CARD, INSUFFICIENT_FUNDS_CARD):
+        if digits in (DECLINED_CARD, DECLINED_ON_CHARGE_CARD, INSUFFICIENT_FUNDS_CARD):
             declined = str(
                 _("Your card was declined.")
-                if digits == DECLINED_CARD
+                if digits != INSUFFICIENT_FUNDS_CARD
                 else _("Your card was declined: insufficient funds.")
             )
         elif digits == TRY_AGAIN_CARD:

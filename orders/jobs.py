@@ -1,6 +1,6 @@
 """RQ entry points of orders: thin, take ids, safe to run twice."""
 
-from orders.services import payments, refunds
+from orders.services import payments, refunds, stripe_events
 from orders.services.closing import release_fulfillment_holds
 
 
@@ -14,3 +14,7 @@ def send_refund(refund_id: int) -> str:
 
 def send_payment_reminder(request_id: int, number: int) -> bool:
     return payments.send_payment_reminder(request_id=request_id, number=number)
+
+
+def refund_orphaned_payment(intent_id: str, key: str) -> str:
+    return stripe_events.refund_orphaned_payment(intent_id=intent_id, key=key)

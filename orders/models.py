@@ -26,6 +26,7 @@ from orders.constants import (
     TransactionStatus,
 )
 from orders.credit_models import StoreCreditEntry  # noqa: F401 - the models of orders, kept in their own modules
+from orders.gateway_models import GatewayEvent  # noqa: F401
 from orders.invoice_models import Invoice, InvoiceSequence  # noqa: F401
 from orders.owing_models import OwingCustomer  # noqa: F401
 from orders.position import MoneyPosition, money_position

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ApplicationError
-from orders import selectors
+from orders import payment_pages, selectors
 from orders.constants import ActorKind, PaymentRequestStatus
 from orders.forms import PaymentForm
 from orders.pay_links import pay_path, request_id_from_token
@@ -60,19 +60,25 @@ def pay(request, token: str):
         raise Http404
     order = payment_request.order
     credit = store_credit_balance(order.customer)
-    form = PaymentForm(request.POST or None, initial={"attempt": uuid.uuid4().hex}, credit=credit)
+    form = PaymentForm(
+        request.POST or None,
+        initial={"attempt": uuid.uuid4().hex},
+        credit=credit,
+        client_side=payment_pages.client_side(),
+    )
+    action = None
     if request.method == "POST" and payment_request.status == PaymentRequestStatus.OPEN and form.is_valid():
         try:
+            payment_pages.answer_bank(request, form)
             pay_payment_request(
                 request_id=payment_request.pk,
-                card_number=form.cleaned_data["card_number"],
+                card_number=form.payment(),
                 use_store_credit=form.cleaned_data.get("use_store_credit", False),
                 attempt_key=form.cleaned_data["attempt"],
                 actor=request.user if request.user.is_authenticated else None,
             )
         except ApplicationError as error:
-            form.add_application_error(error)
-            form.data = {**request.POST.dict(), "attempt": uuid.uuid4().hex}  # a new try is a new charge
+            action = payment_pages.after_refusal(request, form, error)
         else:
             messages.success(request, _("Thank you! Your payment was received."))
             if request.user.is_authenticated and request.user.pk == order.customer_id:
@@ -84,7 +90,7 @@ def pay(request, token: str):
     if status != PaymentRequestStatus.OPEN:
         closed = closed_request_message(status)
     position = order.position
-    return render(
+    response = render(
         request,
         "orders/pay.html",
         {
@@ -97,6 +103,8 @@ def pay(request, token: str):
             "status_url": status_path(order.number),
             "position": position,
             "still_due_after": max(position.balance_due - payment_request.amount, 0),
+            **payment_pages.page_context(action=action),
         },
         status=400 if request.method == "POST" and form.errors else 200,
     )
+    return payment_pages.with_gateway_policy(response)

@@ -259,6 +259,11 @@ def _audit_text(event: OrderEvent, data: dict, *, currency: str, language: str) 
         }
     if kind == EventType.MONEY_KEPT:
         return _("%(amount)s kept by the store") % {"amount": money(data.get("amount"))}
+    if kind == EventType.PAYMENT_DISPUTED:
+        return _("Payment of %(amount)s disputed by the cardholder: %(reason)s") % {
+            "amount": money(data.get("amount")),
+            "reason": data.get("reason") or "—",
+        }
     if kind == EventType.BACKORDER_REPORTED:
         return _backorder_sentence(data)
     if kind == EventType.SETTLEMENT_WITHDRAWN:

@@ -201,3 +201,40 @@ def multi_worker_server(transactional_db, tmp_path):
     against. Yields its base URL."""
     with serve_multi_worker(tmp_path, {**worker_env(), "SECURE_SSL_REDIRECT": "0"}) as (port, _log):
         yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """localstripe (a Stripe-compatible server) on a free port, over real HTTP, for the whole run: its URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.localstripe_server", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/js.stripe.com/v3/", timeout=1).close()  # noqa: S310 - loopback
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("localstripe did not start")
+            time.sleep(0.1)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_gateway(settings, localstripe):
+    """The app pointed at localstripe (PAYMENT_GATEWAY is Stripe); returns the settings a worker needs too."""
+    from tests.stripe_support import settings_for
+
+    values = settings_for(localstripe)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    return values

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Unpack
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from notifications.services import notify
 from orders import events
 from orders.constants import ActorKind, MoneySource, PaymentRequestStatus, TransactionKind
 from orders.errors import OrderError
-from orders.gateway import GatewayError, get_gateway
+from orders.gateway import GatewayError, PaymentActionRequired, get_gateway
 from orders.models import Order, PaymentRequest, Transaction
 from orders.pay_links import pay_path
 from orders.payment_terms import payment_terms
@@ -42,6 +42,28 @@ class PaymentError(OrderError):
     code = "payment_failed"
 
 
+class PaymentActionNeeded(PaymentError):
+    """The card's bank asks the shopper to confirm (3-D Secure): nothing was taken and the caller's
+    transaction rolls back; the page lets them confirm with ``client_secret``, then pays ``intent`` with the
+    same attempt key."""
+
+    code = "action_required"
+
+    def __init__(self, message: str, *, intent: str, client_secret: str):
+        super().__init__(message, code=self.code)
+        self.intent = intent
+        self.client_secret = client_secret
+
+
+def lock_payment_key(idempotency_key: str) -> None:
+    """Hold the payment's key until the caller's transaction ends (a PostgreSQL advisory lock): a second
+    request with the same key, or the processor's webhook about it, waits for the first to commit or roll
+    back, then finds what it recorded. So a double submit charges once even on a processor that forgets
+    (or, like localstripe, ignores) idempotency keys."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"payment:{idempotency_key}"])
+
+
 def take_card_payment(
     *,
     order: Order,
@@ -53,18 +75,28 @@ def take_card_payment(
     actor: User | None = None,
 ) -> Transaction:
     """Charge a card and record the charge. The caller holds the order's lock inside its transaction;
-    a decline raises ``PaymentError`` (with a ``card_number`` field error) and records nothing."""
+    a decline raises ``PaymentError`` (with a ``card_number`` field error) and records nothing; a bank
+    asking the shopper to confirm raises ``PaymentActionNeeded``.
+
+    ``card_number``: what the gateway charges — the test gateway's card number, Stripe.js's payment method,
+    or the intent the shopper confirmed with their bank (then with the key it was made with)."""
     gateway = get_gateway()
+    lock_payment_key(idempotency_key)
+    done = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+    if done is not None:
+        if done.order_id != order.pk:
+            # A resubmitted form after its order was placed: that order has the payment.
+            raise PaymentError(_("This payment was already made for another order."), code="payment_reused")
+        return done
     try:
         result = gateway.charge(
             amount=amount, currency=order.currency, payment_method=card_number, idempotency_key=idempotency_key
         )
+    except PaymentActionRequired as exc:
+        raise PaymentActionNeeded(exc.message, intent=exc.intent, client_secret=exc.client_secret) from exc
     except GatewayError as exc:
         code = "gateway_unavailable" if exc.retryable else "card_declined"
         raise PaymentError(exc.message, code=code, fields={"card_number": [exc.message]}) from exc
-    if Transaction.objects.filter(idempotency_key=idempotency_key).exclude(order=order).exists():
-        # A resubmitted form after its order was placed: the gateway replayed that order's charge.
-        raise PaymentError(_("This payment was already made for another order."), code="payment_reused")
     order, txn, created = record_money(
         order=order,
         kind=TransactionKind.CHARGE,

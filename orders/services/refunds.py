@@ -330,6 +330,10 @@ def send_refund(*, refund_id: int) -> str:
                 _("This payment was not taken through %(gateway)s; refund it where it was taken.")
                 % {"gateway": gateway.name}
             )
+        if refund.amount > refundable_now(refund, refund.parent):
+            # What we recorded says the payment can't give this back; never ask the processor (localstripe,
+            # for one, would pay out more than the charge).
+            raise PaymentDeclined(_("The refund is more than what is left of the payment."))
         result = gateway.refund(
             amount=refund.amount,
             currency=refund.currency,
@@ -341,7 +345,18 @@ def send_refund(*, refund_id: int) -> str:
             Transaction.objects.filter(pk=refund.pk).update(error=exc.message[:2000])
             raise RetryLater(f"refund {refund.pk}, attempt {refund.attempts}: {exc.message}") from exc
         return fail_refund(refund_id=refund.pk, error=exc.message)
+    if result.pending:  # accepted, not finished: the processor's webhook (or this job run again) completes it
+        Transaction.objects.filter(pk=refund.pk, status=TransactionStatus.PENDING).update(
+            gateway_reference=result.reference
+        )
+        return TransactionStatus.PENDING
     return complete_refund(refund_id=refund.pk, gateway_reference=result.reference)
+
+
+def refundable_now(refund: Transaction, payment: Transaction) -> Decimal:
+    """What is left of the refund's payment after the refunds of it that went through (this one aside)."""
+    done = Transaction.objects.filter(parent=payment, kind=TransactionKind.REFUND, status=TransactionStatus.SUCCESS)
+    return payment.amount - (done.exclude(pk=refund.pk).aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
 def complete_refund(*, refund_id: int, gateway_reference: str) -> str:

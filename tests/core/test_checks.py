@@ -54,3 +54,20 @@ def test_the_check_runs_only_with_deploy_and_is_a_security_check(settings):
     ids = {message.id for message in run_checks(tags=[Tags.security], include_deployment_checks=True)}
     assert "core.E001" in ids
     assert "core.E001" not in {message.id for message in run_checks(include_deployment_checks=False)}
+
+
+def test_stripe_without_its_keys_is_refused_at_deploy(settings):
+    from core.checks import check_stripe
+
+    settings.PAYMENT_GATEWAY = "orders.stripe_gateway.StripeGateway"
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY, settings.STRIPE_WEBHOOK_SECRET = (
+        "sk_live_x",
+        "pk_live_x",
+        "",
+    )
+    (error,) = check_stripe(None)
+    assert error.id == "core.E002" and "STRIPE_WEBHOOK_SECRET is not set" in error.msg
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_x"
+    assert check_stripe(None) == []
+    settings.PAYMENT_GATEWAY, settings.STRIPE_SECRET_KEY = "orders.gateway.TestGateway", ""
+    assert check_stripe(None) == []
