@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+from orders.api_examples import ADDRESS
+
 
 def changed(base: dict, **fields) -> dict:
     return {**copy.deepcopy(base), **fields}
@@ -66,13 +68,7 @@ ORDER = {
     "hold_reason": None,
     "placed_at": "2026-11-30T12:00:00Z",
     "updated_at": "2026-12-01T09:30:00Z",
-    "shipping_address": {
-        "name": "Sam Jansen",
-        "line1": "Prinsengracht 263",
-        "city": "Amsterdam",
-        "postal_code": "1016 GV",
-        "country": "NL",
-    },
+    "shipping_address": ADDRESS,
     "shipping_method_name": "Standard delivery",
     "pickup_location": None,
     "discount_code": "",

@@ -1,5 +1,12 @@
 """Example answers of the shopper's order API, as the schema shows them (tests check each against its schema)."""
 
+ADDRESS = {
+    "name": "Sam Jansen",
+    "line1": "Prinsengracht 263",
+    "city": "Amsterdam",
+    "postal_code": "1016 GV",
+    "country": "NL",
+}
 ORDER_SUMMARY = {
     "number": 1042,
     "placed_at": "2026-11-30T12:00:00Z",
@@ -50,13 +57,7 @@ ORDER = {
     "credit_due": "0.00",
     "kept": "0.00",
     "prices_include_tax": True,
-    "shipping_address": {
-        "name": "Sam Jansen",
-        "line1": "Prinsengracht 263",
-        "city": "Amsterdam",
-        "postal_code": "1016 GV",
-        "country": "NL",
-    },
+    "shipping_address": ADDRESS,
     "on_fulfillment_hold": True,
     "edit_window_ends_at": "2026-11-30T13:00:00Z",
     "lines": [
