@@ -16,14 +16,25 @@ from urllib.parse import quote
 
 import django_rq
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def redis_databases():
+    """This process's Redis databases exist: a server with 16 has room for five xdist workers' pairs."""
+    for url in (settings.REDIS_URL, settings.TEST_GATEWAY_REDIS_URL):
+        try:
+            redis.Redis.from_url(url).ping()
+        except redis.ResponseError as error:
+            pytest.fail(f"{url}: {error}; run fewer workers (-n) or a redis-server with --databases 64")
+
+
 @pytest.fixture(autouse=True)
-def clean_redis():
+def clean_redis(redis_databases):
     """Each test starts with an empty test Redis database (cache, rate limits, queues), empty test-gateway
     books and empty process caches."""
     from django.core.cache import caches
