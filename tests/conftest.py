@@ -22,6 +22,28 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Fixtures that start a server or another process: tests using them take seconds, not milliseconds.
+SLOW_FIXTURES = {"live_server", "run_worker", "multi_worker_server", "smtp_server", "own_redis", "own_postgresql"}
+
+
+def is_slow(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) for name in ("slow", "browser", "worker")):
+        return True
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    return getattr(getattr(item, "obj", None), "is_hypothesis_test", False)  # @given and schemathesis
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's (tryfirst too, registered earlier), which sorts stably
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, slow tests are handed out first (``--maxschedchunk 1`` keeps this order), so that
+    none of them starts last and runs on alone while the other workers are done. pytest-django then puts the
+    transactional tests after the others, as ever: their flush empties what migrations wrote (staff groups,
+    return reasons)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    items.sort(key=lambda item: not is_slow(item))  # stable: each module's tests keep their order
+
 
 @pytest.fixture(scope="session")
 def redis_databases():
