@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 MYPY := $(VENV)/bin/mypy
 WEB_PORT ?= 8000
 export WEB_PORT
+# pytest-xdist workers of `make test` (docs/benchmarks.md "The test suite": 3 was fastest on 2 cores); 0: serial.
+TEST_WORKERS ?= 3
 # Prints `export DATABASE_URL=… REDIS_URL=…`: the servers from the environment, or embedded ones it starts.
 SERVICES = eval "$$($(PY) -m config.embedded)"
 
@@ -26,7 +28,7 @@ run: $(VENV)/.installed
 	exec $(VENV)/bin/honcho start -f Procfile
 
 test: lint system-packages
-	@$(SERVICES) && $(VENV)/bin/pytest
+	@$(SERVICES) && $(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 # ruff (lint + format), import-linter (the apps' layers, no cycles inside an app) and mypy: pyproject.toml.
 lint: $(VENV)/.installed

@@ -100,6 +100,9 @@ def _start_redis(socket: Path, redis_dir: Path) -> None:
             str(redis_dir / "redis.log"),
             "--save",
             "60 1",
+            # Each pytest-xdist worker flushes a pair of its own (config/settings_test.py): room for 29 workers.
+            "--databases",
+            "64",
         ],
         check=True,
     )

@@ -16,14 +16,47 @@ from urllib.parse import quote
 
 import django_rq
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Fixtures that start a server or another process: tests using them take seconds, not milliseconds.
+SLOW_FIXTURES = {"live_server", "run_worker", "multi_worker_server", "smtp_server", "own_redis", "own_postgresql"}
+
+
+def is_slow(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) for name in ("slow", "browser", "worker")):
+        return True
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    return getattr(getattr(item, "obj", None), "is_hypothesis_test", False)  # @given and schemathesis
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's (tryfirst too, registered earlier), which sorts stably
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, slow tests are handed out first (``--maxschedchunk 1`` keeps this order), so that
+    none of them starts last and runs on alone while the other workers are done. pytest-django then puts the
+    transactional tests after the others, as ever: their flush empties what migrations wrote (staff groups,
+    return reasons)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    items.sort(key=lambda item: not is_slow(item))  # stable: each module's tests keep their order
+
+
+@pytest.fixture(scope="session")
+def redis_databases():
+    """This process's Redis databases exist: a server with 16 has room for five xdist workers' pairs."""
+    for url in (settings.REDIS_URL, settings.TEST_GATEWAY_REDIS_URL):
+        try:
+            redis.Redis.from_url(url).ping()
+        except redis.ResponseError as error:
+            pytest.fail(f"{url}: {error}; run fewer workers (-n) or a redis-server with --databases 64")
+
 
 @pytest.fixture(autouse=True)
-def clean_redis():
+def clean_redis(redis_databases):
     """Each test starts with an empty test Redis database (cache, rate limits, queues), empty test-gateway
     books and empty process caches."""
     from django.core.cache import caches

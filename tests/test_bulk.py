@@ -13,6 +13,7 @@ from tests.factories import place_test_order
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_bulk_load_writes_consistent_orders_and_leaves_sequences_usable():
     out, err = StringIO(), StringIO()
     call_command("load_demo", "--bulk", "--customers", "30", "--orders", "300", stdout=out, stderr=err)

@@ -247,6 +247,7 @@ def _fire(port: int, cookie: str, token: str, emails: list[str]) -> tuple[list[s
     return answers, in_flight
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_wrong_passwords_on_three_workers_never_pass_the_caps(tmp_path):
     """45 simultaneous guesses at one account, then 45 at 45 accounts, all from one address, with the caps

@@ -60,6 +60,7 @@ def test_two_commits_on_one_version_exactly_one_wins():
     assert OrderEvent.objects.filter(order=order, type=EventType.EDITED).count() == 1
 
 
+@pytest.mark.slow
 def test_twenty_parallel_edits_lose_nothing():
     order = place([(SOCKS, 1)])
     stock_before = sku(SOCKS).stock

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import pytest
 
+from core.redis_urls import another_db
 from tests.conftest import ROOT, _free_port
 
 SIGN_IN = """
@@ -83,6 +84,7 @@ def test_no_request_fails_once_postgresql_is_back_after_a_restart(own_postgresql
         "DATABASE_URL": own_postgresql.url,
         "REDIS_URL": own_redis.url,
         "TEST_REDIS_URL": own_redis.url,
+        "TEST_GATEWAY_REDIS_URL": another_db(own_redis.url, 14),  # not the xdist worker's, which the environment names
         "DEBUG": "0",
     }
     manage(env, "migrate", "--noinput", "-v0")

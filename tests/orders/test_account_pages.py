@@ -182,6 +182,7 @@ def count_queries(django_assert_max_num_queries, client, url, budget, warm_with=
     return len(ctx.captured_queries)
 
 
+@pytest.mark.slow
 def test_order_list_queries_are_flat_in_the_number_of_orders(client, shop, django_assert_max_num_queries):
     one = place_test_order(email="one@example.com")
     many = [place_test_order(email="many@example.com") for _ in range(200)]

@@ -394,6 +394,7 @@ class MoneyStates(RuleBasedStateMachine):
                     assert D(context["to_refund"]) <= p.refunding + p.refunded
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_money_adds_up_whatever_happens_to_an_order():
     run_state_machine_as_test(

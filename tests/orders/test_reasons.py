@@ -113,6 +113,7 @@ def test_an_older_events_sentence_reads_as_an_other_note():
     assert Reason("no_longer_a_code").label() == "Other"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_free_text_as_the_note_of_other(catalog):
     before, after = [("orders", "0017_line_group_price")], [("orders", "0018_reason_code_and_note")]

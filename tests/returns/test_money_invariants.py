@@ -717,6 +717,7 @@ class ReturnStates(RuleBasedStateMachine):
         assert stock == expected
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_returns_keep_the_money_and_the_stock_straight_whatever_happens(catalog):
     run_state_machine_as_test(
